@@ -1,0 +1,280 @@
+"""Frame sources: a webcam, a video file or a folder of images behind one interface.
+
+Why one interface: the live loop is tested with a video file standing in for the camera,
+so everything downstream must not care where frames come from. Files are timed by their
+container (pts), cameras by a monotonic clock; phone rotation metadata is applied.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from tracker.errors import InputError
+
+VIDEO_EXTS = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv")
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+# Frames larger than this (long side) are downscaled before pose estimation: the landmarker
+# works at 256 px anyway and an 8K frame would only cost memory and time.
+MAX_SIDE = 1920
+MIN_SIDE = 32
+FALLBACK_FPS = 30.0
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    kind: str  # "camera" | "video" | "images"
+    name: str  # file path or "camera:0"
+    fps: float  # nominal frames per second (container or camera); FALLBACK_FPS if unknown
+    width: int
+    height: int
+    frame_count: int | None  # None when unknown (cameras)
+    fps_reliable: bool = True  # False when the container's fps was 0 or absurd
+
+
+@dataclass
+class Frame:
+    index: int
+    t: float  # seconds since the start of the source
+    image: np.ndarray = field(repr=False)  # BGR uint8, H x W x 3
+
+
+def to_bgr8(img: np.ndarray) -> np.ndarray:
+    """Normalise grayscale, BGRA and 16-bit frames to the BGR uint8 the pipeline expects."""
+    import cv2
+
+    if img.dtype != np.uint8:
+        scale = 255.0 / max(float(np.iinfo(img.dtype).max) if img.dtype.kind in "ui" else 1.0, 1.0)
+        img = np.clip(img.astype(np.float32) * scale, 0, 255).astype(np.uint8)
+    if img.ndim == 2:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    elif img.shape[2] == 1:
+        img = cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2BGR)
+    elif img.shape[2] == 4:
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    h, w = img.shape[:2]
+    if max(h, w) > MAX_SIDE:
+        s = MAX_SIDE / max(h, w)
+        img = cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(img)
+
+
+class FrameSource:
+    """Iterate ``Frame`` objects; use as a context manager so devices are released."""
+
+    info: SourceInfo
+
+    def __iter__(self) -> Iterator[Frame]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _check_size(w: int, h: int, name: str) -> None:
+    if min(w, h) < MIN_SIDE:
+        raise InputError(f"{name}: frames are {w}x{h} pixels, too small to find a person; use a video of at least 320x240")
+
+
+class VideoFileSource(FrameSource):
+    """A video file, timed by the container's presentation timestamps."""
+
+    def __init__(self, path: str | os.PathLike):
+        import cv2
+
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError(f"{self.path}: no such file; check the path")
+        if self.path.is_dir():
+            raise InputError(f"{self.path} is a folder; pass a video file (or use 'analyze' for folders)")
+        if self.path.stat().st_size == 0:
+            raise InputError(f"{self.path} is empty (0 bytes); re-export or re-record the video")
+        self._cap = cv2.VideoCapture(str(self.path))
+        if not self._cap.isOpened():
+            raise InputError(f"{self.path} is not a video OpenCV can read; convert it to MP4 (H.264)")
+        ok, first = self._cap.read()
+        if not ok or first is None:
+            self._cap.release()
+            raise InputError(f"{self.path} contains no readable video frames; re-export or re-record it")
+        self._first = first
+        self._first_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        reliable = 1.0 <= fps <= 480.0
+        count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        h, w = first.shape[:2]
+        _check_size(w, h, str(self.path))
+        self.info = SourceInfo("video", str(self.path), fps if reliable else FALLBACK_FPS, w, h,
+                               count if count > 0 else None, reliable)
+
+    def __iter__(self) -> Iterator[Frame]:
+        import cv2
+
+        cap, fps = self._cap, self.info.fps
+        img, pos_ms = self._first, self._first_ms
+        idx, last_t = 0, -1.0
+        while img is not None:
+            t = pos_ms / 1000.0 if pos_ms > 0 or idx == 0 else -1.0
+            if idx > 0 and (t <= last_t or t > last_t + 10.0):
+                # no usable pts (or it jumps/back-steps): step by the nominal frame period
+                t = 0.0 if idx == 0 else last_t + 1.0 / fps
+            yield Frame(idx, t, to_bgr8(img))
+            last_t, idx = t, idx + 1
+            ok, img = cap.read()
+            if not ok:
+                break
+            pos_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class CameraSource(FrameSource):
+    """A webcam by index, timed by a monotonic clock from the first frame."""
+
+    def __init__(self, index: int, width: int | None = None, height: int | None = None):
+        import cv2
+
+        self._cap = cv2.VideoCapture(index)
+        if not self._cap.isOpened():
+            raise InputError(f"camera {index} could not be opened; check it is plugged in and not used by "
+                             "another program, or try --camera 1")
+        if width:
+            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        if height:
+            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        ok, first = self._cap.read()
+        if not ok or first is None:
+            self._cap.release()
+            raise InputError(f"camera {index} opened but delivers no frames; close other camera apps and retry")
+        self._first = first
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        h, w = first.shape[:2]
+        self.info = SourceInfo("camera", f"camera:{index}", fps if 1 <= fps <= 480 else FALLBACK_FPS,
+                               w, h, None, 1 <= fps <= 480)
+
+    def __iter__(self) -> Iterator[Frame]:
+        t0 = time.monotonic()
+        img, idx = self._first, 0
+        while img is not None:
+            yield Frame(idx, time.monotonic() - t0, to_bgr8(img))
+            idx += 1
+            ok, img = self._cap.read()
+            if not ok:
+                return  # camera lost: the session ends cleanly and says so
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class ImageFolderSource(FrameSource):
+    """A folder of still images in name order, spaced at ``fps`` (default 30)."""
+
+    def __init__(self, folder: str | os.PathLike, fps: float = FALLBACK_FPS):
+        import cv2
+
+        self.folder = Path(folder)
+        self.files = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_EXTS)
+        if not self.files:
+            raise InputError(f"{self.folder} holds no images ({', '.join(IMAGE_EXTS)}); pass a folder of frames")
+        first = cv2.imread(str(self.files[0]), cv2.IMREAD_UNCHANGED)
+        if first is None:
+            raise InputError(f"{self.files[0]} is not a readable image")
+        first = to_bgr8(first)
+        h, w = first.shape[:2]
+        _check_size(w, h, str(self.files[0]))
+        self.info = SourceInfo("images", str(self.folder), fps, w, h, len(self.files))
+
+    def __iter__(self) -> Iterator[Frame]:
+        import cv2
+
+        for i, p in enumerate(self.files):
+            img = cv2.imread(str(p), cv2.IMREAD_UNCHANGED)
+            if img is None:
+                continue  # one unreadable still is skipped, not fatal
+            yield Frame(i, i / self.info.fps, to_bgr8(img))
+
+
+def open_source(spec: str | int | os.PathLike) -> FrameSource:
+    """'0' or 0 → camera 0; a folder → its images; anything else → a video file."""
+    s = str(spec)
+    if s.isdigit():
+        return CameraSource(int(s))
+    p = Path(s)
+    if p.is_dir():
+        return ImageFolderSource(p)
+    return VideoFileSource(p)
+
+
+def find_videos(folder: str | os.PathLike) -> list[Path]:
+    folder = Path(folder)
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in VIDEO_EXTS and p.is_file())
+
+
+class LatestFrameReader:
+    """Reads a source on a thread and keeps only the newest frame.
+
+    Why: the live loop must never block on the model. Frames keep being grabbed while the
+    model works; when it asks for the next frame it gets the newest, and stale ones are
+    dropped (counted in ``dropped``). With ``pace=True`` a file source is read at real time
+    so it behaves like a camera; a camera is inherently real time.
+    """
+
+    def __init__(self, source: FrameSource, pace: bool = False):
+        self.source = source
+        self.pace = pace
+        self.dropped = 0
+        self.grabbed = 0
+        self.error: BaseException | None = None
+        self._cond = threading.Condition()
+        self._latest: Frame | None = None
+        self._done = False
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="frame-grabber", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        t0 = time.monotonic()
+        try:
+            for frame in self.source:
+                if self._stop:
+                    break
+                if self.pace:
+                    delay = frame.t - (time.monotonic() - t0)
+                    if delay > 0:
+                        time.sleep(delay)
+                with self._cond:
+                    if self._latest is not None:
+                        self.dropped += 1
+                    self._latest = frame
+                    self.grabbed += 1
+                    self._cond.notify_all()
+        except BaseException as exc:  # surfaced to the consumer, not lost on a thread
+            self.error = exc
+        finally:
+            with self._cond:
+                self._done = True
+                self._cond.notify_all()
+
+    def read(self, timeout: float | None = None) -> Frame | None:
+        """The newest unseen frame; None when the source has ended (or timed out)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._latest is not None or self._done, timeout):
+                return None
+            frame, self._latest = self._latest, None
+            return frame
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(timeout=2.0)
+        self.source.close()

@@ -1,0 +1,159 @@
+"""Command line: parse, dispatch to the module that does the work, turn errors into one line.
+
+Every command's logic lives in a module that tests can call directly; this file only maps
+options to function arguments. Each ``_add_<command>`` registers one subcommand.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from tracker import __version__
+from tracker.errors import EXIT_INTERRUPTED, EXIT_RUNTIME, EXIT_USAGE, TrackerError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line plus a hint, exit code 2."""
+
+    def error(self, message: str):  # noqa: D401
+        self.exit(EXIT_USAGE, f"tracker: {message} (see: {self.prog} --help)\n")
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default="full",
+                   help="pose model: lite | full (default) | heavy | PATH to a PoseLandmarker .task")
+
+
+def _add_pose(sub) -> None:
+    p = sub.add_parser("pose", help="save every frame's landmarks of a video to a recording (.npz)",
+                       description="Run the pose model over a video once and save the landmarks, so "
+                                   "analysis can be re-run in seconds (tracker analyze poses.npz).")
+    p.add_argument("video", help="video file, image folder or camera index")
+    p.add_argument("-o", "--output", required=True, help="recording to write (.npz)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument("--image-mode", action="store_true",
+                   help="run the model on every frame independently (no tracking); slower")
+    _add_model_options(p)
+    p.set_defaults(func=_run_pose)
+
+
+def _run_pose(args) -> int:
+    from tracker.capture import open_source
+    from tracker.outputs import check_output_path, progress_bar
+    from tracker.pose import PoseEstimator
+    from tracker.recording import record_video
+
+    out = check_output_path(args.output, force=args.force, suffix=".npz")
+    with open_source(args.video) as src, \
+            PoseEstimator(args.model, mode="image" if args.image_mode else "video") as est:
+        with progress_bar(src.info.frame_count, desc=Path(src.info.name).name, unit="frame") as bar:
+            try:
+                rec = record_video(src, est, progress=bar)
+            except KeyboardInterrupt as exc:
+                partial = getattr(exc, "partial", None)
+                if partial is not None:
+                    partial.save(out)
+                    print(f"interrupted: saved {len(partial)} frames to {out}", file=sys.stderr)
+                return EXIT_INTERRUPTED
+    rec.save(out)
+    found = int(sum(1 for f in rec.frames() if f.detected))
+    print(f"saved {len(rec)} frames ({found} with a person) to {out}")
+    return 0
+
+
+def _add_models(sub) -> None:
+    p = sub.add_parser("models", help="list the pose models, verify them, or build one offline")
+    p.add_argument("--build", nargs="+", choices=("lite", "full", "heavy"),
+                   help="build these .task bundles from the npm package @mediapipe/pose (needs npm)")
+    p.set_defaults(func=_run_models)
+
+
+def _run_models(args) -> int:
+    from tracker.errors import ModelError
+    from tracker.models import MODEL_NAMES, cache_dir, models_dir, resolve_model
+
+    if args.build:
+        import os
+
+        from tracker._models import build_models
+
+        target = models_dir() if os.access(models_dir(), os.W_OK) else cache_dir()
+        target.mkdir(parents=True, exist_ok=True)
+        build_models.build(list(args.build), None, target)
+    for name in MODEL_NAMES:
+        try:
+            print(f"{name:6s} ok       {resolve_model(name)}")
+        except ModelError as exc:
+            print(f"{name:6s} missing  {exc}")
+    return 0
+
+
+# Subcommand registrars, in the order --help lists them. Other modules add theirs here.
+REGISTRARS = [_add_pose, _add_models]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="tracker", description="footdrop tracker: counts foot-drop rehabilitation "
+                 "exercises from a webcam or a video and exports what happened.")
+    ap.add_argument("--version", action="version", version=f"footdrop tracker {__version__}")
+    ap.add_argument("--verbose", action="store_true", help="show full error traces")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for register in _registrars():
+        register(sub)
+    return ap
+
+
+def _registrars():
+    regs = list(REGISTRARS)
+    for modname in ("tracker.analysis", "tracker.live", "tracker.history", "tracker.report", "tracker.bench"):
+        try:
+            mod = __import__(modname, fromlist=["register_cli"])
+        except ImportError:
+            continue
+        if hasattr(mod, "register_cli"):
+            regs.append(mod.register_cli)
+    return regs
+
+
+def _on_sigterm(signum, frame):  # turn SIGTERM into the same clean path as Ctrl-C
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not in the main thread (tests)
+        pass
+    try:
+        return int(args.func(args) or 0)
+    except TrackerError as exc:
+        if args.verbose:
+            raise
+        print(f"tracker: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tracker: interrupted; what was recorded so far is saved", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if args.verbose:
+            raise
+        print(f"tracker: {exc.strerror or exc} ({getattr(exc, 'filename', '') or 'I/O'}); "
+              "check the path, free disk space and permissions", file=sys.stderr)
+        return EXIT_RUNTIME
+    except Exception as exc:  # last resort: never a bare traceback for a patient
+        if args.verbose:
+            raise
+        print(f"tracker: internal error: {type(exc).__name__}: {exc} (run with --verbose and report it)",
+              file=sys.stderr)
+        return EXIT_RUNTIME
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Errors the user sees as one line on stderr, each with its own exit code.
+
+Why: patients and therapists read these, not engineers; the CLI turns any of them into
+``tracker: <message>`` and the exit code below, never a traceback (``--verbose`` shows it).
+"""
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_USAGE = 2  # bad options or names (argparse uses 2 as well)
+EXIT_INPUT = 3  # a file, camera, model or recording that cannot be used
+EXIT_RUNTIME = 4  # something failed while running (disk full, camera lost mid-set, ...)
+EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM after saving what was recorded
+
+
+class TrackerError(Exception):
+    """Base class: ``str(err)`` is the one line shown to the user, naming problem and fix."""
+
+    exit_code = EXIT_RUNTIME
+
+
+class UsageError(TrackerError):
+    exit_code = EXIT_USAGE
+
+
+class InputError(TrackerError):
+    exit_code = EXIT_INPUT
+
+
+class ModelError(InputError):
+    """The pose model file is missing, damaged or not a PoseLandmarker bundle."""
+
+
+class RuntimeFailure(TrackerError):
+    exit_code = EXIT_RUNTIME
+
+
+def suggest(name: str, valid: list[str] | tuple[str, ...]) -> str:
+    """'did you mean' text for an unknown name, listing the valid ones."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(valid), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"{hint}; choose one of: {', '.join(valid)}"

@@ -1,0 +1,152 @@
+"""Landmark recordings: every frame's pose saved to a versioned ``.npz`` and read back.
+
+Why: re-analysis without re-running the model (seconds instead of minutes), fast tests on
+real movement, and a benchmark cache. Format ``footdrop-poses`` version 1 (see README):
+
+    meta        JSON string: format, version, source {name, kind, fps, width, height,
+                frame_count, sha256}, model {name, sha256}, tracker_version, mode
+    index (N,) int32 · t (N,) float64 seconds · norm (N,33,3) float32 · visibility (N,33)
+    presence (N,33) · world (N,33,3) float32 metres · people (N,) int16
+    (rows of a frame without a person are NaN)
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from tracker.errors import InputError
+from tracker.landmarks import NUM_LANDMARKS
+from tracker.pose import PoseFrame
+
+FORMAT = "footdrop-poses"
+VERSION = 1
+RECORDING_EXTS = (".npz",)
+
+
+@dataclass
+class PoseRecording:
+    """A whole clip's landmarks as arrays (the pure-maths stages work on these directly)."""
+
+    t: np.ndarray
+    norm: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world: np.ndarray
+    people: np.ndarray
+    index: np.ndarray
+    width: int
+    height: int
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    @property
+    def fps(self) -> float:
+        src = self.meta.get("source", {})
+        if src.get("fps"):
+            return float(src["fps"])
+        return float(1.0 / np.median(np.diff(self.t))) if len(self.t) > 1 else 30.0
+
+    @classmethod
+    def from_frames(cls, frames: list[PoseFrame], meta: dict | None = None) -> "PoseRecording":
+        if not frames:
+            raise InputError("no frames to record")
+        return cls(
+            t=np.array([f.t for f in frames], np.float64),
+            norm=np.stack([f.norm for f in frames]).astype(np.float32),
+            visibility=np.stack([f.visibility for f in frames]).astype(np.float32),
+            presence=np.stack([f.presence for f in frames]).astype(np.float32),
+            world=np.stack([f.world for f in frames]).astype(np.float32),
+            people=np.array([f.people for f in frames], np.int16),
+            index=np.array([f.index for f in frames], np.int32),
+            width=frames[0].width, height=frames[0].height, meta=dict(meta or {}),
+        )
+
+    def frames(self) -> Iterator[PoseFrame]:
+        for i in range(len(self)):
+            yield PoseFrame(int(self.index[i]), float(self.t[i]), self.width, self.height,
+                            self.norm[i], self.visibility[i], self.presence[i], self.world[i],
+                            int(self.people[i]))
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write atomically (temp file + rename) so an interrupted save never leaves half a file."""
+        path = Path(path)
+        meta = dict(self.meta, format=FORMAT, version=VERSION, width=self.width, height=self.height)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), t=self.t, norm=self.norm,
+                            visibility=self.visibility, presence=self.presence, world=self.world,
+                            people=self.people, index=self.index)
+        os.replace(tmp, path)
+        return path
+
+
+def load_recording(path: str | os.PathLike) -> PoseRecording:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such recording; make one with: tracker pose VIDEO -o {path.name}")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            arrays = {k: z[k] for k in ("t", "norm", "visibility", "presence", "world", "people", "index")}
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path} is not a footdrop-poses recording ({type(exc).__name__}); "
+                         "re-create it with: tracker pose VIDEO -o FILE.npz") from exc
+    if meta.get("format") != FORMAT:
+        raise InputError(f"{path} is not a footdrop-poses recording; re-create it with: tracker pose VIDEO -o FILE.npz")
+    if meta.get("version") != VERSION:
+        raise InputError(f"{path} is a version {meta.get('version')} recording, this tracker reads version "
+                         f"{VERSION}; re-create it with: tracker pose VIDEO -o FILE.npz")
+    n = len(arrays["t"])
+    shapes = {"norm": (n, NUM_LANDMARKS, 3), "visibility": (n, NUM_LANDMARKS), "presence": (n, NUM_LANDMARKS),
+              "world": (n, NUM_LANDMARKS, 3), "people": (n,), "index": (n,)}
+    for k, shape in shapes.items():
+        if arrays[k].shape != shape:
+            raise InputError(f"{path}: array '{k}' has shape {arrays[k].shape}, expected {shape}; the file is damaged")
+    t = arrays["t"]
+    if n == 0 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
+        raise InputError(f"{path}: timestamps are missing, not finite or not increasing; the file is damaged")
+    return PoseRecording(width=int(meta["width"]), height=int(meta["height"]), meta=meta, **arrays)
+
+
+def is_recording(path: str | os.PathLike) -> bool:
+    return Path(path).suffix.lower() in RECORDING_EXTS
+
+
+def record_video(source, estimator, progress=None, on_frame=None) -> PoseRecording:
+    """Run ``estimator`` over every frame of ``source``; Ctrl-C keeps the frames done so far.
+
+    Returns the recording; if interrupted, the partial recording is attached to the
+    KeyboardInterrupt as ``exc.partial`` so the caller can still save it.
+    """
+    frames: list[PoseFrame] = []
+    try:
+        for frame in source:
+            pf = estimator.process(frame)
+            frames.append(pf)
+            if on_frame is not None:
+                on_frame(pf)
+            if progress is not None:
+                progress.update(1)
+    except KeyboardInterrupt as exc:
+        exc.partial = PoseRecording.from_frames(frames, recording_meta(source, estimator)) if frames else None
+        raise
+    return PoseRecording.from_frames(frames, recording_meta(source, estimator))
+
+
+def recording_meta(source, estimator) -> dict:
+    from tracker import __version__
+    from tracker.models import sha256_file
+
+    info = source.info
+    src = {"name": info.name, "kind": info.kind, "fps": info.fps, "fps_reliable": info.fps_reliable,
+           "width": info.width, "height": info.height, "frame_count": info.frame_count}
+    if info.kind == "video":
+        src["sha256"] = sha256_file(Path(info.name))
+    return {"source": src, "tracker_version": __version__, "mode": estimator.mode,
+            "model": {"name": Path(estimator.model_path).name, "sha256": sha256_file(Path(estimator.model_path))}}
