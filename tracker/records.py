@@ -43,6 +43,7 @@ class Rep:
     counted: bool
     side: str = ""
     other_side_rom_deg: float | None = None  # the unaffected foot's range in the same window
+    note: str = ""  # why a rep is flagged or low-confidence, in plain words
 
     def as_dict(self) -> dict:
         return asdict(self)
