@@ -1,0 +1,161 @@
+"""Recorded-video analysis: landmarks of a whole clip → one set of reps (offline method).
+
+Offline may beat live: filters are zero-phase, the rest level follows drift from both
+sides, and the person's range is learned from all of their peaks before any threshold
+is set. Frames where the person is not usable (not seen, foot hidden, walking in or out)
+are gated out first, so nothing is counted while someone gets into position.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tracker.exercises import Exercise
+from tracker.filters import fill_gaps, smooth_offline
+from tracker.kinematics import MAX_UPRIGHT_TILT, VISIBLE, leg_features, torso_tilt_deg, view_ratio_ok
+from tracker.landmarks import LEFT_HIP, RIGHT_HIP, SIDES, other_side
+from tracker.records import Rep, RepSink, SetInfo, SetSummary
+from tracker.recording import PoseRecording
+from tracker.reps import (RepContext, estimate_direction, learn_range, number_reps, rolling_baseline,
+                          segment_reps)
+
+METHOD = "offline-peaks"
+MAX_HIP_SPEED = 0.6  # shank lengths per second: faster = walking, not exercising
+MAX_SCALE_RATE = 0.4  # relative change of shank length per second: walking toward/away
+GATE_PAD_S = 0.2
+BASELINE_WINDOW_S = 12.0
+
+
+@dataclass
+class SetResult:
+    """Everything one analysed set produced, including the curves a plot needs."""
+
+    info: SetInfo
+    reps: list[Rep]
+    summary: SetSummary
+    t: np.ndarray = field(repr=False)
+    signal: np.ndarray = field(repr=False)  # filtered signal, degrees, original sign
+    baseline: np.ndarray = field(repr=False)
+    direction: int = 1
+    range_deg: float = 0.0
+    warnings: tuple[str, ...] = ()
+
+
+def _pad_mask(mask: np.ndarray, t: np.ndarray, pad_s: float) -> np.ndarray:
+    """Grow False regions of ``mask`` by ``pad_s`` on each side."""
+    bad = ~mask
+    if not bad.any() or pad_s <= 0:
+        return mask
+    out = mask.copy()
+    idx = np.flatnonzero(bad)
+    tb = t[idx]
+    lo = np.searchsorted(tb, t - pad_s, side="left")
+    hi = np.searchsorted(tb, t + pad_s, side="right")
+    out[hi > lo] = False
+    return out
+
+
+def person_in_place(px: np.ndarray, t: np.ndarray, scale_px: np.ndarray) -> np.ndarray:
+    """False while the person walks in, out or around (hip speed or scale change too high)."""
+    hips = 0.5 * (px[:, LEFT_HIP] + px[:, RIGHT_HIP])
+    ref = np.nanmedian(scale_px) if np.isfinite(scale_px).any() else np.nan
+    if not np.isfinite(ref) or ref <= 0:
+        return np.zeros(len(t), bool)
+    x = smooth_offline(hips[:, 0], t, cutoff_hz=1.0)
+    s = smooth_offline(scale_px, t, cutoff_hz=1.0)
+    with np.errstate(invalid="ignore"):
+        speed = np.abs(np.gradient(x, t)) / ref if len(t) > 1 else np.zeros(len(t))
+        rate = np.abs(np.gradient(s, t)) / ref if len(t) > 1 else np.zeros(len(t))
+        ok = (speed <= MAX_HIP_SPEED) & (rate <= MAX_SCALE_RATE)
+    return ok & np.isfinite(speed)
+
+
+def _prepare(rec: PoseRecording, ex: Exercise, side: str):
+    px = rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)
+    feats = leg_features(px, rec.visibility, side, ex)
+    shank_now = np.linalg.norm(px[:, 25 if side == "left" else 26] - px[:, 27 if side == "left" else 28], axis=1)
+    in_place = person_in_place(px, rec.t, fill_gaps(shank_now, rec.t, 0.5))
+    valid = (feats.quality >= VISIBLE) & np.isfinite(feats.signal) & in_place
+    if ex.upright:
+        with np.errstate(invalid="ignore"):
+            valid &= ~(torso_tilt_deg(px) > MAX_UPRIGHT_TILT)
+    valid = _pad_mask(valid, rec.t, GATE_PAD_S) if not valid.all() else valid
+    filt = smooth_offline(np.where(valid, feats.signal, np.nan), rec.t)
+    return feats, valid, filt
+
+
+def choose_side(rec: PoseRecording, ex: Exercise) -> str:
+    """'auto': the side whose signal moves most (learned range), weighted by visibility."""
+    fs = rec.fps
+    best, best_score = "left", -1.0
+    for side in SIDES:
+        feats, valid, filt = _prepare(rec, ex, side)
+        if valid.sum() < 5:
+            continue
+        dirn = ex.direction or estimate_direction(filt)
+        d = dirn * filt
+        d = d - rolling_baseline(d, rec.t, BASELINE_WINDOW_S)
+        score = learn_range(d, fs, ex) * float(np.mean(feats.quality[valid]))
+        if score > best_score:
+            best, best_score = side, score
+    return best
+
+
+def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode: str = "active",
+                      target: int = 10, source: str | None = None, profile: str = "default",
+                      sinks: list[RepSink] = ()) -> SetResult:
+    """Count and measure one set in a landmark recording; feed every sink as it goes."""
+    if side == "auto":
+        side = choose_side(rec, ex)
+    feats, valid, filt = _prepare(rec, ex, side)
+    t = rec.t
+    warnings: list[str] = []
+    detected = np.isfinite(rec.norm[:, 0, 0])
+    if not detected.any():
+        warnings.append("no person was found in the video")
+    elif valid.mean() < 0.5:
+        warnings.append(f"the {side} foot was clearly visible in only {100 * valid.mean():.0f}% of frames")
+    if ex.upright and detected.any():
+        tilt = torso_tilt_deg(rec.norm[:, :, :2] * np.array([rec.width, rec.height]))
+        lying = float(np.nanmean(tilt[detected] > MAX_UPRIGHT_TILT))
+        if lying > 0.5:
+            warnings.append(f"the person was lying down in {100 * lying:.0f}% of the video: "
+                            f"{ex.title.lower()} is done seated or standing")
+    fr = feats.foot_ratio[valid]
+    foot_ratio = float(np.nanmedian(fr)) if np.isfinite(fr).any() else float("nan")
+    view_ok = view_ratio_ok(ex, foot_ratio)
+    if not view_ok:
+        warnings.append(f"wrong camera view: film {ex.title.lower()} from the side (turn sideways to the camera)")
+
+    direction = ex.direction or estimate_direction(filt)
+    d = direction * filt
+    base_d = rolling_baseline(d, t, BASELINE_WINDOW_S)
+    d = d - base_d
+    range_deg = learn_range(d, rec.fps, ex)
+    windows = segment_reps(t, d, ex, range_deg) if range_deg > 0 else []
+
+    other = other_side(side)
+    other_filt = None
+    ofeats, ovalid, ofilt = _prepare(rec, ex, other)
+    if ovalid.mean() > 0.5:
+        other_filt = ofilt
+    ctx = RepContext(t=t, signal=filt, direction=direction, baseline=direction * base_d, quality=feats.quality,
+                     valid=valid, shank_deg=smooth_offline(feats.shank_deg, t), heel_y=smooth_offline(feats.heel_y, t),
+                     hand_dist=feats.hand_dist, other_foot_dist=feats.other_foot_dist,
+                     anchor_xy=feats.anchor_xy, other_signal=other_filt,
+                     view_ok=view_ok)
+    reps = number_reps(windows, ctx, ex, side)
+    info = SetInfo(source=source or str(rec.meta.get("source", {}).get("name", "recording")), exercise=ex.key,
+                   side=side, mode=mode, target=target, profile=profile,
+                   source_sha256=rec.meta.get("source", {}).get("sha256"), method=METHOD)
+    summary = SetSummary.from_reps(info, reps, float(t[-1] - t[0]) if len(t) else 0.0, len(t),
+                                   int((~detected).sum()), tuple(warnings))
+    for sink in sinks:
+        sink.open(info)
+    for rep in reps:
+        for sink in sinks:
+            sink.add(rep)
+    for sink in sinks:
+        sink.close(summary)
+    return SetResult(info, reps, summary, t, filt, direction * base_d, direction, range_deg, tuple(warnings))

@@ -1,0 +1,162 @@
+"""Landmarks → ankle signals and the side features the counter needs (pure numpy).
+
+Every function takes whole arrays ``px`` (N, 33, 2) pixels and ``vis`` (N, 33), so the same
+code serves a whole recording (offline) and a one-frame window (live, N=1). Signals are in
+degrees; the counter removes the person's own rest value, so a constant offset between
+MediaPipe's skin points and the true joint centres does not matter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tracker import geometry as g
+from tracker.exercises import Exercise
+from tracker.landmarks import (FOOT_POINTS, HAND, LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER, SIDES,
+                               other_side)
+
+# Foot length (heel to toe tip) over shank length (knee to ankle) for adults: about 0.62
+# (Drillis & Contini segment ratios 0.152 H / 0.246 H). Used to turn pixel lifts into angles.
+FOOT_TO_SHANK = 0.62
+VISIBLE = 0.5  # MediaPipe visibility below which a landmark is treated as not seen
+MAX_UPRIGHT_TILT = 50.0  # torso tilt (deg) beyond which the person is lying, not seated/standing
+
+
+def _pts(px: np.ndarray, side: str):
+    leg = LEG[side]
+    return (px[:, leg["knee"]], px[:, leg["ankle"]], px[:, leg["heel"]], px[:, leg["toe"]])
+
+
+def shank_length(px: np.ndarray, side: str) -> np.ndarray:
+    knee, ankle, _, _ = _pts(px, side)
+    return g.length(knee - ankle)
+
+
+def sig_ankle_dorsiflexion(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarray:
+    """90° minus the angle between shank (ankle→knee) and foot (heel→toe): + = foot up."""
+    knee, ankle, heel, toe = _pts(px, side)
+    return 90.0 - g.angle_between(knee - ankle, toe - heel)
+
+
+def sig_knee_ankle_toe(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarray:
+    """180° minus the knee–ankle–toe angle: + = foot up (an alternative dorsiflexion signal)."""
+    knee, ankle, _heel, toe = _pts(px, side)
+    return 180.0 - g.angle_between(knee - ankle, toe - ankle)
+
+
+def sig_forefoot_lift(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarray:
+    """Toe raise: dorsiflexion signal (shank vs foot), averaged with the foot's pitch to the
+    image horizontal (the floor line in a level side view). Two estimates of the same
+    rotation from partly independent points halve single-landmark jitter."""
+    knee, ankle, heel, toe = _pts(px, side)
+    return 0.5 * (sig_ankle_dorsiflexion(px, side, scale) + g.pitch_deg(toe - heel))
+
+
+def sig_heel_lift(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarray:
+    """Heel raise: height of heel (and ankle) above the toe, as a foot-pitch angle.
+
+    Vertical image offsets work in side, diagonal and front views alike; normalising by the
+    shank length makes it independent of distance to the camera.
+    """
+    _knee, ankle, heel, toe = _pts(px, side)
+    foot = FOOT_TO_SHANK * scale
+    rise = 0.5 * ((toe[:, 1] - heel[:, 1]) + (toe[:, 1] - ankle[:, 1]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arcsin(np.clip(rise / foot, -1.0, 1.0)))
+
+
+def sig_foot_sideways(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarray:
+    """Eversion / ab-adduction proxy: toe's sideways offset from the shank line through the
+    ankle, as an angle over the foot length. Approximate: a 2-D view of a 3-D rotation."""
+    knee, ankle, _heel, toe = _pts(px, side)
+    off = g.lateral_offset(ankle, ankle + (ankle - knee), toe)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arctan2(off, FOOT_TO_SHANK * scale))
+
+
+SIGNALS = {
+    "ankle_dorsiflexion": sig_ankle_dorsiflexion,
+    "knee_ankle_toe": sig_knee_ankle_toe,
+    "forefoot_lift": sig_forefoot_lift,
+    "heel_lift": sig_heel_lift,
+    "foot_sideways": sig_foot_sideways,
+}
+
+
+@dataclass
+class LegFeatures:
+    """Per-frame measurements for one leg (arrays of length N)."""
+
+    side: str
+    signal: np.ndarray  # exercise signal, degrees (raw, not yet filtered)
+    quality: np.ndarray  # min visibility of knee, ankle, heel, toe (0..1)
+    shank_deg: np.ndarray  # direction of the shank in the image, degrees
+    foot_ratio: np.ndarray  # |heel→toe| / |knee→ankle|: ~0.6 side view, small front view
+    heel_y: np.ndarray  # heel height over shank length (up is +), for "heel stays down"
+    hand_dist: np.ndarray  # nearest hand point to this foot, in foot lengths
+    other_foot_dist: np.ndarray  # nearest point of the other foot to this toe, in foot lengths
+    anchor_xy: np.ndarray  # (N, 2) the exercise's anchor point over the shank length
+    scale: np.ndarray = field(repr=False)  # shank length in pixels used for normalising
+
+
+def reference_scale(px: np.ndarray, side: str) -> np.ndarray:
+    """Shank length for normalising: the clip's median (stable) broadcast to N frames."""
+    s = shank_length(px, side)
+    ok = np.isfinite(s) & (s > 1)
+    ref = float(np.median(s[ok])) if ok.any() else np.nan
+    return np.full(len(px), ref)
+
+
+def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
+                 scale: np.ndarray | None = None) -> LegFeatures:
+    if scale is None:
+        scale = reference_scale(px, side)
+    knee, ankle, heel, toe = _pts(px, side)
+    leg = LEG[side]
+    idx = [leg["knee"], leg["ankle"], leg["heel"], leg["toe"]]
+    quality = np.nan_to_num(np.min(vis[:, idx], axis=1), nan=0.0)
+    sig = SIGNALS[exercise.signal](px, side, scale)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        foot_ratio = g.length(toe - heel) / g.length(knee - ankle)
+        heel_y = -heel[:, 1] / scale
+    foot_len = FOOT_TO_SHANK * scale
+    foot = px[:, list(FOOT_POINTS[side])]  # (N, 3, 2)
+    hands = px[:, [i for s in SIDES for i in HAND[s]]]  # (N, 6, 2)
+    hand_vis = vis[:, [i for s in SIDES for i in HAND[s]]]
+    d = np.linalg.norm(hands[:, :, None, :] - foot[:, None, :, :], axis=-1)  # (N, 6, 3)
+    d = np.where((hand_vis > VISIBLE)[:, :, None], d, np.nan)
+    with np.errstate(invalid="ignore"):
+        hand_dist = _nanmin(d.reshape(len(px), -1)) / foot_len
+        other = px[:, list(FOOT_POINTS[other_side(side)])]
+        od = np.linalg.norm(other - toe[:, None, :], axis=-1)
+        other_foot_dist = _nanmin(od) / foot_len
+    anchor_xy = px[:, leg[exercise.anchor]] / scale[:, None]
+    return LegFeatures(side, sig, quality, g.unwrap_deg(g.direction_deg(ankle - knee)), foot_ratio, heel_y,
+                       hand_dist, other_foot_dist, anchor_xy, scale)
+
+
+def torso_tilt_deg(px: np.ndarray) -> np.ndarray:
+    """Angle of the hips→shoulders line from the image vertical: ~0-25° seated or standing,
+    60-90° lying down."""
+    shoulders = 0.5 * (px[:, LEFT_SHOULDER] + px[:, RIGHT_SHOULDER])
+    hips = 0.5 * (px[:, LEFT_HIP] + px[:, RIGHT_HIP])
+    v = shoulders - hips
+    return np.degrees(np.arctan2(np.abs(v[:, 0]), -v[:, 1]))
+
+
+def _nanmin(a: np.ndarray) -> np.ndarray:
+    out = np.full(a.shape[0], np.nan)
+    ok = np.isfinite(a).any(axis=1)
+    out[ok] = np.nanmin(a[ok], axis=1)
+    return out
+
+
+def view_ratio_ok(exercise: Exercise, foot_ratio_median: float) -> bool:
+    """Is the camera view usable for this exercise? Judged by how long the foot looks
+    relative to the shank: in a side view ~0.5-0.7, seen from the front ~0.1-0.3."""
+    if not np.isfinite(foot_ratio_median):
+        return True
+    if exercise.view == "side":
+        return foot_ratio_median >= 0.33
+    return True

@@ -1,0 +1,63 @@
+"""Cache of landmark recordings keyed by (video sha256, model sha256, running mode).
+
+Why: the counting stages run in milliseconds but the pose model takes minutes per clip;
+the benchmark and the clip tests re-run counting over cached landmarks. Delete the folder
+(or pass --no-cache to the benchmark) to force a full run.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tracker.models import resolve_model, sha256_file
+from tracker.recording import PoseRecording, load_recording, record_video
+
+
+def cache_root() -> Path:
+    env = os.environ.get("TRACKER_POSE_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "footdrop-tracker" / "poses"
+
+
+def cache_key(video: Path, model: str, mode: str = "video") -> str:
+    return f"{sha256_file(Path(video))[:16]}-{sha256_file(resolve_model(model))[:12]}-{mode}"
+
+
+def cached_recording(video: str | os.PathLike, model: str = "full", mode: str = "video",
+                     use_cache: bool = True, timings: list | None = None) -> PoseRecording:
+    """Landmarks of ``video`` with ``model``, from the cache when present.
+
+    ``timings``, if given, receives (decode_s, pose_s) per frame when the model is run.
+    """
+    from tracker.capture import open_source
+    from tracker.pose import PoseEstimator
+
+    video = Path(video)
+    path = cache_root() / f"{cache_key(video, model, mode)}.npz"
+    if use_cache and path.exists():
+        return load_recording(path)
+    with open_source(video) as src, PoseEstimator(model, mode=mode) as est:
+        if timings is None:
+            rec = record_video(src, est)
+        else:
+            import time
+
+            frames = []
+            it = iter(src)
+            while True:
+                t0 = time.perf_counter()
+                try:
+                    frame = next(it)
+                except StopIteration:
+                    break
+                t1 = time.perf_counter()
+                frames.append(est.process(frame))
+                timings.append((t1 - t0, time.perf_counter() - t1))
+            from tracker.recording import recording_meta
+
+            rec = PoseRecording.from_frames(frames, recording_meta(src, est))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rec.save(path)
+    return rec

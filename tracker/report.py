@@ -1,0 +1,420 @@
+"""Progress report: one self-contained HTML file (and optionally a CSV) from the history.
+
+Why: a therapist needs one file to open, print or attach, with no internet and no
+other files, that says in plain words whether the ankle is doing better. Camera angles are
+noisy, so a change smaller than the minimum detectable change is never called progress.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import os
+from datetime import datetime
+from pathlib import Path
+
+from tracker import __version__
+from tracker.errors import InputError, RuntimeFailure, UsageError
+from tracker.history import connect, list_sessions, local_time, parse_since, resolve_db_path
+
+# Minimum detectable change (95 %) of an ankle angle measured from an ordinary camera:
+# differences smaller than this are within measurement error, not progress or decline.
+MDC_DEG = 5.0
+
+ACTIVE_COLOUR, PASSIVE_COLOUR, OTHER_COLOUR = "#1f4e9c", "#8fb8e8", "#7a7a7a"
+ASSISTED_COLOUR, COMPENSATED_COLOUR = "#c2571a", "#6a3d9a"
+
+
+# --- plain-language statements (pure) ----------------------------------------------------
+
+def span_text(days: float) -> str:
+    """'over 3 weeks' style wording for the time between two sessions."""
+    if days < 1:
+        return "within one day"
+    if days < 13.5:
+        n = round(days)
+        return f"over {n} day{'s' if n != 1 else ''}"
+    n = round(days / 7)
+    return f"over {n} weeks"
+
+
+def _pair(first: float, last: float, mdc: float, measurable: bool) -> tuple[str, str]:
+    """Round as coarsely as possible without the shown numbers contradicting the verdict."""
+    for decimals in (0, 1, 2):
+        a, b = round(first, decimals), round(last, decimals)
+        if (abs(b - a) >= mdc - 1e-9) == measurable:
+            break
+    return f"{a:.{decimals}f}°", f"{b:.{decimals}f}°"
+
+
+def rom_statement(label: str, first_deg: float, last_deg: float, days: float, mdc: float = MDC_DEG) -> str:
+    """Compare the first and the latest session's mean range. Changes under ``mdc`` are
+    'no measurable change', whatever their sign."""
+    change = last_deg - first_deg
+    measurable = abs(change) >= mdc - 1e-9
+    a, b = _pair(first_deg, last_deg, mdc, measurable)
+    span = span_text(days)
+    if not measurable:
+        return (f"No measurable change in {label} range {span} ({a} then {b}; changes under "
+                f"{mdc:g}° are within camera measurement error).")
+    verb = "improved" if change > 0 else "declined"
+    return f"{label[:1].upper()}{label[1:]} range {verb} from {a} to {b} {span}."
+
+
+def _days_between(a: dict, b: dict) -> float:
+    return (datetime.fromisoformat(b["started_at"]) - datetime.fromisoformat(a["started_at"])).total_seconds() / 86400
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%"
+
+
+def describe(sessions: list[dict], label: str, mdc: float = MDC_DEG) -> list[str]:
+    """Statements for one exercise and side, from session rows (oldest first)."""
+    out: list[str] = []
+    modes = [m for m in ("passive", "active") if any(s["mode"] == m for s in sessions)]
+    for mode in modes:
+        measured = [s for s in sessions if s["mode"] == mode and s["mean_rom_deg"] is not None]
+        name = f"{mode} {label}" if len(modes) > 1 else label
+        if len(measured) >= 2:
+            out.append(rom_statement(name, measured[0]["mean_rom_deg"], measured[-1]["mean_rom_deg"],
+                                     _days_between(measured[0], measured[-1]), mdc))
+        elif measured:
+            out.append(f"One {mode} session with a measured range so far ({measured[0]['mean_rom_deg']:.0f}°); "
+                       "a trend needs at least two.")
+    reached = sum(1 for s in sessions if s["reps_counted"] >= s["target"])
+    out.append(f"The target number of reps was reached in {reached} of {len(sessions)} "
+               f"session{'s' if len(sessions) != 1 else ''}.")
+    if modes == ["passive", "active"]:
+        first_active = next(i for i, s in enumerate(sessions) if s["mode"] == "active")
+        later = sessions[first_active:]
+        n_active = sum(1 for s in later if s["mode"] == "active")
+        out.append(f"From passive to active: first active session on "
+                   f"{local_time(later[0]['started_at']):%d %b %Y}, after {first_active} passive "
+                   f"session{'s' if first_active != 1 else ''}; "
+                   f"{n_active} of {len(later)} sessions since then were active.")
+    elif modes:
+        out.append(f"All sessions were {modes[0]}.")
+    # help and compensation mean different things in passive work, so compare the latest mode's sessions
+    latest_mode = sessions[-1]["mode"]
+    with_reps = [s for s in sessions if s["reps_counted"] and s["mode"] == latest_mode]
+    if with_reps:
+        first, last = with_reps[0], with_reps[-1]
+        which = f"{latest_mode} session" if len(modes) > 1 else "session"
+        for key, what in (("assisted", "Assisted reps (helped by a hand or the other foot)"),
+                          ("compensated", "Compensated reps (the shin moved instead of the ankle)")):
+            a, b = _pct(first[key], first["reps_counted"]), _pct(last[key], last["reps_counted"])
+            out.append(f"{what}: {a} in the first {which}, {b} in the latest." if len(with_reps) > 1
+                       else f"{what}: {a}.")
+    both = [s for s in sessions if s["mean_rom_deg"] is not None and s["other_side_mean_rom_deg"] is not None]
+    if both:
+        s = both[-1]
+        aff, oth = s["mean_rom_deg"], s["other_side_mean_rom_deg"]
+        when = f"{local_time(s['started_at']):%d %b %Y}"
+        if abs(aff - oth) < mdc:
+            out.append(f"On {when} the affected foot ({aff:.0f}°) and the other foot ({oth:.0f}°) "
+                       "moved through about the same range (no measurable difference).")
+        else:
+            ratio = f" ({round(100 * aff / oth)}% of the other foot)" if oth > 0 else ""
+            out.append(f"On {when} the affected foot moved {aff:.0f}° and the other foot {oth:.0f}°{ratio}.")
+    return out
+
+
+def exercise_label(key: str) -> str:
+    """A readable name for an exercise key (the exercise registry's label when it has one)."""
+    try:
+        from tracker.exercises import EXERCISES
+
+        label = getattr(EXERCISES.get(key), "label", None)
+    except Exception:  # registry absent or shaped differently: the key still reads fine
+        label = None
+    return label if isinstance(label, str) and label else key.replace("_", " ")
+
+
+# --- charts ------------------------------------------------------------------------------
+
+def _figure():
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise RuntimeFailure("the report needs matplotlib: pip install 'footdrop-tracker[plot]'") from exc
+    fig = Figure(figsize=(10, 4.2), dpi=110, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _style(ax, sessions: list[dict], ylabel: str) -> None:
+    """Session numbers on x with their dates (thinned so they stay readable), large type."""
+    xs = list(range(1, len(sessions) + 1))
+    step = max(1, -(-len(xs) // 10))
+    ax.set_xticks(xs[::step])
+    ax.set_xticklabels([f"{local_time(s['started_at']):%d %b}" for s in sessions][::step], fontsize=13)
+    ax.set_xlim(0.4, len(xs) + 0.6)
+    ax.set_ylabel(ylabel, fontsize=15)
+    ax.tick_params(axis="y", labelsize=13)
+    ax.grid(axis="y", alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _png(fig) -> str:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def chart_reps(sessions: list[dict]) -> str:
+    fig, ax = _figure()
+    xs = range(1, len(sessions) + 1)
+    colours = [ACTIVE_COLOUR if s["mode"] == "active" else PASSIVE_COLOUR for s in sessions]
+    ax.bar(xs, [s["reps_counted"] for s in sessions], color=colours, width=0.7)
+    ax.plot(xs, [s["target"] for s in sessions], "k_", markersize=28, markeredgewidth=3)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=ACTIVE_COLOUR, label="active"), Patch(color=PASSIVE_COLOUR, label="passive"),
+               Line2D([], [], color="k", marker="_", linestyle="", markersize=20, markeredgewidth=3,
+                      label="target")]
+    ax.legend(handles=handles, fontsize=13, loc="upper left", frameon=False, ncols=3)
+    ax.set_ylim(0, max(max(s["target"] for s in sessions), max(s["reps_counted"] for s in sessions)) * 1.25)
+    _style(ax, sessions, "reps counted")
+    return _png(fig)
+
+
+def chart_rom(sessions: list[dict], mdc: float = MDC_DEG) -> str:
+    fig, ax = _figure()
+    xs = list(range(1, len(sessions) + 1))
+    pts = [(x, s) for x, s in zip(xs, sessions) if s["mean_rom_deg"] is not None]
+    ax.plot([x for x, _ in pts], [s["mean_rom_deg"] for _, s in pts], "-", color=ACTIVE_COLOUR, lw=2.5,
+            label="mean (affected foot)")
+    for mode, face in (("active", ACTIVE_COLOUR), ("passive", "white")):
+        sel = [(x, s) for x, s in pts if s["mode"] == mode]
+        if sel:
+            ax.plot([x for x, _ in sel], [s["mean_rom_deg"] for _, s in sel], "o", markersize=10,
+                    color=ACTIVE_COLOUR, markerfacecolor=face, markeredgewidth=2, label=f"{mode} session")
+    ax.plot([x for x, _ in pts], [s["best_rom_deg"] for _, s in pts], "^--", color=ACTIVE_COLOUR, alpha=0.55,
+            markersize=8, lw=1.5, label="best rep")
+    other = [(x, s["other_side_mean_rom_deg"]) for x, s in pts if s["other_side_mean_rom_deg"] is not None]
+    if other:
+        ax.plot([x for x, _ in other], [v for _, v in other], "s-", color=OTHER_COLOUR, markersize=7, lw=2,
+                label="mean (other foot)")
+    if pts:
+        base = next(s for _, s in pts if s["mode"] == pts[-1][1]["mode"])["mean_rom_deg"]
+        ax.axhspan(base - mdc, base + mdc, color="#999999", alpha=0.15, lw=0,
+                   label=f"within {mdc:g}° of first session: not a measurable change")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=12, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3, frameon=False)
+    _style(ax, sessions, "range of motion (°)")
+    return _png(fig)
+
+
+def chart_shares(sessions: list[dict]) -> str:
+    fig, ax = _figure()
+    pts = [(x, s) for x, s in enumerate(sessions, 1) if s["reps_counted"]]
+    for key, colour, marker in (("assisted", ASSISTED_COLOUR, "o"), ("compensated", COMPENSATED_COLOUR, "s")):
+        ax.plot([x for x, _ in pts], [100 * s[key] / s["reps_counted"] for _, s in pts], marker + "-",
+                color=colour, lw=2.5, markersize=9, label=f"{key} reps")
+    ax.set_ylim(-3, 105)
+    ax.legend(fontsize=13, loc="upper right", frameon=False)
+    _style(ax, sessions, "% of reps")
+    return _png(fig)
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+CSS = """
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 19px; line-height: 1.45;
+       color: #111; margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 32px; margin: 0 0 4px; } h2 { font-size: 27px; margin: 40px 0 10px;
+     border-bottom: 3px solid #1f4e9c; padding-bottom: 4px; } h3 { font-size: 21px; margin: 22px 0 6px; }
+.meta { color: #444; } .note { background: #f1f4f9; padding: 10px 14px; border-radius: 6px; }
+ul.findings li { margin: 6px 0; font-size: 20px; }
+img { width: 100%; height: auto; display: block; }
+figure { margin: 8px 0 18px; break-inside: avoid; }
+table { border-collapse: collapse; width: 100%; font-size: 17px; margin-top: 8px; }
+th, td { border-bottom: 1px solid #ccc; padding: 5px 8px; text-align: right; }
+th:first-child, td:first-child, td.text, th.text { text-align: left; }
+th { background: #eef1f6; }
+@media print { body { font-size: 14pt; max-width: none; padding: 0; } section { break-before: page; }
+               section:first-of-type { break-before: auto; } }
+"""
+
+
+def _cell_deg(v: float | None) -> str:
+    return "–" if v is None else f"{v:.1f}°"
+
+
+def _session_table(sessions: list[dict]) -> str:
+    head = ("date", "mode", "reps / target", "mean range", "best range", "other foot", "assisted",
+            "compensated", "note")
+    rows = []
+    for s in sessions:
+        n = s["reps_counted"]
+        cells = (f"{local_time(s['started_at']):%Y-%m-%d %H:%M}", s["mode"], f"{n} / {s['target']}",
+                 _cell_deg(s["mean_rom_deg"]), _cell_deg(s["best_rom_deg"]),
+                 _cell_deg(s["other_side_mean_rom_deg"]), f"{s['assisted']}", f"{s['compensated']}",
+                 "" if s["status"] == "complete" else s["status"])
+        rows.append("<tr>" + "".join(f'<td{" class=text" if i in (1, 8) else ""}>{html.escape(c)}</td>'
+                                     for i, c in enumerate(cells)) + "</tr>")
+    header = "".join(f"<th>{h}</th>" for h in head)
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _figure_html(b64: str, caption: str) -> str:
+    return (f'<figure><h3>{html.escape(caption)}</h3>'
+            f'<img src="data:image/png;base64,{b64}" alt="{html.escape(caption)}"></figure>')
+
+
+def section_html(exercise: str, side: str, sessions: list[dict], mdc: float = MDC_DEG) -> str:
+    label = exercise_label(exercise)
+    items = "".join(f"<li>{html.escape(t)}</li>" for t in describe(sessions, label, mdc))
+    parts = [f"<section><h2>{html.escape(label[:1].upper() + label[1:])} — {html.escape(side)} foot</h2>",
+             f'<ul class="findings">{items}</ul>',
+             _figure_html(chart_reps(sessions), "Reps per session and the target"),
+             _figure_html(chart_rom(sessions, mdc), "Range of motion per session"),
+             _figure_html(chart_shares(sessions), "Share of assisted and compensated reps"),
+             "<h3>Sessions</h3>", _session_table(sessions), "</section>"]
+    return "\n".join(parts)
+
+
+def render_html(groups: dict[tuple[str, str], list[dict]], profile: str, since: str | None,
+                mdc: float = MDC_DEG) -> str:
+    """The whole report page; every image is inline, nothing is fetched."""
+    everything = [s for g in groups.values() for s in g]
+    first = min(s["started_at"] for s in everything)
+    last = max(s["started_at"] for s in everything)
+    period = f"{local_time(first):%d %b %Y} to {local_time(last):%d %b %Y}"
+    body = "\n".join(section_html(ex, side, ss, mdc) for (ex, side), ss in groups.items())
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Foot-drop exercise progress: {html.escape(profile)}</title>
+<style>{CSS}</style></head>
+<body>
+<h1>Foot-drop exercise progress</h1>
+<p class="meta"><b>{html.escape(profile)}</b> · {len(everything)} sessions from {period}
+{f"(since {html.escape(since)})" if since else ""} · generated {datetime.now():%d %b %Y %H:%M}</p>
+<p class="note">Range of motion is the ankle angle measured from the camera, in degrees. A difference
+smaller than {mdc:g}° is within measurement error and is reported as no measurable change.
+Reps marked as low confidence are not counted.</p>
+{body}
+<p class="meta">Made by footdrop tracker {html.escape(__version__)}. This report supports, and does not
+replace, a clinician's assessment.</p>
+</body></html>
+"""
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("session_id", "profile", "date", "started_at_utc", "ended_at_utc", "exercise", "side",
+               "mode", "target", "reps_counted", "reps_low_confidence", "mean_rom_deg", "best_rom_deg",
+               "other_side_mean_rom_deg", "mean_duration_s", "assisted", "compensated", "status",
+               "method", "source", "source_sha256", "time_analysed_s", "frames",
+               "frames_without_person", "warnings")
+
+
+def csv_cell(value) -> str:
+    """Text a spreadsheet will not run as a formula: cells starting with = + - @ (or a tab /
+    carriage return) get a leading single quote. Numbers we wrote ourselves are left alone."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_row(s: dict) -> list[str]:
+    values = dict(s, session_id=s["id"], date=f"{local_time(s['started_at']):%Y-%m-%d %H:%M}",
+                  started_at_utc=s["started_at"], ended_at_utc=s["ended_at"],
+                  warnings="; ".join(s["warnings"]))
+    return [csv_cell(values[c]) for c in CSV_COLUMNS]
+
+
+def csv_text(sessions: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    w.writerows(csv_row(s) for s in sessions)
+    return buf.getvalue()
+
+
+# --- running it --------------------------------------------------------------------------
+
+def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write next to the target then rename, so a failure never leaves half a report."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding=encoding, newline="")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def group_sessions(sessions: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for s in sessions:
+        groups.setdefault((s["exercise"], s["side"]), []).append(s)
+    return dict(sorted(groups.items()))
+
+
+def pick_profile(conn, profile: str | None) -> str:
+    """One person per report: without --profile there must be only one in the database."""
+    if profile is not None:
+        return profile
+    names = [r[0] for r in conn.execute("SELECT DISTINCT profile FROM sessions ORDER BY profile")]
+    if len(names) > 1:
+        raise UsageError(f"the history holds several people ({', '.join(names)}); choose one with --profile")
+    if not names:
+        raise InputError("no sessions recorded yet; record a session first")
+    return names[0]
+
+
+def build_report(db, output: Path, profile: str | None = None, since: str | None = None,
+                 exercise: str | None = None, csv_path: Path | None = None) -> list[dict]:
+    """Write the report (and CSV); returns the sessions it covers."""
+    conn = connect(db, create=False)
+    try:
+        profile = pick_profile(conn, profile)
+        sessions = list_sessions(conn, profile=profile, exercise=exercise, since=since)
+    finally:
+        conn.close()
+    if not sessions:
+        what = " ".join(x for x in (f"profile {profile!r}", exercise and f"exercise {exercise!r}",
+                                    since and f"since {since}") if x)
+        raise InputError(f"no sessions for {what} in {resolve_db_path(db)}; see: tracker history")
+    _write_atomic(output, render_html(group_sessions(sessions), profile, since))
+    if csv_path is not None:
+        _write_atomic(csv_path, csv_text(sessions), encoding="utf-8-sig")  # BOM: Excel reads UTF-8
+    return sessions
+
+
+def register_cli(sub) -> None:
+    p = sub.add_parser("report", help="write a progress report (HTML, optionally CSV) from the history",
+                       description="Write one self-contained HTML progress report (charts inside, "
+                                   "printable, no internet needed) for one person, per exercise.")
+    p.add_argument("-o", "--output", required=True, help="report file to write (.html)")
+    p.add_argument("--profile", help="whose sessions (needed when the history holds several people)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only sessions on or after this date")
+    p.add_argument("--exercise", help="only this exercise")
+    p.add_argument("--csv", metavar="PATH", help="also export the sessions, one row each (.csv)")
+    p.add_argument("--db", metavar="PATH", help="history database file")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.set_defaults(func=_run_report)
+
+
+def _run_report(args) -> int:
+    from tracker.outputs import check_output_path
+
+    since = parse_since(args.since)
+    out = check_output_path(args.output, force=args.force, suffix=".html")
+    csv_path = check_output_path(args.csv, force=args.force, suffix=".csv") if args.csv else None
+    sessions = build_report(args.db, out, args.profile, since, args.exercise, csv_path)
+    print(f"wrote {out} ({len(sessions)} sessions)" + (f" and {csv_path}" if csv_path else ""))
+    return 0
