@@ -69,11 +69,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX reps_by_session ON reps(session_id, id)",
         "CREATE INDEX sessions_by_profile ON sessions(profile, exercise, side, started_at)",
     ),
+    (  # 2: Rep.note, why a rep is flagged or low-confidence
+        "ALTER TABLE reps ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Every Rep field has a column (a test checks): a new Rep field needs a migration above.
 REP_FIELDS = ("index", "start_t", "peak_t", "end_t", "rest_deg", "peak_deg", "rom_deg", "duration_s",
-              "assisted", "compensation", "confidence", "counted", "side", "other_side_rom_deg")
+              "assisted", "compensation", "confidence", "counted", "side", "other_side_rom_deg", "note")
 _REP_COLUMNS = tuple("rep_index" if f == "index" else f for f in REP_FIELDS)
 
 
@@ -247,7 +251,7 @@ class HistorySink:
                       (now, now, self.session_id))
         self._finish()
 
-    def __enter__(self) -> "HistorySink":
+    def __enter__(self) -> HistorySink:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -324,7 +328,8 @@ def get_reps(conn: sqlite3.Connection, session_id: int) -> list[Rep]:
 def last_session(profile: str, exercise: str, side: str, db: str | os.PathLike | None = None,
                  conn: sqlite3.Connection | None = None) -> dict | None:
     """The latest session of this exercise and side with at least one counted rep: the goal
-    to beat on the live overlay (``reps_counted``, ``best_rom_deg``). None if there is none."""
+    to beat on the live overlay (``reps_counted``, ``best_rom_deg``). None if there is none.
+    Call it before opening the new set, or it may return that set itself."""
     own = conn is None
     if own:
         try:
@@ -399,11 +404,11 @@ def format_table(sessions: list[dict]) -> str:
             local_time(s["started_at"]).strftime("%Y-%m-%d %H:%M"), s["exercise"], s["side"], s["mode"],
             f"{s['reps_counted']}/{s['target']}", _fmt_deg(s["mean_rom_deg"]), _fmt_deg(s["best_rom_deg"]),
             str(s["assisted"]), str(s["compensated"]), "" if s["status"] == "complete" else s["status"]])
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
     numeric = {"reps/target", "mean ROM", "best ROM", "assisted", "compensated"}
     lines = []
     for cells in [header, *rows]:
-        parts = [c.rjust(w) if h in numeric else c.ljust(w) for c, w, h in zip(cells, widths, header)]
+        parts = [c.rjust(w) if h in numeric else c.ljust(w) for c, w, h in zip(cells, widths, header, strict=True)]
         lines.append("  ".join(parts).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -122,14 +122,22 @@ def describe(sessions: list[dict], label: str, mdc: float = MDC_DEG) -> list[str
 
 
 def exercise_label(key: str) -> str:
-    """A readable name for an exercise key (the exercise registry's label when it has one)."""
+    """The exercise as it reads mid-sentence: 'dorsiflexion range improved ...'."""
+    return key.replace("_", " ")
+
+
+def exercise_title(key: str) -> str:
+    """The heading for an exercise: the registry's title ('Ankle dorsiflexion') when known."""
     try:
         from tracker.exercises import EXERCISES
 
-        label = getattr(EXERCISES.get(key), "label", None)
+        title = getattr(EXERCISES.get(key), "title", None)
     except Exception:  # registry absent or shaped differently: the key still reads fine
-        label = None
-    return label if isinstance(label, str) and label else key.replace("_", " ")
+        title = None
+    if isinstance(title, str) and title:
+        return title
+    label = exercise_label(key)
+    return label[:1].upper() + label[1:]
 
 
 # --- charts ------------------------------------------------------------------------------
@@ -157,6 +165,14 @@ def _style(ax, sessions: list[dict], ylabel: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _shade_passive(ax, sessions: list[dict], label: str | None = None) -> None:
+    """A pale band behind passive sessions so they are not read as the person's own effort."""
+    for x, s in enumerate(sessions, 1):
+        if s["mode"] == "passive":
+            ax.axvspan(x - 0.5, x + 0.5, color=PASSIVE_COLOUR, alpha=0.18, lw=0, label=label)
+            label = None
+
+
 def _png(fig) -> str:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -174,38 +190,47 @@ def chart_reps(sessions: list[dict]) -> str:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Patch(color=ACTIVE_COLOUR, label="active"), Patch(color=PASSIVE_COLOUR, label="passive"),
+    modes = {s["mode"] for s in sessions}
+    handles = [Patch(color=c, label=m) for m, c in (("active", ACTIVE_COLOUR), ("passive", PASSIVE_COLOUR))
+               if m in modes] + [
                Line2D([], [], color="k", marker="_", linestyle="", markersize=20, markeredgewidth=3,
                       label="target")]
     ax.legend(handles=handles, fontsize=13, loc="upper left", frameon=False, ncols=3)
-    ax.set_ylim(0, max(max(s["target"] for s in sessions), max(s["reps_counted"] for s in sessions)) * 1.25)
+    ax.set_ylim(0, max(1, *(s["target"] for s in sessions), *(s["reps_counted"] for s in sessions)) * 1.25)
     _style(ax, sessions, "reps counted")
     return _png(fig)
 
 
 def chart_rom(sessions: list[dict], mdc: float = MDC_DEG) -> str:
     fig, ax = _figure()
-    xs = list(range(1, len(sessions) + 1))
-    pts = [(x, s) for x, s in zip(xs, sessions) if s["mean_rom_deg"] is not None]
-    ax.plot([x for x, _ in pts], [s["mean_rom_deg"] for _, s in pts], "-", color=ACTIVE_COLOUR, lw=2.5,
-            label="mean (affected foot)")
+    pts = [(x, s) for x, s in enumerate(sessions, 1) if s["mean_rom_deg"] is not None]
+    _shade_passive(ax, sessions)
     for mode, face in (("active", ACTIVE_COLOUR), ("passive", "white")):
         sel = [(x, s) for x, s in pts if s["mode"] == mode]
+        if sel:  # one line per mode: passive and active ranges are not the same measurement
+            ax.plot([x for x, _ in sel], [s["mean_rom_deg"] for _, s in sel], "o-", markersize=10, lw=2.5,
+                    color=ACTIVE_COLOUR, markerfacecolor=face, markeredgewidth=2, label=f"mean, {mode}")
+    best_label = "best rep"
+    for mode in ("active", "passive"):
+        sel = [(x, s) for x, s in pts if s["mode"] == mode]
         if sel:
-            ax.plot([x for x, _ in sel], [s["mean_rom_deg"] for _, s in sel], "o", markersize=10,
-                    color=ACTIVE_COLOUR, markerfacecolor=face, markeredgewidth=2, label=f"{mode} session")
-    ax.plot([x for x, _ in pts], [s["best_rom_deg"] for _, s in pts], "^--", color=ACTIVE_COLOUR, alpha=0.55,
-            markersize=8, lw=1.5, label="best rep")
+            ax.plot([x for x, _ in sel], [s["best_rom_deg"] for _, s in sel], "^--", color=ACTIVE_COLOUR,
+                    alpha=0.55, markersize=8, lw=1.5, label=best_label)
+            best_label = None
     other = [(x, s["other_side_mean_rom_deg"]) for x, s in pts if s["other_side_mean_rom_deg"] is not None]
     if other:
         ax.plot([x for x, _ in other], [v for _, v in other], "s-", color=OTHER_COLOUR, markersize=7, lw=2,
                 label="mean (other foot)")
     if pts:
-        base = next(s for _, s in pts if s["mode"] == pts[-1][1]["mode"])["mean_rom_deg"]
-        ax.axhspan(base - mdc, base + mdc, color="#999999", alpha=0.15, lw=0,
-                   label=f"within {mdc:g}° of first session: not a measurable change")
+        mode = pts[-1][1]["mode"]
+        base = next(s for _, s in pts if s["mode"] == mode)["mean_rom_deg"]
+        ax.axhspan(base - mdc, base + mdc, color="#999999", alpha=0.18, lw=0,
+                   label=f"within {mdc:g}° of the first {mode} session: not a measurable change")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=12, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3, frameon=False)
+    if pts:
+        ax.legend(fontsize=12, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3, frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no counted reps yet", transform=ax.transAxes, ha="center", fontsize=16)
     _style(ax, sessions, "range of motion (°)")
     return _png(fig)
 
@@ -213,11 +238,14 @@ def chart_rom(sessions: list[dict], mdc: float = MDC_DEG) -> str:
 def chart_shares(sessions: list[dict]) -> str:
     fig, ax = _figure()
     pts = [(x, s) for x, s in enumerate(sessions, 1) if s["reps_counted"]]
-    for key, colour, marker in (("assisted", ASSISTED_COLOUR, "o"), ("compensated", COMPENSATED_COLOUR, "s")):
+    _shade_passive(ax, sessions, label="passive session (always assisted)")
+    series = (("assisted", ASSISTED_COLOUR, "o", 13), ("compensated", COMPENSATED_COLOUR, "s", 8))
+    for key, colour, marker, size in series:
+        # different marker sizes keep both series visible where they coincide (often at 0 %)
         ax.plot([x for x, _ in pts], [100 * s[key] / s["reps_counted"] for _, s in pts], marker + "-",
-                color=colour, lw=2.5, markersize=9, label=f"{key} reps")
+                color=colour, lw=2.5, markersize=size, label=f"{key} reps")
     ax.set_ylim(-3, 105)
-    ax.legend(fontsize=13, loc="upper right", frameon=False)
+    ax.legend(fontsize=12, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3, frameon=False)
     _style(ax, sessions, "% of reps")
     return _png(fig)
 
@@ -258,7 +286,7 @@ def _session_table(sessions: list[dict]) -> str:
                  "" if s["status"] == "complete" else s["status"])
         rows.append("<tr>" + "".join(f'<td{" class=text" if i in (1, 8) else ""}>{html.escape(c)}</td>'
                                      for i, c in enumerate(cells)) + "</tr>")
-    header = "".join(f"<th>{h}</th>" for h in head)
+    header = "".join(f'<th{" class=text" if i in (1, 8) else ""}>{h}</th>' for i, h in enumerate(head))
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -268,9 +296,8 @@ def _figure_html(b64: str, caption: str) -> str:
 
 
 def section_html(exercise: str, side: str, sessions: list[dict], mdc: float = MDC_DEG) -> str:
-    label = exercise_label(exercise)
-    items = "".join(f"<li>{html.escape(t)}</li>" for t in describe(sessions, label, mdc))
-    parts = [f"<section><h2>{html.escape(label[:1].upper() + label[1:])} — {html.escape(side)} foot</h2>",
+    items = "".join(f"<li>{html.escape(t)}</li>" for t in describe(sessions, exercise_label(exercise), mdc))
+    parts = [f"<section><h2>{html.escape(exercise_title(exercise))} — {html.escape(side)} foot</h2>",
              f'<ul class="findings">{items}</ul>',
              _figure_html(chart_reps(sessions), "Reps per session and the target"),
              _figure_html(chart_rom(sessions, mdc), "Range of motion per session"),
