@@ -40,6 +40,7 @@ class SetResult:
     direction: int = 1
     range_deg: float = 0.0
     warnings: tuple[str, ...] = ()
+    recording: PoseRecording | None = field(default=None, repr=False)  # for --annotate
 
 
 def _pad_mask(mask: np.ndarray, t: np.ndarray, pad_s: float) -> np.ndarray:
@@ -103,9 +104,8 @@ def choose_side(rec: PoseRecording, ex: Exercise) -> str:
 
 
 def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode: str = "active",
-                      target: int = 10, source: str | None = None, profile: str = "default",
-                      sinks: list[RepSink] = ()) -> SetResult:
-    """Count and measure one set in a landmark recording; feed every sink as it goes."""
+                      target: int = 10, source: str | None = None, profile: str = "default") -> SetResult:
+    """Count and measure one set in a landmark recording (hand the result to ``emit``)."""
     if side == "auto":
         side = choose_side(rec, ex)
     feats, valid, filt = _prepare(rec, ex, side)
@@ -129,11 +129,10 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
         warnings.append(f"wrong camera view: film {ex.title.lower()} from the side (turn sideways to the camera)")
 
     direction = ex.direction or estimate_direction(filt)
-    d = direction * filt
-    base_d = rolling_baseline(d, t, BASELINE_WINDOW_S)
-    d = d - base_d
-    range_deg = learn_range(d, rec.fps, ex)
-    windows = segment_reps(t, d, ex, range_deg) if range_deg > 0 else []
+    x = direction * filt
+    base_d = rolling_baseline(x, t, BASELINE_WINDOW_S)
+    range_deg = learn_range(x - base_d, rec.fps, ex)
+    windows = segment_reps(t, x, base_d, ex, range_deg) if range_deg > 0 else []
 
     other = other_side(side)
     other_filt = None
@@ -151,11 +150,15 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
                    source_sha256=rec.meta.get("source", {}).get("sha256"), method=METHOD)
     summary = SetSummary.from_reps(info, reps, float(t[-1] - t[0]) if len(t) else 0.0, len(t),
                                    int((~detected).sum()), tuple(warnings))
+    return SetResult(info, reps, summary, t, filt, direction * base_d, direction, range_deg, tuple(warnings), rec)
+
+
+def emit(result: SetResult, sinks: list[RepSink]) -> None:
+    """Feed one analysed set to every sink: open, each rep (persisted at once), close."""
     for sink in sinks:
-        sink.open(info)
-    for rep in reps:
+        sink.open(result.info)
+    for rep in result.reps:
         for sink in sinks:
             sink.add(rep)
     for sink in sinks:
-        sink.close(summary)
-    return SetResult(info, reps, summary, t, filt, direction * base_d, direction, range_deg, tuple(warnings))
+        sink.close(result.summary)

@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _registrars():
     regs = list(REGISTRARS)
-    for modname in ("tracker.analysis", "tracker.live", "tracker.history", "tracker.report", "tracker.bench"):
+    for modname in ("tracker.batch", "tracker.live", "tracker.history", "tracker.report"):
         try:
             mod = __import__(modname, fromlist=["register_cli"])
         except ImportError:

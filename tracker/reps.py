@@ -98,27 +98,36 @@ def learn_range(d: np.ndarray, fs: float, ex: Exercise) -> float:
     return float(np.percentile(prom, 75))
 
 
-def segment_reps(t: np.ndarray, d: np.ndarray, ex: Exercise, range_deg: float) -> list[RepWindow]:
-    """Hysteresis segmentation of ``d`` (rest removed, rep direction up, NaN = not usable)."""
+def segment_reps(t: np.ndarray, x: np.ndarray, baseline: np.ndarray, ex: Exercise,
+                 range_deg: float) -> list[RepWindow]:
+    """Hysteresis segmentation of ``x`` (signal in the rep direction, NaN = not usable).
+
+    The rest level is ``baseline`` (slow drift) while at rest, and is frozen at a rep's start:
+    a rep ends only when the signal itself comes back, never because the baseline caught up
+    with a long hold.
+    """
     th = Thresholds(0.0, range_deg)
     hi, lo = th.hi(ex), th.lo(ex)
     out: list[RepWindow] = []
     state_in = False
     start = peak = 0
+    rest = 0.0
     last_low = 0  # last index at or below lo (the rep's start)
     last_end_t = -np.inf
-    for i in range(len(d)):
-        v = d[i]
-        if not np.isfinite(v):
+    for i in range(len(x)):
+        if not (np.isfinite(x[i]) and np.isfinite(baseline[i])):
             state_in = False  # a long dropout ends a rep without counting it
             continue
         if not state_in:
+            v = x[i] - baseline[i]
             if v <= lo:
                 last_low = i
             elif v >= hi and t[i] - last_end_t >= ex.refractory_s:
                 state_in, start, peak = True, last_low, i
+                rest = baseline[start]
         else:
-            if v > d[peak]:
+            v = x[i] - rest
+            if x[i] > x[peak]:
                 peak = i
             if v <= lo:
                 state_in = False
@@ -155,7 +164,7 @@ class RepContext:
 
 def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: str) -> Rep:
     sl = slice(w.start, w.end + 1)
-    rest = float(ctx.baseline[w.peak])
+    rest = float(ctx.baseline[w.start])
     peak = float(ctx.signal[w.peak])
     rom = abs(peak - rest)
     dur = float(ctx.t[w.end] - ctx.t[w.start])

@@ -1,0 +1,24 @@
+"""Shared fixtures: where ../shared lives, and skipping cleanly when it is absent."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TRACKER_SHARED", PROJECT.parent / "shared"))
+SAMPLES = PROJECT / "sample_videos"
+
+
+def shared_path(*parts: str) -> Path:
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"{p} is absent (../shared is only on developer and CI machines)")
+    return p
+
+
+@pytest.fixture(autouse=True)
+def _isolated_history(tmp_path, monkeypatch):
+    """No test writes into the user's real history database."""
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "history.sqlite3"))

@@ -1,0 +1,175 @@
+"""The counter on synthetic landmark sequences with exactly known angles (no video)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from synthlegs import drop_frames, duration_for, live_count, make_recording, rep_profile
+from tracker.analysis import analyze_recording
+from tracker.exercises import EXERCISES, get_exercise
+
+DORSI = get_exercise("dorsiflexion")
+FPS = 30.0
+
+
+def _t(reps, **kw):
+    return np.arange(0, duration_for(reps, **kw), 1 / FPS)
+
+
+def _count(rec, ex=DORSI, side="left"):
+    return analyze_recording(rec, ex, side=side)
+
+
+@pytest.mark.parametrize("reps,amp", [(10, 25.0), (10, 4.0), (6, 12.0), (3, 6.0)])
+def test_counts_exactly_for_large_and_tiny_ranges(reps, amp):
+    t = _t(reps)
+    res = _count(make_recording(t, dorsi=rep_profile(t, reps, amp), noise_px=0.3))
+    assert res.summary.reps_counted == reps
+    assert res.summary.mean_rom_deg == pytest.approx(amp, rel=0.25)
+
+
+@pytest.mark.parametrize("rep_s", [0.9, 2.0, 5.0])
+def test_slow_and_fast_tempi(rep_s):
+    t = _t(8, rep_s=rep_s)
+    res = _count(make_recording(t, dorsi=rep_profile(t, 8, 15.0, rep_s=rep_s), noise_px=0.5))
+    assert res.summary.reps_counted == 8
+    durations = [r.duration_s for r in res.reps if r.counted]
+    assert np.median(durations) == pytest.approx(rep_s, rel=0.4)
+
+
+def test_holds_at_the_top_count_once():
+    t = _t(5, hold_s=3.0)
+    res = _count(make_recording(t, dorsi=rep_profile(t, 5, 15.0, hold_s=3.0), noise_px=0.5))
+    assert res.summary.reps_counted == 5
+
+
+def test_held_positions_count_zero():
+    t = np.arange(0, 20, 1 / FPS)
+    # rest, then a held position for the rest of the clip: one step, no return, no rep
+    a = np.where(t < 8, 0.0, 15.0)
+    assert _count(make_recording(t, dorsi=a, noise_px=0.5)).summary.reps_counted == 0
+    assert _count(make_recording(t, noise_px=0.5)).summary.reps_counted == 0
+
+
+def test_short_dropout_is_bridged_long_dropout_drops_the_rep():
+    t = _t(6)
+    a = rep_profile(t, 6, 15.0)
+    rec = make_recording(t, dorsi=a, noise_px=0.3)
+    # 0.2 s gap at the peak of rep 2: bridged, still 6 reps
+    gap = (t > 5.4) & (t < 5.6)
+    assert _count(drop_frames(rec, gap)).summary.reps_counted == 6
+    # 2 s gap over the whole of rep 3: that rep cannot be counted
+    long_gap = (t >= 7.8) & (t <= 10.2)
+    assert _count(drop_frames(rec, long_gap)).summary.reps_counted == 5
+
+
+def test_spikes_do_not_double_count():
+    t = _t(8)
+    a = rep_profile(t, 8, 12.0)
+    rng = np.random.default_rng(3)
+    spikes = rng.choice(len(t), 12, replace=False)
+    a = a.copy()
+    a[spikes] += rng.choice([-25, 25], 12)
+    assert _count(make_recording(t, dorsi=a, noise_px=0.3)).summary.reps_counted == 8
+
+
+def test_jitter_near_threshold_never_double_counts():
+    t = _t(6)
+    a = rep_profile(t, 6, 10.0)
+    a = a + 1.2 * np.sin(2 * np.pi * 7 * t)  # 7 Hz tremor on top of the movement
+    assert _count(make_recording(t, dorsi=a)).summary.reps_counted == 6
+
+
+def test_assisted_and_compensation_flags():
+    t = _t(4)
+    a = rep_profile(t, 4, 12.0)
+    moving = a > 2
+    res = _count(make_recording(t, dorsi=a, hand_at_foot=moving))
+    assert res.summary.reps_counted == 4 and res.summary.assisted == 4
+    res = _count(make_recording(t, dorsi=a))
+    assert res.summary.assisted == 0 and res.summary.compensated == 0
+    # the shank swings 20 deg while the ankle moves 5 deg relative to it: the leg did the work
+    t = _t(4)
+    small = rep_profile(t, 4, 5.0)
+    swing = rep_profile(t, 4, 20.0)
+    res = _count(make_recording(t, dorsi=small, shank_swing=swing))
+    assert res.summary.compensated >= 3
+
+
+def test_low_visibility_reps_are_reported_not_counted():
+    t = _t(5)
+    weak = _count(make_recording(t, dorsi=rep_profile(t, 5, 15.0), visibility=0.52))
+    assert weak.summary.reps_counted == 0
+    assert weak.summary.reps_low_confidence == 5  # seen, reported, not silently counted
+    assert all(not r.counted and r.note for r in weak.reps)
+    good = _count(make_recording(t, dorsi=rep_profile(t, 5, 15.0), visibility=0.9))
+    assert good.summary.reps_counted == 5 and all(r.confidence > 0.9 for r in good.reps)
+
+
+def test_heel_raise_signal_and_side_auto():
+    ex = get_exercise("heel_raise")
+    t = _t(7)
+    rec = make_recording(t, heel_lift=rep_profile(t, 7, 20.0), noise_px=0.3)
+    res = analyze_recording(rec, ex, side="auto")
+    assert res.info.side == "left"
+    assert res.summary.reps_counted == 7
+
+
+@pytest.mark.parametrize("reps,amp", [(10, 20.0), (5, 5.0)])
+def test_live_counter_matches_offline(reps, amp):
+    t = _t(reps)
+    rec = make_recording(t, dorsi=rep_profile(t, reps, amp), noise_px=0.3)
+    n_live, reps_live = live_count(rec, DORSI)
+    assert n_live == reps
+    assert _count(rec).summary.reps_counted == reps
+    assert all(r.rom_deg == pytest.approx(amp, rel=0.35) for r in reps_live if r.counted)
+
+
+def test_live_counter_counts_nothing_while_still_and_while_unseen():
+    t = np.arange(0, 15, 1 / FPS)
+    rec = make_recording(t, noise_px=0.5)
+    assert live_count(rec, DORSI)[0] == 0
+    t = _t(4)
+    rec = drop_frames(make_recording(t, dorsi=rep_profile(t, 4, 15.0)), np.ones(len(t), bool))
+    assert live_count(rec, DORSI)[0] == 0
+
+
+# ---------------------------------------------------------------- properties
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dx=st.floats(-150, 150), dy=st.floats(-100, 100), s=st.floats(0.5, 2.5), seed=st.integers(0, 1000),
+       reps=st.integers(2, 8), amp=st.floats(6, 30))
+def test_count_invariant_to_shift_scale_and_small_noise(dx, dy, s, seed, reps, amp):
+    t = _t(reps)
+    a = rep_profile(t, reps, amp)
+    rec = make_recording(t, dorsi=a, noise_px=0.4, seed=seed, offset=(dx, dy), scale=s)
+    assert _count(rec).summary.reps_counted == reps
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_garbage_never_crashes_and_constant_counts_zero(data):
+    n = data.draw(st.integers(2, 400))
+    t = np.arange(n) / FPS
+    rng = np.random.default_rng(data.draw(st.integers(0, 10_000)))
+    kind = data.draw(st.sampled_from(["constant", "random", "nan_gaps", "jumps"]))
+    if kind == "constant":
+        a = np.full(n, data.draw(st.floats(-60, 60)))
+    elif kind == "random":
+        a = rng.normal(0, data.draw(st.floats(0.1, 40)), n)
+    elif kind == "jumps":
+        a = np.repeat(rng.uniform(-40, 40, max(1, n // 20)), 20)[:n]
+        a = np.pad(a, (0, n - len(a)), mode="edge")
+    else:
+        a = rep_profile(t, 3, 15.0, start_s=0.2)
+    rec = make_recording(t, dorsi=a, noise_px=0.0 if kind == "constant" else 0.5)
+    if kind in ("nan_gaps", "random", "jumps"):
+        rec = drop_frames(rec, rng.random(n) < data.draw(st.floats(0, 0.6)))
+    for ex in EXERCISES.values():
+        res = analyze_recording(rec, ex, side=data.draw(st.sampled_from(["auto", "left", "right"])))
+        assert res.summary.reps_counted >= 0
+        if kind == "constant":
+            assert res.summary.reps_counted == 0
+    live_count(rec, DORSI)

@@ -1,0 +1,266 @@
+"""``tracker analyze`` and ``tracker demo``: recorded videos (or recordings) → reps, CSV, plots.
+
+Inputs may be files, folders (every video inside) or landmark recordings (.npz). Each file
+is one set. Outputs are checked before any work starts, rows are flushed as each set
+completes, and Ctrl-C analyses what was seen so far, writes it, and exits 130.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from tracker.errors import EXIT_INTERRUPTED, InputError, UsageError
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def expand_inputs(paths: list[str]) -> list[Path]:
+    from tracker.capture import VIDEO_EXTS, find_videos
+    from tracker.recording import RECORDING_EXTS
+
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder; check the path")
+        if p.is_dir():
+            found = find_videos(p) + sorted(x for x in p.rglob("*") if x.suffix.lower() in RECORDING_EXTS)
+            if not found:
+                raise InputError(f"{p} holds no videos ({', '.join(VIDEO_EXTS)}) or recordings (.npz)")
+            out += found
+        else:
+            out.append(p)
+    return out
+
+
+def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "active", target: int = 10,
+                 model: str = "full", profile: str = "default", progress: bool = False, image_mode: bool = False):
+    """One file → SetResult. Ctrl-C during the pose pass analyses the frames seen so far and
+    re-raises with the partial result attached as ``exc.result``."""
+    from tracker.analysis import analyze_recording
+    from tracker.exercises import get_exercise
+    from tracker.recording import is_recording, load_recording
+
+    ex = get_exercise(exercise)
+    if is_recording(path):
+        rec = load_recording(path)
+        return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+    from tracker.capture import open_source
+    from tracker.outputs import progress_bar
+    from tracker.pose import PoseEstimator
+    from tracker.recording import record_video
+
+    with open_source(path) as src, PoseEstimator(model, mode="image" if image_mode else "video") as est:
+        with progress_bar(src.info.frame_count, desc=path.name, enabled=None if progress else False) as bar:
+            try:
+                rec = record_video(src, est, progress=bar)
+            except KeyboardInterrupt as exc:
+                partial = getattr(exc, "partial", None)
+                exc.result = (analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
+                              if partial is not None and len(partial) > 1 else None)
+                raise
+    if not rec.norm.size:
+        raise InputError(f"{path} has no frames")
+    return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+
+
+def _worker(args: tuple):
+    path, kw = args
+    try:
+        return path, analyze_path(Path(path), **kw), None
+    except Exception as exc:  # reported per file by the parent, never a traceback
+        return path, None, f"{type(exc).__name__}: {exc}" if not hasattr(exc, "exit_code") else str(exc)
+
+
+def format_result(res) -> str:
+    s = res.summary
+    rom = f", range {s.mean_rom_deg:.1f}° mean / {s.best_rom_deg:.1f}° best" if s.mean_rom_deg is not None else ""
+    flags = []
+    if s.reps_low_confidence:
+        flags.append(f"{s.reps_low_confidence} low-confidence")
+    if s.assisted:
+        flags.append(f"{s.assisted} assisted")
+    if s.compensated:
+        flags.append(f"{s.compensated} with leg compensation")
+    line = (f"{Path(res.info.source).name}: {res.info.exercise} ({res.info.side}, {res.info.mode}) "
+            f"{s.reps_counted}/{res.info.target} reps{rom}" + (f" [{', '.join(flags)}]" if flags else "")
+            + f"  (method: {res.info.method})")
+    for w in res.warnings:
+        line += f"\n  warning: {w}"
+    return line
+
+
+def result_json(res) -> dict:
+    return {"info": asdict(res.info), "summary": {k: v for k, v in asdict(res.summary).items() if k != "info"},
+            "reps": [r.as_dict() for r in res.reps], "warnings": list(res.warnings)}
+
+
+def build_sinks(args) -> list:
+    from tracker.export import RepCSVSink, SummaryCSVSink
+
+    sinks = []
+    if args.csv:
+        sinks.append(RepCSVSink(args.csv))
+    if args.summary:
+        sinks.append(SummaryCSVSink(args.summary))
+    if not getattr(args, "no_history", True):
+        try:
+            from tracker.history import HistorySink
+        except ImportError:
+            HistorySink = None
+        if HistorySink is not None:
+            sinks.append(HistorySink(args.db) if getattr(args, "db", None) else HistorySink())
+    return sinks
+
+
+def _release(sinks) -> None:
+    for s in sinks:
+        rel = getattr(s, "release", None)
+        if rel is not None:
+            rel()
+
+
+def run_analyze(args) -> int:
+    from tracker.analysis import emit
+    from tracker.exercises import check_mode, check_side, get_exercise
+    from tracker.outputs import check_output_path
+
+    get_exercise(args.exercise)
+    side, mode = check_side(args.side), check_mode(args.mode)
+    if args.target < 1:
+        raise UsageError("--target must be at least 1")
+    files = expand_inputs(args.paths)
+    for opt in ("csv", "summary", "annotate"):
+        if getattr(args, opt, None):
+            check_output_path(getattr(args, opt), force=args.force)
+    if args.annotate and len(files) != 1:
+        raise UsageError("--annotate takes one input video at a time")
+    if args.plot and not args.csv:
+        raise UsageError("--plot writes PNGs next to the --csv file; give --csv too")
+    sinks = build_sinks(args)
+    kw = dict(exercise=args.exercise, side=side, mode=mode, target=args.target, model=args.model,
+              profile=args.profile, image_mode=args.image_mode)
+    results, failures = [], []
+
+    def done(res):
+        emit(res, sinks)
+        results.append(res)
+        if not args.json:
+            print(format_result(res), flush=True)
+        if args.plot:
+            from tracker.plot import plot_set
+
+            png = Path(args.csv).with_name(f"{Path(args.csv).stem}_{Path(res.info.source).stem}.png")
+            plot_set(res, png)
+            if not args.json:
+                print(f"  plot: {png}")
+
+    try:
+        if args.jobs > 1 and len(files) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+                for path, res, err in pool.map(_worker, [(str(f), kw) for f in files]):
+                    if err:
+                        failures.append(f"{path}: {err}")
+                        print(f"tracker: {path}: {err}", file=sys.stderr)
+                    else:
+                        done(res)
+        else:
+            for f in files:
+                try:
+                    done(analyze_path(f, progress=True, **kw))
+                except InputError as exc:
+                    if len(files) == 1:
+                        raise
+                    failures.append(str(exc))
+                    print(f"tracker: {exc} (skipped)", file=sys.stderr)
+        if args.annotate and results:
+            from tracker.annotate import annotate_video
+
+            annotate_video(files[0], results[0], args.annotate, model=args.model)
+            if not args.json:
+                print(f"  annotated video: {args.annotate}")
+    except KeyboardInterrupt as exc:
+        partial = getattr(exc, "result", None)
+        if partial is not None:
+            done(partial)
+        _release(sinks)
+        print(f"tracker: interrupted; {sum(r.summary.reps_counted for r in results)} reps so far are saved"
+              + (f" in {args.csv}" if args.csv else ""), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        _release(sinks)
+    if args.json:
+        print(json.dumps({"sets": [result_json(r) for r in results], "failures": failures}, indent=1))
+    if failures and not results:
+        return 3
+    return 0
+
+
+def register_cli(sub) -> None:
+    from tracker.cli import _add_model_options
+    from tracker.exercises import EXERCISES
+
+    p = sub.add_parser("analyze", help="count and measure reps in recorded videos, folders or recordings",
+                       description="Count reps in recorded videos (or a folder of them, or a landmark "
+                                   "recording made by 'tracker pose'); write per-rep and per-set CSV.")
+    p.add_argument("paths", nargs="+", help="video file(s), folder(s) or .npz recording(s)")
+    p.add_argument("--exercise", "-e", required=True, help=f"one of: {', '.join(EXERCISES)}")
+    p.add_argument("--side", default="auto", help="affected side: auto (the foot that moves) | left | right")
+    p.add_argument("--mode", default="active", help="active (unassisted) | passive (assisted)")
+    p.add_argument("--target", type=int, default=10, help="reps in a set (default 10)")
+    p.add_argument("--csv", help="per-rep CSV to write (one row per rep)")
+    p.add_argument("--summary", help="per-set summary CSV to write")
+    p.add_argument("--annotate", help="write the video with the overlay drawn on it (.mp4)")
+    p.add_argument("--plot", action="store_true", help="a PNG per set (angle over time) next to the CSV")
+    p.add_argument("--json", action="store_true", help="print results as JSON instead of text")
+    p.add_argument("--jobs", type=int, default=1, help="files analysed in parallel processes (default 1)")
+    p.add_argument("--profile", default="default", help="whose session this is (history)")
+    p.add_argument("--db", help="history database (default: see README)")
+    p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--image-mode", action="store_true", help="run the model per frame without tracking")
+    _add_model_options(p)
+    p.set_defaults(func=run_analyze)
+
+    d = sub.add_parser("demo", help="analyse a bundled sample clip: no camera or files needed",
+                       description="Analyse one of the project's own sample clips and write the results "
+                                   "(CSV, summary, plot, annotated video) into a folder.")
+    d.add_argument("--exercise", "-e", default="dorsiflexion", help=f"one of: {', '.join(EXERCISES)}")
+    d.add_argument("--out", default="footdrop-demo", help="folder for the results (default: %(default)s)")
+    _add_model_options(d)
+    d.set_defaults(func=run_demo)
+
+
+def sample_for(exercise: str) -> tuple[Path, dict]:
+    folder = PROJECT / "sample_videos"
+    for meta_path in sorted(folder.glob("*_meta.json")):
+        meta = json.loads(meta_path.read_text())
+        if meta.get("exercise") == exercise and meta.get("recommended_view", True):
+            return meta_path.with_name(meta_path.name[: -len("_meta.json")] + ".mp4"), meta
+    raise InputError(f"no bundled sample for '{exercise}' in {folder}; reinstall the project from its repository")
+
+
+def run_demo(args) -> int:
+    import argparse
+
+    from tracker.exercises import get_exercise
+
+    ex = get_exercise(args.exercise)
+    clip, meta = sample_for(ex.key)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"Analysing the bundled sample {clip.name} ({ex.title}, {meta.get('reps')} reps, "
+          f"{meta.get('side')} foot)...", flush=True)
+    ns = argparse.Namespace(paths=[str(clip)], exercise=ex.key, side=meta.get("side", "auto"), mode="active",
+                            target=10, csv=str(out / "reps.csv"), summary=str(out / "summary.csv"),
+                            annotate=str(out / "annotated.mp4"), plot=True, json=False, jobs=1,
+                            profile="demo", db=None, no_history=True, force=True, image_mode=False,
+                            model=args.model)
+    code = run_analyze(ns)
+    if code == 0:
+        print(f"Results are in {out}{os.sep}: reps.csv, summary.csv, reps_*.png, annotated.mp4")
+    return code
