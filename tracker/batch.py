@@ -132,6 +132,9 @@ def run_analyze(args) -> int:
     if args.target < 1:
         raise UsageError("--target must be at least 1")
     files = expand_inputs(args.paths)
+    from tracker.models import resolve_model
+
+    resolve_model(args.model)  # a bad --model is an error even when only recordings are given
     for opt in ("csv", "summary", "annotate"):
         if getattr(args, opt, None):
             check_output_path(getattr(args, opt), force=args.force)

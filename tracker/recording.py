@@ -12,6 +12,7 @@ real movement, and a benchmark cache. Format ``footdrop-poses`` version 1 (see R
 from __future__ import annotations
 
 import json
+import zipfile
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +95,7 @@ def load_recording(path: str | os.PathLike) -> PoseRecording:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             arrays = {k: z[k] for k in ("t", "norm", "visibility", "presence", "world", "people", "index")}
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
         raise InputError(f"{path} is not a footdrop-poses recording ({type(exc).__name__}); "
                          "re-create it with: tracker pose VIDEO -o FILE.npz") from exc
     if meta.get("format") != FORMAT:
