@@ -20,6 +20,10 @@ from tracker.errors import ModelError
 from tracker.landmarks import LEFT_HIP, NUM_LANDMARKS, RIGHT_HIP
 from tracker.models import resolve_model
 
+# Bump when anything here changes what landmarks come out (ROI, search, person lock): the
+# landmark cache is keyed by it, so stale cached landmarks are never reused.
+PIPELINE_VERSION = 2
+
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -59,6 +63,31 @@ class PoseFrame:
         return cls(index, t, width, height, nan3, nan1.copy(), nan1.copy(), nan3.copy(), people)
 
 
+def _close_before_interpreter_exit(est: "PoseEstimator") -> None:
+    """Close the landmarker at exit, BEFORE mediapipe's worker threads are shut down.
+
+    Why: mediapipe 1.2 closes through a thread pool that concurrent.futures shuts down in
+    threading's exit hooks, which run before ``atexit`` handlers; a landmarker closed later
+    prints "cannot schedule new futures after shutdown" with a traceback after every run.
+    threading's exit hooks run last-registered-first, so registering here runs us first.
+    """
+    import threading
+    import weakref
+
+    ref = weakref.ref(est)
+
+    def _close():
+        e = ref()
+        if e is not None:
+            e.close()
+
+    register = getattr(threading, "_register_atexit", None)
+    try:
+        register(_close) if register else atexit.register(_close)
+    except RuntimeError:  # already shutting down
+        atexit.register(_close)
+
+
 def _bbox(px: np.ndarray) -> tuple[float, float, float, float]:
     ok = np.isfinite(px[:, 0])
     return (float(px[ok, 0].min()), float(px[ok, 1].min()), float(px[ok, 0].max()), float(px[ok, 1].max()))
@@ -76,9 +105,35 @@ class RoiTracker:
 
     def __init__(self):
         self.window: tuple[int, int, int, int] | None = None
+        self._misses = 0
 
     def reset(self) -> None:
         self.window = None
+
+    def search_window(self, w: int, h: int) -> tuple[int, int, int, int] | None:
+        """While nobody is found, alternate the full frame with tiles: 4 overlapping quadrants
+        (60% of each side), then a 3x3 grid (40%). A person too small for the full-frame
+        detector fills a tile 2-3 times as much. Still one model run per frame; a full cycle
+        takes 26 frames (under a second at 30 fps)."""
+        self._misses += 1
+        tiles = self._tiles(w, h)
+        k = self._misses % (2 * len(tiles))
+        return None if k % 2 == 0 else tiles[k // 2]
+
+    @staticmethod
+    def _tiles(w: int, h: int) -> list[tuple[int, int, int, int]]:
+        out = []
+        for frac, n in ((0.6, 2), (0.4, 3)):
+            tw, th = int(frac * w), int(frac * h)
+            for j in range(n):
+                for i in range(n):
+                    x0 = round(i * (w - tw) / (n - 1))
+                    y0 = round(j * (h - th) / (n - 1))
+                    out.append((x0, y0, x0 + tw, y0 + th))
+        return out
+
+    def found(self) -> None:
+        self._misses = 0
 
     def update(self, px: np.ndarray | None, w: int, h: int) -> None:
         if px is None or not np.isfinite(px[:, 0]).any():
@@ -130,7 +185,7 @@ class PoseEstimator:
         self._last_center: np.ndarray | None = None
         self._last_size: float | None = None
         self._missed = 0
-        atexit.register(self.close)
+        _close_before_interpreter_exit(self)
 
     def _create(self):
         from mediapipe.tasks.python import BaseOptions, vision
@@ -166,7 +221,10 @@ class PoseEstimator:
         h, w = img.shape[:2]
         ms = max(self._last_ms + 1, int(round(frame.t * 1000)))
         self._last_ms = ms
-        window = self.roi.window if self.roi is not None else None
+        window = None
+        if self.roi is not None:
+            window = self.roi.window if self.roi.window is not None else (
+                self.roi.search_window(w, h) if self._missed > 0 else None)
         if window is not None:
             x0, y0, x1, y1 = window
             sub = img[y0:y1, x0:x1]
@@ -195,6 +253,7 @@ class PoseEstimator:
         pf = PoseFrame(frame.index, frame.t, w, h, arr[:, :3].copy(), arr[:, 3].copy(), arr[:, 4].copy(),
                        world, people=len(poses), crop=window)
         if self.roi is not None:
+            self.roi.found()
             self.roi.update(pf.pixels, w, h)
         self._missed = 0
         return pf
@@ -225,7 +284,12 @@ class PoseEstimator:
     def close(self) -> None:
         lm, self._landmarker = getattr(self, "_landmarker", None), None
         if lm is not None:
-            lm.close()
+            try:
+                lm.close()
+            except RuntimeError:
+                # mediapipe's dispatcher is already shut down (interpreter exit): drop the
+                # handle so its __del__ does not retry and print a traceback.
+                lm._handle = None
 
     def __enter__(self):
         return self

@@ -1,4 +1,5 @@
-"""Cache of landmark recordings keyed by (video sha256, model sha256, running mode).
+"""Cache of landmark recordings keyed by (video sha256, model sha256, running mode, pose
+pipeline version).
 
 Why: the counting stages run in milliseconds but the pose model takes minutes per clip;
 the benchmark and the clip tests re-run counting over cached landmarks. Delete the folder
@@ -22,7 +23,10 @@ def cache_root() -> Path:
 
 
 def cache_key(video: Path, model: str, mode: str = "video") -> str:
-    return f"{sha256_file(Path(video))[:16]}-{sha256_file(resolve_model(model))[:12]}-{mode}"
+    from tracker.pose import PIPELINE_VERSION
+
+    return (f"{sha256_file(Path(video))[:16]}-{sha256_file(resolve_model(model))[:12]}-{mode}"
+            f"-p{PIPELINE_VERSION}")
 
 
 def cached_recording(video: str | os.PathLike, model: str = "full", mode: str = "video",
