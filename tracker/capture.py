@@ -124,7 +124,9 @@ class VideoFileSource(FrameSource):
         img, pos_ms = self._first, self._first_ms
         idx, last_t = 0, -1.0
         while img is not None:
-            t = pos_ms / 1000.0 if pos_ms > 0 or idx == 0 else -1.0
+            # Container timestamps (right for variable frame rate) unless the container's
+            # timing is absurd (fps 0 or > 480), in which case its pts are not trusted either.
+            t = pos_ms / 1000.0 if self.info.fps_reliable and (pos_ms > 0 or idx == 0) else -1.0
             if idx > 0 and (t <= last_t or t > last_t + 10.0):
                 # no usable pts (or it jumps/back-steps): step by the nominal frame period
                 t = 0.0 if idx == 0 else last_t + 1.0 / fps

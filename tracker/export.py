@@ -107,9 +107,13 @@ class RepCSVSink:
         pass  # the file stays open for the next set; release() closes it
 
     def release(self) -> None:
+        """Close the file; never raises (a write failure was already reported by ``add``)."""
         if self._f is not None:
-            self._f.close()
-            self._f = None
+            f, self._f = self._f, None
+            try:
+                f.close()
+            except OSError:
+                pass
 
 
 class SummaryCSVSink:

@@ -23,6 +23,14 @@ def check_output_path(path: str | os.PathLike, force: bool = False, suffix: str 
         raise InputError(f"{p} already exists; pass --force to overwrite it or choose another name")
     if p.is_dir():
         raise InputError(f"{p} is a folder; give a file name")
+    if not p.exists():
+        # A real probe: os.access says yes to root even on a read-only file system.
+        try:
+            with open(p, "a"):
+                pass
+            p.unlink()
+        except OSError as exc:
+            raise InputError(f"cannot write {p}: {exc.strerror or exc}; choose another folder") from exc
     return p
 
 
