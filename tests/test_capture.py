@@ -33,6 +33,17 @@ def test_video_file_reports_info_and_container_timestamps(tmp_path):
     assert frames[3].image.shape == (120, 160, 3) and frames[3].image.dtype == np.uint8
 
 
+def test_max_fps_skips_frames_but_keeps_true_timestamps(tmp_path):
+    path = write_video(tmp_path / "v30.mp4", n=30, fps=30.0)
+    with VideoFileSource(path, max_fps=15) as src:
+        assert src.stride == 2
+        frames = list(src)
+    assert [f.index for f in frames] == list(range(0, 30, 2))
+    assert np.allclose(np.diff([f.t for f in frames]), 2 / 30.0, atol=1e-3)
+    with VideoFileSource(path, max_fps=30) as src:
+        assert src.stride == 1
+
+
 @pytest.mark.parametrize("content,match", [
     (b"", "empty"),
     (b"this is a text file renamed to mp4\n" * 20, "not a video|no readable video frames"),

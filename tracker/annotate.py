@@ -67,9 +67,12 @@ def annotate_video(video: str | Path, result, out: str | Path, model: str | None
         fps = src.info.fps
         writer = None
         try:
+            import numpy as np
+
             n = len(result.t)
             for frame in src:
-                i = min(frame.index, n - 1)
+                # analysed frames may be a subset (--max-fps): show the latest analysed state
+                i = min(max(int(np.searchsorted(result.t, frame.t + 1e-6)) - 1, 0), n - 1)
                 img = draw_overlay(frame.image.copy(), view_at(result, i))
                 if writer is None:
                     h, w = img.shape[:2]

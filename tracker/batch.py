@@ -35,8 +35,12 @@ def expand_inputs(paths: list[str]) -> list[Path]:
     return out
 
 
+DEFAULT_MAX_FPS = 15.0  # offline analysis rate: reps last > 0.5 s; halves the work on 30 fps video
+
+
 def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "active", target: int = 10,
-                 model: str = "full", profile: str = "default", progress: bool = False, image_mode: bool = False):
+                 model: str = "full", profile: str = "default", progress: bool = False, image_mode: bool = False,
+                 max_fps: float | None = DEFAULT_MAX_FPS):
     """One file → SetResult. Ctrl-C during the pose pass analyses the frames seen so far and
     re-raises with the partial result attached as ``exc.result``."""
     from tracker.analysis import analyze_recording
@@ -52,8 +56,10 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     from tracker.pose import PoseEstimator
     from tracker.recording import record_video
 
-    with open_source(path) as src, PoseEstimator(model, mode="image" if image_mode else "video") as est:
-        with progress_bar(src.info.frame_count, desc=path.name, enabled=None if progress else False) as bar:
+    with open_source(path, max_fps=max_fps or None) as src, \
+            PoseEstimator(model, mode="image" if image_mode else "video") as est:
+        total = src.info.frame_count // getattr(src, "stride", 1) if src.info.frame_count else None
+        with progress_bar(total, desc=path.name, enabled=None if progress else False) as bar:
             try:
                 rec = record_video(src, est, progress=bar)
             except KeyboardInterrupt as exc:
@@ -144,7 +150,7 @@ def run_analyze(args) -> int:
         raise UsageError("--plot writes PNGs next to the --csv file; give --csv too")
     sinks = build_sinks(args)
     kw = dict(exercise=args.exercise, side=side, mode=mode, target=args.target, model=args.model,
-              profile=args.profile, image_mode=args.image_mode)
+              profile=args.profile, image_mode=args.image_mode, max_fps=args.max_fps)
     results, failures = [], []
 
     def done(res):
@@ -226,6 +232,8 @@ def register_cli(sub) -> None:
     p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--image-mode", action="store_true", help="run the model per frame without tracking")
+    p.add_argument("--max-fps", type=float, default=DEFAULT_MAX_FPS,
+                   help="analyse at most this many frames per second (default %(default)g; 0 = every frame)")
     _add_model_options(p)
     p.set_defaults(func=run_analyze)
 
@@ -262,7 +270,7 @@ def run_demo(args) -> int:
                             target=10, csv=str(out / "reps.csv"), summary=str(out / "summary.csv"),
                             annotate=str(out / "annotated.mp4"), plot=True, json=False, jobs=1,
                             profile="demo", db=None, no_history=True, force=True, image_mode=False,
-                            model=args.model)
+                            model=args.model, max_fps=DEFAULT_MAX_FPS)
     code = run_analyze(ns)
     if code == 0:
         print(f"Results are in {out}{os.sep}: reps.csv, summary.csv, reps_*.png, annotated.mp4")

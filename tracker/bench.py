@@ -118,14 +118,18 @@ def angle_metrics(clip: Clip, t: np.ndarray, measured: np.ndarray) -> dict | Non
     return {"rmse_deg": rmse, "offset_deg": offset, "gain": gain, "r": r}
 
 
-def run_accuracy(clips: list[Clip], model: str, use_cache: bool = True, log=print) -> list[dict]:
+def run_accuracy(clips: list[Clip], model: str, use_cache: bool = True, log=print,
+                 max_fps: float | None = None) -> list[dict]:
+    """Count every clip as ``tracker analyze`` would (same analysis rate by default)."""
+    from tracker.batch import DEFAULT_MAX_FPS
     from tracker.posecache import cached_recording
 
+    max_fps = DEFAULT_MAX_FPS if max_fps is None else (max_fps or None)
     rows = []
     for clip in clips:
         if not clip.path.exists():
             continue
-        rec = cached_recording(clip.path, model, use_cache=use_cache)
+        rec = cached_recording(clip.path, model, use_cache=use_cache, max_fps=max_fps)
         ex = get_exercise(clip.exercise)
         t0 = time.perf_counter()
         res = analyze_recording(rec, ex, side=clip.side, source=str(clip.path))
@@ -233,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-cache", action="store_true", help="run the pose model even if landmarks are cached")
     ap.add_argument("--speed", action="store_true", help="also measure per-stage speed (runs the model)")
     ap.add_argument("--clips", nargs="*", help="only clips whose name contains one of these")
+    ap.add_argument("--max-fps", type=float, default=None,
+                    help="analysis rate as in 'tracker analyze' (default 15; 0 = every frame)")
     ap.add_argument("--no-shared", action="store_true", help="only the project's sample_videos")
     ap.add_argument("--json", default="bench_results.json", help="where to write the JSON (default: %(default)s)")
     args = ap.parse_args(argv)
@@ -260,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     for m in models:
         print(f"== accuracy, model {m}", file=sys.stderr)
-        rows = run_accuracy(clips, m, use_cache=not args.no_cache, log=lambda s: print(s, file=sys.stderr))
+        rows = run_accuracy(clips, m, use_cache=not args.no_cache, log=lambda s: print(s, file=sys.stderr),
+                            max_fps=args.max_fps)
         all_rows += rows
         summ[m] = summarize(rows)
     result = {"machine": machine(), "models": models, "summary": summ, "clips": all_rows}

@@ -22,15 +22,16 @@ def cache_root() -> Path:
     return Path(base) / "footdrop-tracker" / "poses"
 
 
-def cache_key(video: Path, model: str, mode: str = "video") -> str:
+def cache_key(video: Path, model: str, mode: str = "video", stride: int = 1) -> str:
     from tracker.pose import PIPELINE_VERSION
 
     return (f"{sha256_file(Path(video))[:16]}-{sha256_file(resolve_model(model))[:12]}-{mode}"
-            f"-p{PIPELINE_VERSION}")
+            f"-p{PIPELINE_VERSION}" + (f"-s{stride}" if stride > 1 else ""))
 
 
 def cached_recording(video: str | os.PathLike, model: str = "full", mode: str = "video",
-                     use_cache: bool = True, timings: list | None = None) -> PoseRecording:
+                     use_cache: bool = True, timings: list | None = None,
+                     max_fps: float | None = None) -> PoseRecording:
     """Landmarks of ``video`` with ``model``, from the cache when present.
 
     ``timings``, if given, receives (decode_s, pose_s) per frame when the model is run.
@@ -39,10 +40,12 @@ def cached_recording(video: str | os.PathLike, model: str = "full", mode: str = 
     from tracker.pose import PoseEstimator
 
     video = Path(video)
-    path = cache_root() / f"{cache_key(video, model, mode)}.npz"
+    with open_source(video, max_fps=max_fps) as probe:
+        stride = getattr(probe, "stride", 1)
+    path = cache_root() / f"{cache_key(video, model, mode, stride)}.npz"
     if use_cache and path.exists():
         return load_recording(path)
-    with open_source(video) as src, PoseEstimator(model, mode=mode) as est:
+    with open_source(video, max_fps=max_fps) as src, PoseEstimator(model, mode=mode) as est:
         if timings is None:
             rec = record_video(src, est)
         else:

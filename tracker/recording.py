@@ -145,8 +145,9 @@ def recording_meta(source, estimator) -> dict:
     from tracker.models import sha256_file
 
     info = source.info
-    src = {"name": info.name, "kind": info.kind, "fps": info.fps, "fps_reliable": info.fps_reliable,
-           "width": info.width, "height": info.height, "frame_count": info.frame_count}
+    stride = getattr(source, "stride", 1)
+    src = {"name": info.name, "kind": info.kind, "fps": info.fps / stride, "fps_reliable": info.fps_reliable,
+           "width": info.width, "height": info.height, "frame_count": info.frame_count, "stride": stride}
     if info.kind == "video":
         src["sha256"] = sha256_file(Path(info.name))
     return {"source": src, "tracker_version": __version__, "mode": estimator.mode,
