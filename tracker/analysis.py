@@ -13,7 +13,8 @@ import numpy as np
 
 from tracker.exercises import Exercise
 from tracker.filters import fill_gaps, smooth_offline
-from tracker.kinematics import MAX_UPRIGHT_TILT, VISIBLE, leg_features, torso_tilt_deg, view_ratio_ok
+from tracker.kinematics import (MAX_UPRIGHT_TILT, VISIBLE, leg_features, shank_length, torso_tilt_deg,
+                                view_ratio_ok)
 from tracker.landmarks import LEFT_HIP, RIGHT_HIP, SIDES, other_side
 from tracker.records import Rep, RepSink, SetInfo, SetSummary
 from tracker.recording import PoseRecording
@@ -72,32 +73,38 @@ def person_in_place(px: np.ndarray, t: np.ndarray, scale_px: np.ndarray) -> np.n
     return ok & np.isfinite(speed)
 
 
-def _prepare(rec: PoseRecording, ex: Exercise, side: str):
+@dataclass
+class _Leg:
+    """One leg's gated, filtered signal and features (computed once per side)."""
+
+    feats: object
+    valid: np.ndarray
+    filt: np.ndarray
+
+
+def _prepare(rec: PoseRecording, ex: Exercise, side: str) -> _Leg:
     px = rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)
     feats = leg_features(px, rec.visibility, side, ex)
-    shank_now = np.linalg.norm(px[:, 25 if side == "left" else 26] - px[:, 27 if side == "left" else 28], axis=1)
-    in_place = person_in_place(px, rec.t, fill_gaps(shank_now, rec.t, 0.5))
+    in_place = person_in_place(px, rec.t, fill_gaps(shank_length(px, side), rec.t, 0.5))
     valid = (feats.quality >= VISIBLE) & np.isfinite(feats.signal) & in_place
     if ex.upright:
         with np.errstate(invalid="ignore"):
             valid &= ~(torso_tilt_deg(px) > MAX_UPRIGHT_TILT)
     valid = _pad_mask(valid, rec.t, GATE_PAD_S) if not valid.all() else valid
     filt = smooth_offline(np.where(valid, feats.signal, np.nan), rec.t)
-    return feats, valid, filt
+    return _Leg(feats, valid, filt)
 
 
-def choose_side(rec: PoseRecording, ex: Exercise) -> str:
+def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
     """'auto': the side whose signal moves most (learned range), weighted by visibility."""
-    fs = rec.fps
     best, best_score = "left", -1.0
     for side in SIDES:
-        feats, valid, filt = _prepare(rec, ex, side)
-        if valid.sum() < 5:
+        leg = legs[side]
+        if leg.valid.sum() < 5:
             continue
-        dirn = ex.direction or estimate_direction(filt)
-        d = dirn * filt
-        d = d - rolling_baseline(d, rec.t, BASELINE_WINDOW_S)
-        score = learn_range(d, fs, ex) * float(np.mean(feats.quality[valid]))
+        x = (ex.direction or estimate_direction(leg.filt)) * leg.filt
+        score = learn_range(x - rolling_baseline(x, rec.t, BASELINE_WINDOW_S), rec.fps, ex)
+        score *= float(np.mean(leg.feats.quality[leg.valid]))
         if score > best_score:
             best, best_score = side, score
     return best
@@ -106,9 +113,10 @@ def choose_side(rec: PoseRecording, ex: Exercise) -> str:
 def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode: str = "active",
                       target: int = 10, source: str | None = None, profile: str = "default") -> SetResult:
     """Count and measure one set in a landmark recording (hand the result to ``emit``)."""
+    legs = {s: _prepare(rec, ex, s) for s in SIDES}
     if side == "auto":
-        side = choose_side(rec, ex)
-    feats, valid, filt = _prepare(rec, ex, side)
+        side = choose_side(rec, ex, legs)
+    feats, valid, filt = legs[side].feats, legs[side].valid, legs[side].filt
     t = rec.t
     warnings: list[str] = []
     detected = np.isfinite(rec.norm[:, 0, 0])
@@ -134,11 +142,8 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     range_deg = learn_range(x - base_d, rec.fps, ex)
     windows = segment_reps(t, x, base_d, ex, range_deg) if range_deg > 0 else []
 
-    other = other_side(side)
-    other_filt = None
-    ofeats, ovalid, ofilt = _prepare(rec, ex, other)
-    if ovalid.mean() > 0.5:
-        other_filt = ofilt
+    other = legs[other_side(side)]
+    other_filt = other.filt if other.valid.mean() > 0.5 else None
     ctx = RepContext(t=t, signal=filt, direction=direction, baseline=direction * base_d, quality=feats.quality,
                      valid=valid, shank_deg=smooth_offline(feats.shank_deg, t), heel_y=smooth_offline(feats.heel_y, t),
                      hand_dist=feats.hand_dist, other_foot_dist=feats.other_foot_dist,
