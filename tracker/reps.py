@@ -264,6 +264,9 @@ class LiveCounter:
     side: str
     calib_s: float = 1.5
     still_deg: float = 1.5
+    # Nobody held still for this long: take rest from the low end of the movement instead
+    # of asking forever (impatient users, clips that start mid-set).
+    calib_timeout_s: float = 4.0
     state: LiveState = field(default_factory=LiveState)
 
     def __post_init__(self):
@@ -273,6 +276,7 @@ class LiveCounter:
         self.direction = self.ex.direction or 0
         self._hist: dict[str, list] = {k: [] for k in ("t", "s", "q", "v", "shank", "heel", "hand", "ofoot", "other", "base")}
         self._calib: list[tuple[float, float]] = []
+        self._calib_all: list[tuple[float, float]] = []
         self._rest: float | None = None
         self._excursions: list[float] = []
         self._in_rep = False
@@ -284,6 +288,7 @@ class LiveCounter:
 
     def recalibrate(self) -> None:
         self._calib.clear()
+        self._calib_all.clear()
         self._rest = None
         self._in_rep = False
         self.state.stage = "calibrating"
@@ -322,6 +327,8 @@ class LiveCounter:
         if self._rest is None:
             self._calibrate(t, s)
             h["base"].append(self._rest if self._rest is not None else np.nan)
+            if self._rest is not None:
+                self._last_low = i  # the first rep starts after calibration, not before it
             return None
         h["base"].append(self._rest)
         raw_d = s - self._rest
@@ -387,9 +394,17 @@ class LiveCounter:
         vals = np.array([ss for _, ss in self._calib])
         span = self._calib[-1][0] - self._calib[0][0]
         self.state.stage = "calibrating"
+        self._calib_all.append((t, s))
+        self._calib_all = [(tt, ss) for tt, ss in self._calib_all if t - tt <= self.calib_timeout_s]
         if np.ptp(vals) > 2 * self.still_deg:
             self._calib = self._calib[-1:]
             self.state.message = "Keep your foot still"
+            moving = np.array([ss for _, ss in self._calib_all])
+            if self.direction and t - self._calib_all[0][0] >= 0.9 * self.calib_timeout_s:
+                self._rest = float(np.percentile(moving, 10 if self.direction > 0 else 90))
+                self.state.rest_deg = self._rest
+                self.state.stage = "ready"
+                self.state.message = ""
             return
         if span >= self.calib_s * 0.9:
             self._rest = float(np.median(vals))
