@@ -120,13 +120,18 @@ def live_loop(path: Path, model: str, realtime: bool, limit: int | None = None) 
 
     src = CameraClip(path, limit=limit)
     rows: list[dict] = []
+    rep_now = [False]
+
+    def on_rep(session, rep):
+        rep_now[0] = True
 
     def on_frame(frame, tm):
-        rows.append(dict(tm, index=frame.index))
+        rows.append(dict(tm, index=frame.index, rep=rep_now[0]))
+        rep_now[0] = False
 
     with tempfile.TemporaryDirectory() as tmp, PoseEstimator(model) as est:
         sink = RepCSVSink(Path(tmp) / "reps.csv")
-        session = LiveSession(est, "dorsiflexion", sinks=[sink], source=str(path))
+        session = LiveSession(est, "dorsiflexion", sinks=[sink], source=str(path), on_rep=on_rep)
         t0 = time.perf_counter()
         run_session(session, src, Screen(), realtime=realtime, on_frame=on_frame)
         wall = time.perf_counter() - t0
@@ -148,6 +153,7 @@ def live_loop(path: Path, model: str, realtime: bool, limit: int | None = None) 
             "overlay": _stats(r["draw_s"] for r in use),
             "sinks": _stats(r["sinks_s"] for r in use),
         },
+        "sinks_per_rep_ms": _stats(r["sinks_s"] for r in rows if r["rep"]),  # the CSV row, flushed + fsynced
         "own_ms": _stats(r["count_s"] + r["draw_s"] + r["sinks_s"] for r in use),
         "busy_ms": _stats(r["pose_s"] + r["count_s"] + r["draw_s"] + r["sinks_s"] for r in use),
     }
@@ -188,7 +194,7 @@ def _f(v, fmt="{:.1f}") -> str:
 
 
 def _mp(s: dict) -> str:
-    return f"{_f(s['median'])} / {_f(s['p95'])}"
+    return "n/a" if s.get("median") is None else f"{_f(s['median'])} / {_f(s['p95'])}"
 
 
 def markdown_speed(speed: dict, machine: dict) -> str:
@@ -216,6 +222,9 @@ def markdown_speed(speed: dict, machine: dict) -> str:
         st = r["realtime"]["stages_ms"]
         lines.append(f"| {m} | " + " | ".join(_mp(st[s]) for s in STAGES) + f" | {_mp(r['realtime']['own_ms'])} | "
                      f"{_f(r['pose_vs_raw'], '{:.2f}')} |")
+    per_rep = "; ".join(f"{m} {_mp(r['realtime']['sinks_per_rep_ms'])}" for m, r in speed["models"].items())
+    lines += ["", f"Sinks on the frames where a rep was saved (CSV row written, flushed and fsynced), ms "
+                  f"(median / p95): {per_rep}."]
     return "\n".join(lines)
 
 

@@ -138,7 +138,7 @@ class Guide:
         foot = px[[leg["ankle"], leg["heel"], leg["toe"]]]
         if not np.isfinite(foot).all():
             return "foot_hidden"
-        if (foot[:, 1] > h).any() or (foot[:, 0] < 0).any() or (foot[:, 0] > w).any():
+        if (foot[:, 1] > 1.01 * h).any() or (foot[:, 0] < -0.01 * w).any() or (foot[:, 0] > 1.01 * w).any():
             return "feet_out"
         scale = self.scale(side)
         if math.isfinite(scale) and scale < MIN_SHANK_PX:
@@ -547,10 +547,9 @@ class LiveSession:
                 ok = math.isfinite(float(px[k, 0])) and float(vis[k]) >= VISIBLE
                 leg[name] = (float(px[k, 0]), float(px[k, 1])) if ok else None
         last = st.last_rep
+        hint = KEY_HELP
         if not self.chose_exercise and self._pos == 0 and not self.routine:
-            hint = "Another exercise? Press n, or start with --exercise NAME (or --routine)"
-        else:
-            hint = KEY_HELP
+            hint = "Another exercise? Press n, or start with --exercise NAME (or --routine)\n" + hint
         return OverlayView(
             title=self.ex.title, cue=self.ex.cue, count=st.count, target=self.target,
             low_confidence=st.low_confidence, angle_deg=st.angle_deg, rest_deg=st.rest_deg,
@@ -663,9 +662,12 @@ class Screen:
     def hold(self, seconds: float) -> None:
         """Keep the final view on screen for ``seconds`` or until a key is pressed."""
         end = time.monotonic() + seconds
-        while self._opened and time.monotonic() < end:
-            if self.poll(50) >= 0:
-                break
+        try:
+            while self._opened and time.monotonic() < end:
+                if self.poll(50) >= 0:
+                    break
+        except KeyboardInterrupt:  # everything is saved already: Ctrl-C just closes the window
+            pass
 
     def close(self) -> None:
         if self._writer is not None:

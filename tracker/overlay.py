@@ -67,7 +67,7 @@ class OverlayView:
     last_rep_assisted: bool = False
     last_rep_note: str = ""
     goal: str | None = None  # "goal to beat" from the history, or None
-    hint: str = ""  # small line, e.g. how to choose another exercise
+    hint: str = ""  # small print at the bottom (keys, how to choose another exercise); "\n" splits lines
     flash: float = 0.0  # 0..1: a rep was just counted (the count box lights up)
     step: str = ""  # e.g. "exercise 2 of 5" in a routine
 
@@ -175,6 +175,8 @@ def _fmt_deg(v: float, approximate: bool = False) -> str:
     if v is None or not math.isfinite(v):
         return "--"
     v = round(v)
+    if -2 <= v < 0:  # landmark noise just below rest reads as rest, not as "-1°"
+        v = 0
     return f"{'~' if approximate else ''}{0 if v == 0 else v:d}°"
 
 
@@ -312,7 +314,7 @@ class GaugeAnnotator:
             lw, _ = text_size(lab, ls, 1)
             put_text(img, lab, (x0 - lw - round(8 * s), yb + round(6 * s)), ls, YELLOW, 1, outline=True)
         # the current angle, large, above the gauge
-        if not math.isfinite(angle):
+        if not math.isfinite(angle) or view.stage == "complete":
             return
         val = _fmt_deg(angle, view.approximate)
         vs = 0.9 * s
@@ -346,8 +348,8 @@ class StatusAnnotator:
             bits.append(f"{view.low_confidence} low-confidence")
         if bits:
             lines.append(("  |  ".join(bits), GREY))
-        if view.hint:
-            lines += [(ln, (200, 200, 200)) for ln in wrap(view.hint, ls, 1, max_w, 2)]
+        for part in view.hint.split("\n") if view.hint else ():
+            lines += [(ln, (200, 200, 200)) for ln in wrap(part, ls, 1, max_w, 2)]
         if not lines or max_w < 40:
             return
         lh = text_size("Ag", ls, 1)[1] + round(5 * s)
