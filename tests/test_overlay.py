@@ -87,3 +87,17 @@ def test_annotators_are_separable():
 def test_rejects_non_bgr():
     with pytest.raises(ValueError):
         draw_overlay(np.zeros((10, 10), np.uint8), OverlayView())
+
+
+def test_cached_count_box_is_identical_to_a_fresh_drawing():
+    from tracker.overlay import CountAnnotator
+
+    h, w = 720, 1280
+    cached = CountAnnotator()
+    for n in (3, 4, 3):
+        for flash in (0.0, 0.37, 1.0):
+            v = _view(h, w, count=n, flash=flash, stage="hold")
+            img = _frame(h, w)
+            a = draw_overlay(img, v, annotators=(cached,))
+            b = draw_overlay(img, v, annotators=(CountAnnotator(),))
+            assert np.array_equal(a, b)

@@ -9,6 +9,7 @@ view reads the same on a 320x240 test clip and a 1080p webcam.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import cv2
@@ -239,20 +240,43 @@ class HeaderAnnotator:
 class CountAnnotator:
     """Top right, the biggest thing on screen: count / target, a progress bar, the stage.
 
-    The box is opaque so the digits read on any background (and compare exactly in tests).
+    The box is opaque so the digits read on any background (and compare exactly in tests),
+    which also lets it be cached: large anti-aliased digits cost ~4 ms on a 1080p frame and
+    the box only changes when the count, the flash or the stage does.
     """
 
+    CACHE_SIZE = 64
+
+    def __init__(self):
+        self._cache: OrderedDict = OrderedDict()
+
     def annotate(self, img, view: OverlayView, lay: Layout) -> None:
+        x0, y0, x1, y1 = lay.count
+        flash = round(max(0.0, min(1.0, view.flash)) * 20) / 20
+        key = (view.count, view.target, flash, view.stage, lay.h, lay.w)
+        ry1 = min(lay.h, y1 + lay.strip)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            img[y0:ry1, x0:x1] = cached
+            return
+        self._draw(img, view, lay, flash)
+        self._cache[key] = img[y0:ry1, x0:x1].copy()
+        if len(self._cache) > self.CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def _draw(self, img, view: OverlayView, lay: Layout, flash: float) -> None:
         x0, y0, x1, y1 = lay.count
         s = lay.s
         done = view.count >= view.target > 0
         bg = (40, 110, 30) if done else PANEL
-        if view.flash > 0 and not done:
-            k = min(1.0, view.flash)
-            bg = tuple(int(p + k * (g - p)) for p, g in zip(PANEL, (60, 120, 40)))
+        if flash > 0 and not done:
+            bg = tuple(int(p + flash * (g - p)) for p, g in zip(PANEL, (60, 120, 40)))
         panel(img, (x0, y0, x1, y1), bg, 1.0)
-        if view.flash > 0:
-            cv2.rectangle(img, (x0, y0), (x1 - 1, y1 - 1), GREEN, max(2, round(4 * s)))
+        if flash > 0:  # a border inside the box (the cached region holds all of it)
+            border = max(2, round(4 * s))
+            i = border // 2
+            cv2.rectangle(img, (x0 + i, y0 + i), (x1 - 1 - i, y1 - 1 - i), GREEN, border)
         big, small = str(view.count), f"/{view.target}"
         inner = x1 - x0 - 2 * lay.pad
         bs = fit_scale(big + small, 3.0 * s, max(2, round(5 * s)), inner)  # digits + target together
