@@ -106,15 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _registrars():
-    regs = list(REGISTRARS)
-    for modname in ("tracker.batch", "tracker.live", "tracker.history", "tracker.report"):
+    """What patients use first (live, analyze, demo), then history, then the tools."""
+    regs = []
+    for modname in ("tracker.live", "tracker.batch", "tracker.history", "tracker.report"):
         try:
             mod = __import__(modname, fromlist=["register_cli"])
         except ImportError:
             continue
         if hasattr(mod, "register_cli"):
             regs.append(mod.register_cli)
-    return regs
+    return regs + list(REGISTRARS)
 
 
 def _on_sigterm(signum, frame):  # turn SIGTERM into the same clean path as Ctrl-C

@@ -55,8 +55,8 @@ class Thresholds:
 def estimate_direction(d: np.ndarray) -> int:
     """+1 if excursions go up from the most common (rest) value, -1 if down."""
     ok = d[np.isfinite(d)]
-    if len(ok) < 5:
-        return 1
+    if len(ok) < 5 or np.ptp(ok) < 1e-6 * max(1.0, float(np.max(np.abs(ok)))):
+        return 1  # no movement: any direction counts nothing
     hist, edges = np.histogram(ok, bins=min(50, max(5, len(ok) // 10)))
     mode = 0.5 * (edges[hist.argmax()] + edges[hist.argmax() + 1])
     up, down = np.percentile(ok, 97) - mode, mode - np.percentile(ok, 3)
