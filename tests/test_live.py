@@ -452,6 +452,7 @@ def test_real_window_under_xvfb_shows_the_final_count(tmp_path, xvfb):
                 break
         else:
             pytest.fail(f"live ended without saving: {''.join(out)} {proc.stderr.read()[-2000:]}")
+        time.sleep(1.0)  # let the window paint its last frame
         subprocess.run(["xwd", "-root", "-silent", "-display", xvfb, "-out", str(shot)], check=True, timeout=30)
     finally:
         proc.send_signal(signal.SIGTERM)
