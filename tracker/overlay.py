@@ -86,7 +86,7 @@ class Layout:
         gx1 = w - self.pad
         gw = max(10, round(26 * s))
         self.strip = round(40 * s)  # the stage word, under the count
-        gy0 = self.count[3] + self.strip + round(44 * s)
+        gy0 = self.count[3] + self.strip + round(52 * s)
         gy1 = h - round(120 * s)
         self.gauge = (gx1 - gw, gy0, gx1, max(gy0 + round(40 * s), gy1))
         self.header = (self.pad, self.pad, self.count[0] - self.pad, self.pad + round(96 * s))
@@ -341,7 +341,7 @@ class GaugeAnnotator:
         if not math.isfinite(angle) or view.stage == "complete":
             return
         val = _fmt_deg(angle, view.approximate)
-        vs = 0.9 * s
+        vs = 1.1 * s
         vw, _ = text_size(val, vs, lay.thick)
         put_text(img, val, (x1 - vw, y0 - round(12 * s)), vs, WHITE, lay.thick, outline=True)
 
