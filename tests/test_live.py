@@ -320,6 +320,18 @@ def test_end_of_file_ends_normally_and_drawing_crash_loses_nothing(tmp_path, mon
     assert sum(r["counted"] for r in read_rep_csv(tmp_path / "r.csv")) == 3
 
 
+def test_a_file_in_realtime_is_paced_like_a_camera():
+    t = np.arange(0, 1.5, 1 / FPS)
+    sess = session(make_recording(t))
+    seen = []
+    c0 = time.perf_counter()
+    assert run_session(sess, SynthSource(len(t)), Screen(), realtime=True,
+                       on_frame=lambda f, tm: seen.append(f.index)) == "ended"
+    assert time.perf_counter() - c0 >= 1.4  # played at its own speed, not as fast as possible
+    assert seen == sorted(seen) and len(seen) > 0.5 * len(t)  # newest frames, in order
+    assert len(sess.sets) == 1
+
+
 def test_a_session_without_reps_still_writes_its_summary(tmp_path):
     t = np.arange(0, 2, 1 / FPS)
     sess = session(make_recording(t), sinks=[SummaryCSVSink(tmp_path / "s.csv")])
