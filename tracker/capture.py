@@ -282,6 +282,12 @@ class LatestFrameReader:
                 self._done = True
                 self._cond.notify_all()
 
+    @property
+    def ended(self) -> bool:
+        """True once the source has no more frames (end of file, camera lost)."""
+        with self._cond:
+            return self._done and self._latest is None
+
     def read(self, timeout: float | None = None) -> Frame | None:
         """The newest unseen frame; None when the source has ended (or timed out)."""
         with self._cond:

@@ -582,7 +582,7 @@ class Feed:
                 self.ended = True
                 return None
         frame = self.reader.read(timeout)
-        if frame is None and getattr(self.reader, "_done", False):
+        if frame is None and self.reader.ended:
             self.ended = True
             err = self.reader.error
             if isinstance(err, KeyboardInterrupt):
