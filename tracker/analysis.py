@@ -102,7 +102,7 @@ def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
         leg = legs[side]
         if leg.valid.sum() < 5:
             continue
-        x = (ex.direction or estimate_direction(leg.filt)) * leg.filt
+        x = (ex.rep_direction(side) or estimate_direction(leg.filt)) * leg.filt
         score = learn_range(x - rolling_baseline(x, rec.t, BASELINE_WINDOW_S), rec.fps, ex)
         score *= float(np.mean(leg.feats.quality[leg.valid]))
         if score > best_score:
@@ -136,7 +136,7 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     if not view_ok:
         warnings.append(f"wrong camera view: film {ex.title.lower()} from the side (turn sideways to the camera)")
 
-    direction = ex.direction or estimate_direction(filt)
+    direction = ex.rep_direction(side) or estimate_direction(filt)
     x = direction * filt
     base_d = rolling_baseline(x, t, BASELINE_WINDOW_S)
     range_deg = learn_range(x - base_d, rec.fps, ex)

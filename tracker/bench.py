@@ -152,7 +152,10 @@ def run_accuracy(clips: list[Clip], model: str, use_cache: bool = True, log=prin
             row["ok"] = row["exact"]
         else:
             row["ok"] = None
-        am = angle_metrics(clip, res.t, res.signal)
+        # in the rep direction, so gain > 0 means the movement is seen the right way round
+        am = angle_metrics(clip, res.t, res.direction * res.signal)
+        if am and ex.rep_direction(res.info.side) == 0:
+            am["gain"], am["r"] = abs(am["gain"]), abs(am["r"])  # direction learned, sign arbitrary
         if am:
             row.update(am)
         rows.append(row)

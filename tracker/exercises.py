@@ -32,6 +32,16 @@ class Exercise:
     # not this exercise (e.g. an ankle circle with the foot in the air).
     anchor: str = "ankle"
     upright: bool = True  # done seated or standing: a lying posture is not this exercise
+    # Where the sign of the signal depends on the foot: (left, right). Seen from the front,
+    # eversion moves the left toes toward image-right (the sideways signal falls) and the
+    # right toes toward image-left (it rises).
+    direction_by_side: tuple[int, int] | None = None
+
+    def rep_direction(self, side: str) -> int:
+        """+1 / -1 for this foot, or 0 when it must be learned from the movement."""
+        if self.direction_by_side is not None and side in ("left", "right"):
+            return self.direction_by_side[0 if side == "left" else 1]
+        return self.direction
     truth_column: str = "dorsiflexion_deg"  # rendered ground truth to compare against
     truth_sign: int = 1
 
@@ -72,7 +82,7 @@ EXERCISES: dict[str, Exercise] = {
             position="Seated, foot flat on the floor",
             cue="Lift the outside edge of your foot; keep your leg still",
             signal="foot_sideways", view="front", direction=0, approximate=True,
-            min_rom_deg=2.0, truth_column="eversion_deg",
+            direction_by_side=(-1, 1), min_rom_deg=2.0, truth_column="eversion_deg",
         ),
     )
 }

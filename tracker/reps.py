@@ -273,7 +273,7 @@ class LiveCounter:
         self._spike = CausalMedian(3)
         self._smooth = OneEuro(min_cutoff=1.5, beta=0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
-        self.direction = self.ex.direction or 0
+        self.direction = self.ex.rep_direction(self.side) or 0
         self._hist: dict[str, list] = {k: [] for k in ("t", "s", "q", "v", "shank", "heel", "hand", "ofoot", "other", "base")}
         self._calib: list[tuple[float, float]] = []
         self._calib_all: list[tuple[float, float]] = []
