@@ -9,7 +9,7 @@ packs detector + landmark model into the ``.task`` zip layout. The output is byt
 
 Usage::
 
-    python models/build_models.py                 # lite + full (runs `npm pack`)
+    python models/build_models.py                 # lite, full and heavy (runs `npm pack`)
     python models/build_models.py --variants heavy
     python models/build_models.py --tarball mediapipe-pose-0.5.1675469404.tgz
 
@@ -198,7 +198,7 @@ def build(variants: list[str], tarball: Path | None, out_dir: Path) -> dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--variants", nargs="+", choices=VARIANTS, default=["lite", "full"])
+    ap.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
     ap.add_argument("--tarball", type=Path, help="a local copy of the npm tarball (skips npm pack)")
     ap.add_argument("--out", type=Path, default=MODELS_DIR)
     ap.add_argument("--update-manifest", action="store_true",

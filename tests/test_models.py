@@ -13,7 +13,7 @@ from tracker.models import models_dir, resolve_model, sha256_file
 def test_bundled_models_match_manifest():
     manifest = (models_dir() / "SHA256SUMS").read_text().split()
     sums = dict(zip(manifest[1::2], manifest[0::2]))
-    for name in ("lite", "full"):
+    for name in ("lite", "full", "heavy"):
         path = resolve_model(name)
         assert sums[path.name] == sha256_file(path)
         with zipfile.ZipFile(path) as zf:

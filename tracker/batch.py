@@ -39,8 +39,8 @@ DEFAULT_MAX_FPS = 15.0  # offline analysis rate: reps last > 0.5 s; halves the w
 
 
 def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "active", target: int = 10,
-                 model: str = "full", profile: str = "default", progress: bool = False, image_mode: bool = False,
-                 max_fps: float | None = DEFAULT_MAX_FPS):
+                 model: str | None = None, profile: str = "default", progress: bool = False,
+                 image_mode: bool = False, max_fps: float | None = DEFAULT_MAX_FPS):
     """One file → SetResult. Ctrl-C during the pose pass analyses the frames seen so far and
     re-raises with the partial result attached as ``exc.result``."""
     from tracker.analysis import analyze_recording

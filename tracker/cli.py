@@ -22,8 +22,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default="full",
-                   help="pose model: lite | full (default) | heavy | PATH to a PoseLandmarker .task")
+    p.add_argument("--model", default="heavy",
+                   help="pose model: heavy (default, most accurate) | full (about twice as fast) | "
+                        "lite (fastest, least accurate) | PATH to a PoseLandmarker .task")
 
 
 def _add_pose(sub) -> None:
