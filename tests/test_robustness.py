@@ -83,6 +83,17 @@ def test_dark_video_analyses_to_zero_with_warning(tmp_path, capsys):
 
 
 def test_parallel_jobs_match_sequential(tmp_path, capsys):
+    """Also after mediapipe has run in this process: forked workers would inherit its
+    threads' locks held and hang; spawned workers must not."""
+    from tracker.capture import Frame
+    from tracker.pose import PoseEstimator
+
+    with PoseEstimator("lite") as est:
+        est.process(Frame(0, 0.0, np.zeros((240, 320, 3), np.uint8)))
+        _run_parallel_vs_sequential(tmp_path)
+
+
+def _run_parallel_vs_sequential(tmp_path):
     paths = []
     for k, n in enumerate((2, 4)):
         t = np.arange(0, duration_for(n), 1 / 30)

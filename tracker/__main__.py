@@ -1,3 +1,4 @@
 from tracker.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded: --jobs spawns workers that re-import the main module
+    raise SystemExit(main())

@@ -168,9 +168,13 @@ def run_analyze(args) -> int:
 
     try:
         if args.jobs > 1 and len(files) > 1:
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            # spawn, not fork: a process that already ran mediapipe holds threads whose locks a
+            # forked child inherits locked (it hangs forever).
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx) as pool:
                 for path, res, err in pool.map(_worker, [(str(f), kw) for f in files]):
                     if err:
                         failures.append(f"{path}: {err}")
