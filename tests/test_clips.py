@@ -11,6 +11,7 @@ import pytest
 from conftest import shared_path
 from tracker.bench import discover, run_accuracy
 from tracker.landmarks import FOOT_POINTS
+from tracker.models import DEFAULT_MODEL
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 def test_landmarker_finds_feet_on_real_calf_raises():
     from tracker.posecache import cached_recording
 
-    rec = cached_recording(shared_path("clips", "skatefit_calf_raises.mp4"), "full")
+    rec = cached_recording(shared_path("clips", "skatefit_calf_raises.mp4"), DEFAULT_MODEL)
     before_walk_off = rec.t < 9.5  # labels.csv: the person walks out of frame 9.5-11.1 s
     feet = [i for s in FOOT_POINTS.values() for i in s]
     seen = np.isfinite(rec.norm[before_walk_off][:, feet, 0]).all(axis=1)
@@ -29,7 +30,7 @@ def test_landmarker_finds_feet_on_real_calf_raises():
     assert rec.width == 1080 and rec.height == 1920  # portrait phone clip, rotation honoured
 
 
-def _rows(group: str, model: str = "full"):
+def _rows(group: str, model: str = DEFAULT_MODEL):
     shared_path()
     clips = [c for c in discover() if c.group == group]
     if not clips:

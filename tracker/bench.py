@@ -215,6 +215,75 @@ def markdown_summary(summ: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def speed_clips() -> list[tuple[Path, str]]:
+    """A 640x480 clip (project sample, else shared rendered) and a 1080x1920 phone clip."""
+    out = []
+    for folder in (SAMPLES, SHARED / "rendered"):
+        for meta_path in sorted(folder.glob("*_meta.json")) if folder.exists() else []:
+            meta = json.loads(meta_path.read_text())
+            ex = meta.get("exercise")
+            ex = RENDERED_EXERCISE.get(ex, ex)
+            mp4 = meta_path.with_name(meta_path.name[: -len("_meta.json")] + ".mp4")
+            if ex in EXERCISES and str(meta.get("size", "640x480")) == "640x480" and mp4.exists():
+                out.append((mp4, ex))
+                break
+        if out:
+            break
+    phone = SHARED / "clips" / "skatefit_calf_raises.mp4"
+    if phone.exists():
+        out.append((phone, "heel_raise"))
+    return out
+
+
+def run_analysis_speed(models: list[str], log=print) -> list[dict]:
+    """Offline analysis speed: per-frame decode and pose time (in process), and a real
+    ``tracker analyze`` run in a subprocess for the real-time multiple and its peak RSS."""
+    import subprocess
+
+    import cv2
+
+    from tracker.batch import DEFAULT_MAX_FPS
+    from tracker.posecache import cached_recording
+
+    rows = []
+    for path, ex in speed_clips():
+        cap = cv2.VideoCapture(str(path))
+        n, fps = cap.get(cv2.CAP_PROP_FRAME_COUNT), cap.get(cv2.CAP_PROP_FPS) or 30.0
+        size = f"{int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))}x{int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))}"
+        cap.release()
+        duration = n / fps
+        for m in models:
+            timings: list = []
+            cached_recording(path, m, use_cache=False, timings=timings, max_fps=None)
+            dec = np.array([a for a, _ in timings[5:]]) * 1000
+            pose = np.array([b for _, b in timings[5:]]) * 1000
+            t0 = time.perf_counter()
+            p = subprocess.Popen([sys.executable, "-m", "tracker", "analyze", str(path), "-e", ex, "--model", m,
+                                  "--no-history", "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _pid, status, ru = os.wait4(p.pid, 0)
+            wall = time.perf_counter() - t0
+            row = {"clip": path.name, "size": size, "fps": fps, "duration_s": duration, "model": m,
+                   "decode_ms_median": float(np.median(dec)), "pose_ms_median": float(np.median(pose)),
+                   "pose_ms_p95": float(np.percentile(pose, 95)),
+                   "analyze_wall_s": wall, "realtime_x": duration / wall, "analyze_peak_rss_mb": ru.ru_maxrss / 1024,
+                   "analysis_fps": DEFAULT_MAX_FPS, "exit": os.waitstatus_to_exitcode(status)}
+            rows.append(row)
+            log(f"  {m:5s} {path.name} {size}: decode {row['decode_ms_median']:.1f} ms, pose "
+                f"{row['pose_ms_median']:.1f} ms/frame; analyze {wall:.1f} s for {duration:.1f} s = "
+                f"{row['realtime_x']:.2f}x real time, peak {row['analyze_peak_rss_mb']:.0f} MB")
+    return rows
+
+
+def markdown_analysis_speed(rows: list[dict]) -> str:
+    lines = ["| model | clip | size | decode ms/frame | pose ms/frame (median / p95) | `tracker analyze` wall s "
+             "| × real time | peak RSS MB |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['clip']} | {r['size']} @ {r['fps']:.0f} fps | {r['decode_ms_median']:.1f} | "
+                     f"{r['pose_ms_median']:.1f} / {r['pose_ms_p95']:.1f} | {r['analyze_wall_s']:.1f} "
+                     f"(clip {r['duration_s']:.1f} s) | {r['realtime_x']:.2f} | {r['analyze_peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
 def machine() -> dict:
     cpu = platform.processor() or ""
     try:
@@ -278,9 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.speed and not args.quick:
         from tracker.benchspeed import markdown_speed, run_speed
 
+        print("== speed: recorded-video analysis", file=sys.stderr)
+        ana = run_analysis_speed(models, log=lambda s: print(s, file=sys.stderr))
+        result["analysis_speed"] = ana
         speed = run_speed(models)
         result["speed"] = speed
-        text += ["", "## Speed", "", markdown_speed(speed, result["machine"])]
+        text += ["", "## Speed: recorded-video analysis (`tracker analyze`, "
+                     f"analysed at up to {ana[0]['analysis_fps']:g} fps)" if ana else "", "",
+                 markdown_analysis_speed(ana), "", "## Speed: live loop", "", markdown_speed(speed, result["machine"])]
     result["peak_rss_mb"] = peak_rss_mb()
     result["elapsed_s"] = time.perf_counter() - t0
     text += ["", f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores; "
