@@ -18,8 +18,8 @@ from tracker.kinematics import (MAX_UPRIGHT_TILT, VISIBLE, leg_features, shank_l
 from tracker.landmarks import LEFT_HIP, RIGHT_HIP, SIDES, other_side
 from tracker.records import Rep, RepSink, SetInfo, SetSummary
 from tracker.recording import PoseRecording
-from tracker.reps import (RepContext, estimate_direction, learn_range, number_reps, rolling_baseline,
-                          segment_reps)
+from tracker.reps import (RepContext, estimate_direction, learn_range, local_range, number_reps,
+                          rolling_baseline, segment_reps)
 
 METHOD = "offline-peaks"
 MAX_HIP_SPEED = 0.6  # shank lengths per second: faster = walking, not exercising
@@ -86,11 +86,14 @@ def _prepare(rec: PoseRecording, ex: Exercise, side: str) -> _Leg:
     px = rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)
     feats = leg_features(px, rec.visibility, side, ex)
     in_place = person_in_place(px, rec.t, fill_gaps(shank_length(px, side), rec.t, 0.5))
-    valid = (feats.quality >= VISIBLE) & np.isfinite(feats.signal) & in_place
+    placed = in_place
     if ex.upright:
         with np.errstate(invalid="ignore"):
-            valid &= ~(torso_tilt_deg(px) > MAX_UPRIGHT_TILT)
-    valid = _pad_mask(valid, rec.t, GATE_PAD_S) if not valid.all() else valid
+            placed = placed & ~(torso_tilt_deg(px) > MAX_UPRIGHT_TILT)
+    # Pad only the walking/posture gate (its speed estimate is smoothed); a brief visibility
+    # dropout stays brief so that it can be bridged.
+    placed = _pad_mask(placed, rec.t, GATE_PAD_S) if not placed.all() else placed
+    valid = (feats.quality >= VISIBLE) & np.isfinite(feats.signal) & placed
     filt = smooth_offline(np.where(valid, feats.signal, np.nan), rec.t)
     return _Leg(feats, valid, filt)
 
@@ -102,9 +105,11 @@ def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
         leg = legs[side]
         if leg.valid.sum() < 5:
             continue
-        x = (ex.rep_direction(side) or estimate_direction(leg.filt)) * leg.filt
+        x = (ex.rep_direction(side) or estimate_direction(leg.filt, rec.t)) * leg.filt
         score = learn_range(x - rolling_baseline(x, rec.t, BASELINE_WINDOW_S), rec.fps, ex)
-        score *= float(np.mean(leg.feats.quality[leg.valid]))
+        # weighted by how much of the clip this foot was usable: a foot seen in a few noisy
+        # frames must not win on a spurious range
+        score *= float(np.mean(leg.feats.quality[leg.valid])) * float(leg.valid.mean())
         if score > best_score:
             best, best_score = side, score
     return best
@@ -136,11 +141,12 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     if not view_ok:
         warnings.append(f"wrong camera view: film {ex.title.lower()} from the side (turn sideways to the camera)")
 
-    direction = ex.rep_direction(side) or estimate_direction(filt)
+    direction = ex.rep_direction(side) or estimate_direction(filt, t)
     x = direction * filt
     base_d = rolling_baseline(x, t, BASELINE_WINDOW_S)
     range_deg = learn_range(x - base_d, rec.fps, ex)
-    windows = segment_reps(t, x, base_d, ex, range_deg) if range_deg > 0 else []
+    windows = (segment_reps(t, x, base_d, ex, local_range(t, x - base_d, rec.fps, ex, range_deg))
+               if range_deg > 0 else [])
 
     other = legs[other_side(side)]
     other_filt = other.filt if other.valid.mean() > 0.5 else None

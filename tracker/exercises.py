@@ -21,7 +21,9 @@ class Exercise:
     view: str  # "side" | "front" | "any": where the signal is measurable
     direction: int  # +1: a rep raises the signal; -1: lowers it; 0: learn it from the first reps
     min_rom_deg: float = 2.5  # smallest excursion that can be a rep (above landmark noise)
-    prior_rom_deg: float = 8.0  # range assumed before the person's own range is learned
+    # Range assumed before the person's own range is learned: 2 x min_rom, so the very first
+    # rep of a 3-4° mover already crosses the entry threshold (0.5 x range).
+    prior_rom_deg: float = 5.0
     min_rep_s: float = 0.5
     max_rep_s: float = 12.0
     refractory_s: float = 0.3

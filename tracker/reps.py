@@ -52,20 +52,34 @@ class Thresholds:
 
 # ---------------------------------------------------------------- offline (whole signal)
 
-def estimate_direction(d: np.ndarray) -> int:
-    """+1 if excursions go up from the most common (rest) value, -1 if down."""
-    ok = d[np.isfinite(d)]
+def estimate_direction(d: np.ndarray, t: np.ndarray | None = None, start_s: float = 1.5) -> int:
+    """+1 if excursions go up from the rest position, -1 if down.
+
+    Rest is where the person starts (the still moment before the set: the first
+    ``start_s`` seconds of usable signal); without times, the most common value. The mode
+    alone would mistake long holds at the top for rest.
+    """
+    fin = np.isfinite(d)
+    ok = d[fin]
     if len(ok) < 5 or np.ptp(ok) < 1e-6 * max(1.0, float(np.max(np.abs(ok)))):
         return 1  # no movement: any direction counts nothing
-    hist, edges = np.histogram(ok, bins=min(50, max(5, len(ok) // 10)))
-    mode = 0.5 * (edges[hist.argmax()] + edges[hist.argmax() + 1])
-    up, down = np.percentile(ok, 97) - mode, mode - np.percentile(ok, 3)
+    rest = None
+    if t is not None and fin.any():
+        tf = t[fin]
+        first = ok[tf <= tf[0] + start_s]
+        if len(first) >= 3:
+            rest = float(np.median(first))
+    if rest is None:
+        hist, edges = np.histogram(ok, bins=min(50, max(5, len(ok) // 10)))
+        rest = 0.5 * (edges[hist.argmax()] + edges[hist.argmax() + 1])
+    up, down = np.percentile(ok, 97) - rest, rest - np.percentile(ok, 3)
     return 1 if up >= down else -1
 
 
 def rolling_baseline(d: np.ndarray, t: np.ndarray, window_s: float, q: float = 15.0) -> np.ndarray:
-    """Rest level as a rolling low percentile: follows slow drift (the person shifting in the
-    chair) but not the reps themselves."""
+    """Rest level as a rolling low percentile (a lower envelope): follows slow drift (the
+    person shifting in the chair) but not the reps, even when holds at the top fill most
+    of the time (a 10th percentile over 20 s still finds 0.6 s rests between 5 s holds)."""
     n = len(d)
     if n == 0:
         return d.copy()
@@ -98,38 +112,65 @@ def learn_range(d: np.ndarray, fs: float, ex: Exercise) -> float:
     return float(np.percentile(prom, 75))
 
 
+LOCAL_WINDOW_S = 6.0  # neighbouring reps that set a rep's own threshold (a tiring patient)
+LOCAL_FLOOR = 0.7  # a local threshold may fall to this share of the set's: tiring yes, noise no
+
+
+def local_range(t: np.ndarray, d: np.ndarray, fs: float, ex: Exercise, global_range: float) -> np.ndarray:
+    """Per-frame range: the median prominence of the peaks within ±LOCAL_WINDOW_S, never
+    below LOCAL_FLOOR of the set's range. A patient whose reps shrink from 10° to 4° as they tire
+    keeps being counted, while noise between sets stays under the global floor."""
+    from scipy.signal import find_peaks
+
+    out = np.full(len(d), float(global_range))
+    x = np.where(np.isfinite(d), d, 0.0)
+    peaks, props = find_peaks(x, prominence=ex.min_rom_deg, distance=max(1, int(ex.min_rep_s * fs)))
+    if len(peaks) == 0:
+        return out
+    tp, prom = t[peaks], props["prominences"]
+    for i in range(len(d)):
+        near = np.abs(tp - t[i]) <= LOCAL_WINDOW_S
+        if near.any():
+            out[i] = max(float(np.median(prom[near])), LOCAL_FLOOR * global_range)
+    return out
+
+
 def segment_reps(t: np.ndarray, x: np.ndarray, baseline: np.ndarray, ex: Exercise,
-                 range_deg: float) -> list[RepWindow]:
+                 range_deg: float | np.ndarray) -> list[RepWindow]:
     """Hysteresis segmentation of ``x`` (signal in the rep direction, NaN = not usable).
 
     The rest level is ``baseline`` (slow drift) while at rest, and is frozen at a rep's start:
     a rep ends only when the signal itself comes back, never because the baseline caught up
-    with a long hold.
+    with a long hold. After a dropout the foot must be seen at rest again before a rep can
+    start, so no rep spans a gap.
     """
-    th = Thresholds(0.0, range_deg)
-    hi, lo = th.hi(ex), th.lo(ex)
+    rng = np.broadcast_to(np.asarray(range_deg, float), x.shape)
+    his = np.maximum(ex.min_rom_deg, HI_FRACTION * rng)
+    los = np.maximum(0.4 * ex.min_rom_deg, LO_FRACTION * rng)
     out: list[RepWindow] = []
     state_in = False
     start = peak = 0
     rest = 0.0
-    last_low = 0  # last index at or below lo (the rep's start)
+    last_low: int | None = None  # last index at or below lo (the rep's start)
     last_end_t = -np.inf
     for i in range(len(x)):
         if not (np.isfinite(x[i]) and np.isfinite(baseline[i])):
             state_in = False  # a long dropout ends a rep without counting it
+            last_low = None
             continue
+        hi, lo = his[i], los[i]
         if not state_in:
             v = x[i] - baseline[i]
             if v <= lo:
                 last_low = i
-            elif v >= hi and t[i] - last_end_t >= ex.refractory_s:
+            elif v >= hi and last_low is not None and t[i] - last_end_t >= ex.refractory_s:
                 state_in, start, peak = True, last_low, i
                 rest = baseline[start]
         else:
             v = x[i] - rest
             if x[i] > x[peak]:
                 peak = i
-            if v <= lo:
+            if v <= los[start]:
                 state_in = False
                 dur = t[i] - t[start]
                 if ex.min_rep_s <= dur <= ex.max_rep_s:
@@ -138,6 +179,7 @@ def segment_reps(t: np.ndarray, x: np.ndarray, baseline: np.ndarray, ex: Exercis
                 last_low = i
             elif t[i] - t[start] > ex.max_rep_s:
                 state_in = False  # held too long: not a rep (walked away, changed position)
+                last_low = None
     return out
 
 
@@ -181,7 +223,12 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
     if assisted:
         notes.append("hand at the foot" if hand_share >= ASSIST_SHARE else "other foot under the toes")
     shank = ctx.shank_deg[sl]
-    shank_range = float(np.nanmax(shank) - np.nanmin(shank)) if np.isfinite(shank).any() else 0.0
+    shank = shank[np.isfinite(shank)]
+    if len(shank):
+        rel = (shank - shank[0] + 180.0) % 360.0 - 180.0  # rotation since the rep began, wrap-safe
+        shank_range = float(rel.max() - rel.min())
+    else:
+        shank_range = 0.0
     compensation = shank_range > max(COMPENSATION_MIN_DEG, COMPENSATION_RATIO * rom)
     if compensation:
         notes.append(f"leg moved {shank_range:.0f} deg: start the movement from the ankle")
@@ -284,6 +331,7 @@ class LiveCounter:
         self._last_low = 0
         self._last_end_t = -np.inf
         self._cur_max = 0.0
+        self._still: list[tuple[float, float]] = []  # recent (t, s) at rest, for re-baselining
         self.reps: list[Rep] = []
 
     def recalibrate(self) -> None:
@@ -336,6 +384,9 @@ class LiveCounter:
             if abs(raw_d) >= max(self.ex.min_rom_deg, 0.5 * self.ex.prior_rom_deg):
                 self.direction = 1 if raw_d > 0 else -1
             else:
+                if abs(raw_d) <= LO_FRACTION * self.ex.prior_rom_deg:
+                    self._last_low = i  # the first rep starts here, not at calibration
+                self._follow_rest(t, s, raw_d, LO_FRACTION * self.ex.prior_rom_deg)
                 self.state.angle_deg = abs(raw_d)
                 return None
         d = self.direction * raw_d
@@ -350,11 +401,13 @@ class LiveCounter:
                     self._excursions.append(self._cur_max)  # an attempt below threshold: adapt down
                 self._cur_max = 0.0
                 self._last_low = i
-                self._rest = 0.98 * self._rest + 0.02 * s  # follow slow drift while at rest
                 self.state.stage = "ready"
             elif d >= hi and t - self._last_end_t >= self.ex.refractory_s:
                 self._in_rep, self._start, self._peak = True, self._last_low, i
+                self._still.clear()
                 self.state.stage = "lift"
+                return None
+            self._follow_rest(t, s, d, lo)
             return None
         if d > self.direction * (h["s"][self._peak] - h["base"][self._peak]):
             self._peak = i
@@ -364,7 +417,11 @@ class LiveCounter:
         else:
             self.state.stage = "lower"
         if t - h["t"][self._start] > self.ex.max_rep_s:
+            # too long for a rep: the person changed position; start afresh from here and let
+            # the still-period logic find the new rest
             self._in_rep = False
+            self._last_low = i
+            self._cur_max = 0.0
             self.state.stage = "ready"
             return None
         if d > lo:
@@ -388,6 +445,32 @@ class LiveCounter:
         self.state.stage = "ready"
         return rep
 
+    REST_STILL_S = 1.0  # still this long below rest: the foot settled lower (a sag) → new rest
+    REST_SHIFT_S = 3.0  # still this long a little above rest: the person repositioned → new rest
+
+    def _follow_rest(self, t: float, s: float, d: float, lo: float) -> None:
+        """Rest follows the foot only while it is still, with time constants in seconds (not
+        frames): it drops at once to a lower still position (a sagging foot) but rises only
+        after a long still period, so a slow lift is never absorbed into rest."""
+        self._still.append((t, s))
+        self._still = [(tt, ss) for tt, ss in self._still if t - tt <= self.REST_SHIFT_S]
+        vals = np.array([ss for tt, ss in self._still if t - tt <= self.REST_STILL_S])
+        span_short = t - min(tt for tt, _ in self._still if t - tt <= self.REST_STILL_S)
+        if len(vals) < 3 or np.ptp(vals) > 2 * self.still_deg:
+            self._still = self._still[-1:]
+            return
+        med = float(np.median(vals))
+        below = (self.direction or 1) * (med - self._rest) < 0
+        if below and span_short >= 0.9 * self.REST_STILL_S:
+            self._rest = med
+        elif abs(d) <= lo and span_short >= 0.9 * self.REST_STILL_S:
+            self._rest += (med - self._rest) * min(1.0, (t - self._still[-2][0]) / 10.0)
+        elif t - self._still[0][0] >= 0.9 * self.REST_SHIFT_S:
+            all_vals = np.array([ss for _, ss in self._still])
+            if np.ptp(all_vals) <= 2 * self.still_deg:
+                self._rest = float(np.median(all_vals))
+        self.state.rest_deg = self._rest
+
     def _calibrate(self, t: float, s: float) -> None:
         self._calib.append((t, s))
         self._calib = [(tt, ss) for tt, ss in self._calib if t - tt <= self.calib_s]
@@ -400,8 +483,9 @@ class LiveCounter:
             self._calib = self._calib[-1:]
             self.state.message = "Keep your foot still"
             moving = np.array([ss for _, ss in self._calib_all])
-            if self.direction and t - self._calib_all[0][0] >= 0.9 * self.calib_timeout_s:
-                self._rest = float(np.percentile(moving, 10 if self.direction > 0 else 90))
+            if t - self._calib_all[0][0] >= 0.9 * self.calib_timeout_s:
+                q = 10 if self.direction > 0 else (90 if self.direction < 0 else 50)
+                self._rest = float(np.percentile(moving, q))
                 self.state.rest_deg = self._rest
                 self.state.stage = "ready"
                 self.state.message = ""
