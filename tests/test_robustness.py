@@ -23,6 +23,28 @@ from tracker.export import read_rep_csv
 DORSI = get_exercise("dorsiflexion")
 
 
+def test_a_failing_sink_does_not_stop_the_others(tmp_path):
+    from tracker.analysis import emit
+
+    class Broken:
+        def open(self, info): pass
+        def add(self, rep): raise OSError(28, "No space left on device")
+        def close(self, summary): pass
+
+    class Keeper:
+        def __init__(self): self.reps, self.closed = [], False
+        def open(self, info): pass
+        def add(self, rep): self.reps.append(rep)
+        def close(self, summary): self.closed = True
+
+    t = np.arange(0, duration_for(3), 1 / 30)
+    res = analyze_recording(make_recording(t, dorsi=rep_profile(t, 3, 15.0)), DORSI, side="left")
+    keeper = Keeper()
+    with pytest.raises(OSError):
+        emit(res, [Broken(), keeper])
+    assert len(keeper.reps) == 3 and keeper.closed
+
+
 def test_absurd_fps_metadata_falls_back_to_nominal_timing(tmp_path):
     path = tmp_path / "fast.avi"
     w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 1000.0, (160, 120))
@@ -135,6 +157,8 @@ def test_a_missing_directory_input_and_an_empty_directory(tmp_path, capsys):
     (folder / "broken.mp4").write_text("not a video")
     t = np.arange(0, duration_for(2), 1 / 30)
     make_recording(t, dorsi=rep_profile(t, 2, 15.0)).save(folder / "ok.npz")
-    assert main(["analyze", str(folder), "-e", "dorsiflexion", "--no-history"]) == 0  # bad file skipped
+    # the bad file is skipped, the good one analysed, and the exit code says not all went well
+    assert main(["analyze", str(folder), "-e", "dorsiflexion", "--no-history"]) == EXIT_INPUT
     io = capsys.readouterr()
     assert "broken.mp4" in io.err and "skipped" in io.err and "2/10 reps" in io.out
+    assert "1 of 2 files could not be analysed" in io.err

@@ -153,7 +153,8 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     ctx = RepContext(t=t, signal=filt, direction=direction, baseline=direction * base_d, quality=feats.quality,
                      valid=valid, shank_deg=smooth_offline(feats.shank_deg, t), heel_y=smooth_offline(feats.heel_y, t),
                      hand_dist=feats.hand_dist, other_foot_dist=feats.other_foot_dist,
-                     anchor_xy=feats.anchor_xy, other_signal=other_filt,
+                     anchor_xy=feats.anchor_xy, toe_y=smooth_offline(feats.toe_y, t),
+                     other_toe_y=smooth_offline(feats.other_toe_y, t, max_gap_s=0.2), other_signal=other_filt,
                      view_ok=view_ok)
     reps = number_reps(windows, ctx, ex, side)
     info = SetInfo(source=source or str(rec.meta.get("source", {}).get("name", "recording")), exercise=ex.key,
@@ -165,11 +166,23 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
 
 
 def emit(result: SetResult, sinks: list[RepSink]) -> None:
-    """Feed one analysed set to every sink: open, each rep (persisted at once), close."""
-    for sink in sinks:
-        sink.open(result.info)
-    for rep in result.reps:
+    """Feed one analysed set to every sink: open, each rep (persisted at once), close.
+
+    Sinks are isolated: one failing (a full USB stick under the CSV) does not stop the
+    others (the history on the home disk); the first error is raised after all have run.
+    """
+    errors: list[Exception] = []
+
+    def each(call):
         for sink in sinks:
-            sink.add(rep)
-    for sink in sinks:
-        sink.close(result.summary)
+            try:
+                call(sink)
+            except Exception as exc:  # noqa: BLE001 - re-raised below
+                errors.append(exc)
+
+    each(lambda k: k.open(result.info))
+    for rep in result.reps:
+        each(lambda k, r=rep: k.add(r))
+    each(lambda k: k.close(result.summary))
+    if errors:
+        raise errors[0]

@@ -12,7 +12,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from tracker.errors import EXIT_INTERRUPTED, InputError, UsageError
+from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -64,12 +64,26 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
                 rec = record_video(src, est, progress=bar)
             except KeyboardInterrupt as exc:
                 partial = getattr(exc, "partial", None)
-                exc.result = (analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
-                              if partial is not None and len(partial) > 1 else None)
+                res = None
+                if partial is not None and len(partial) > 1:
+                    import dataclasses
+
+                    res = analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
+                    note = f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed"
+                    res.summary = dataclasses.replace(res.summary, warnings=res.summary.warnings + (note,))
+                    res.warnings = res.warnings + (note,)
+                exc.result = res
                 raise
     if not rec.norm.size:
         raise InputError(f"{path} has no frames")
     return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels what is queued and saves what is done."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker(args: tuple):
@@ -173,19 +187,30 @@ def run_analyze(args) -> int:
 
             # spawn, not fork: a process that already ran mediapipe holds threads whose locks a
             # forked child inherits locked (it hangs forever).
+            from concurrent.futures import as_completed
+
             ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx) as pool:
-                for path, res, err in pool.map(_worker, [(str(f), kw) for f in files]):
+            pool = ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx, initializer=_ignore_sigint)
+            try:
+                futures = [pool.submit(_worker, (str(f), kw)) for f in files]
+                for fut in as_completed(futures):  # each set is saved as soon as it is done
+                    path, res, err = fut.result()
                     if err:
                         failures.append(f"{path}: {err}")
                         print(f"tracker: {path}: {err}", file=sys.stderr)
                     else:
                         done(res)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+                raise
+            pool.shutdown(wait=True)
         else:
             for f in files:
                 try:
                     done(analyze_path(f, progress=True, **kw))
-                except InputError as exc:
+                except TrackerError as exc:
                     if len(files) == 1:
                         raise
                     failures.append(str(exc))
@@ -208,7 +233,8 @@ def run_analyze(args) -> int:
         _release(sinks)
     if args.json:
         print(json.dumps({"sets": [result_json(r) for r in results], "failures": failures}, indent=1))
-    if failures and not results:
+    if failures:
+        print(f"tracker: {len(failures)} of {len(files)} files could not be analysed (see above)", file=sys.stderr)
         return 3
     return 0
 

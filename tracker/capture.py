@@ -137,9 +137,11 @@ class VideoFileSource(FrameSource):
             # Container timestamps (right for variable frame rate) unless the container's
             # timing is absurd (fps 0 or > 480), in which case its pts are not trusted either.
             t = pos_ms / 1000.0 if self.info.fps_reliable and (pos_ms > 0 or idx == 0) else -1.0
-            if idx > 0 and (t <= last_t or t > last_t + 10.0):
+            if idx == 0:
+                t = max(t, 0.0)
+            elif t <= last_t or t > last_t + 10.0:
                 # no usable pts (or it jumps/back-steps): step by the nominal frame period
-                t = 0.0 if idx == 0 else last_t + 1.0 / fps
+                t = last_t + self.stride / fps
             yield Frame(idx, t, to_bgr8(img))
             last_t, idx = t, idx + 1
             for _ in range(self.stride - 1):

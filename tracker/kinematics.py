@@ -20,6 +20,7 @@ from tracker.landmarks import (FOOT_POINTS, HAND, LEFT_HIP, LEFT_SHOULDER, LEG, 
 # (Drillis & Contini segment ratios 0.152 H / 0.246 H). Used to turn pixel lifts into angles.
 FOOT_TO_SHANK = 0.62
 VISIBLE = 0.5  # MediaPipe visibility below which a landmark is treated as not seen
+CLEARLY_SEEN = 0.8  # visibility for judging the other foot's help (see leg_features)
 MAX_UPRIGHT_TILT = 50.0  # torso tilt (deg) beyond which the person is lying, not seated/standing
 
 
@@ -97,6 +98,8 @@ class LegFeatures:
     hand_dist: np.ndarray  # nearest hand point to this foot, in foot lengths
     other_foot_dist: np.ndarray  # nearest point of the other foot to this toe, in foot lengths
     anchor_xy: np.ndarray  # (N, 2) the exercise's anchor point over the shank length
+    toe_y: np.ndarray  # this toe's height over the shank length (up is +)
+    other_toe_y: np.ndarray  # the other foot's toe height over the shank length
     scale: np.ndarray = field(repr=False)  # shank length in pixels used for normalising
 
 
@@ -132,8 +135,17 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
         od = np.linalg.norm(other - toe[:, None, :], axis=-1)
         other_foot_dist = _nanmin(od) / foot_len
     anchor_xy = px[:, leg[exercise.anchor]] / scale[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        toe_y = -toe[:, 1] / scale
+        other_toe_y = -px[:, LEG[other_side(side)]["toe"], 1] / scale
+        # A hidden far foot (visibility ~0.3) or one overlapping this foot in a side view
+        # (~0.6-0.75) is guessed by the model and moves with the visible one: only a clearly
+        # seen other foot can tell "helping under the toes" from "resting beside them".
+        o = LEG[other_side(side)]
+        seen = np.minimum(vis[:, o["toe"]], vis[:, o["heel"]]) >= CLEARLY_SEEN
+        other_toe_y[~seen] = np.nan
     return LegFeatures(side, sig, quality, g.unwrap_deg(g.direction_deg(ankle - knee)), foot_ratio, heel_y,
-                       hand_dist, other_foot_dist, anchor_xy, scale)
+                       hand_dist, other_foot_dist, anchor_xy, toe_y, other_toe_y, scale)
 
 
 def torso_tilt_deg(px: np.ndarray) -> np.ndarray:

@@ -200,6 +200,8 @@ class RepContext:
     hand_dist: np.ndarray
     other_foot_dist: np.ndarray
     anchor_xy: np.ndarray | None = None  # (N, 2) anchor point in shank lengths
+    toe_y: np.ndarray | None = None  # affected toe height (shank lengths, up +)
+    other_toe_y: np.ndarray | None = None  # the other foot's toe height
     other_signal: np.ndarray | None = None  # filtered, the other leg
     view_ok: bool = True
 
@@ -218,7 +220,17 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
         conf *= 0.4
         notes.append(f"camera view not suited to {ex.title.lower()} ({ex.view} view needed)")
     hand_share = _share(ctx.hand_dist[sl] < ASSIST_HAND_FOOT_LENGTHS)
-    other_share = _share(ctx.other_foot_dist[sl] < ASSIST_OTHER_FOOT) if ex.heel_must_stay_down else 0.0
+    # The other foot helps if it comes to the toes during the rep AND lifts with them. Seen
+    # from the side, two feet resting side by side overlap in the image and the model moves
+    # them together, so a foot already at the toes when the rep starts cannot be judged
+    # (limit: a helping foot placed before the set is not detected; the declared mode is kept).
+    other_share = 0.0
+    if ex.heel_must_stay_down and ctx.toe_y is not None and ctx.other_toe_y is not None:
+        came_in = np.isfinite(ctx.other_foot_dist[w.start]) and ctx.other_foot_dist[w.start] > ASSIST_OTHER_FOOT
+        lift = _travel(ctx.toe_y[sl])
+        other_lift = _travel(ctx.other_toe_y[sl])
+        if came_in and other_lift > max(0.05, 0.5 * lift):
+            other_share = _share(ctx.other_foot_dist[sl] < ASSIST_OTHER_FOOT)
     assisted = hand_share >= ASSIST_SHARE or other_share >= ASSIST_SHARE
     if assisted:
         notes.append("hand at the foot" if hand_share >= ASSIST_SHARE else "other foot under the toes")
@@ -262,6 +274,12 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
                compensation=bool(compensation), confidence=round(conf, 3), counted=bool(counted),
                side=side, other_side_rom_deg=None if other is None else round(other, 2),
                note="; ".join(notes))
+
+
+def _travel(y: np.ndarray) -> float:
+    """Vertical travel; 0 unless the point was seen in most of the window."""
+    ok = y[np.isfinite(y)]
+    return float(ok.max() - ok.min()) if len(ok) > 1 and len(ok) >= 0.7 * len(y) else 0.0
 
 
 def _share(mask: np.ndarray) -> float:
