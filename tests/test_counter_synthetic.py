@@ -173,3 +173,47 @@ def test_random_garbage_never_crashes_and_constant_counts_zero(data):
         if kind == "constant":
             assert res.summary.reps_counted == 0
     live_count(rec, DORSI)
+
+
+# ---------------------------------------------------------------- found in review
+
+def _varying(t, amps, rep_s=2.0, rest_s=1.0, start_s=2.0, hold_s=0.0):
+    a = np.zeros_like(t)
+    for k, amp in enumerate(amps):
+        a += rep_profile(t, 1, amp, rep_s=rep_s, rest_s=rest_s, hold_s=hold_s,
+                         start_s=start_s + k * (rep_s + rest_s + hold_s))
+    return a
+
+
+def test_a_tiring_patient_keeps_being_counted():
+    amps = [10, 10, 10, 9, 8, 7, 6, 5, 4.5, 4.5]
+    t = _t(len(amps))
+    rec = make_recording(t, dorsi=_varying(t, amps), noise_px=0.3)
+    assert _count(rec).summary.reps_counted == 10
+    assert live_count(rec, DORSI)[0] == 10
+
+
+def test_live_sagging_foot_does_not_block_counting():
+    """After calibration the foot sags 4° below rest for 2 s, then 8 reps of 10°."""
+    t = np.arange(0, 36, 1 / FPS)
+    a = rep_profile(t, 8, 10.0, start_s=6.0)
+    a = np.where((t > 2.0) & (t < 4.5), -4.0, a)
+    n, _ = live_count(make_recording(t, dorsi=a, noise_px=0.3), DORSI)
+    assert n == 8
+
+
+def test_live_first_rep_of_a_small_mover_counts():
+    t = _t(10)
+    rec = make_recording(t, dorsi=rep_profile(t, 10, 3.5), noise_px=0.2)
+    assert live_count(rec, DORSI)[0] == 10
+
+
+def test_no_rep_is_counted_across_a_long_gap():
+    t = _t(3, hold_s=4.0)
+    a = rep_profile(t, 3, 15.0, hold_s=4.0)
+    rec = make_recording(t, dorsi=a, noise_px=0.3)
+    # a 2 s dropout in the middle of the second hold: that rep has no seen start-and-end
+    hold2 = (t > 9.6) & (t < 11.6)
+    res = _count(drop_frames(rec, hold2))
+    assert res.summary.reps_counted == 2
+    assert not any(r.start_t < 9.6 and r.end_t > 11.6 for r in res.reps)
