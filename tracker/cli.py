@@ -22,8 +22,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default="heavy",
-                   help="pose model: heavy (default, most accurate) | full (about twice as fast) | "
+    p.add_argument("--model", default="full",
+                   help="pose model: full (default) | heavy (better angles on hard views, ~2.3x slower) | "
                         "lite (fastest, least accurate) | PATH to a PoseLandmarker .task")
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from tracker.errors import ModelError
 
 MODEL_NAMES = ("lite", "full", "heavy")
-# heavy by default: on the project's own seated samples full misplaced the toe of a raised
-# foot and miscounted 2 of 6 clips, heavy counted all of them (see README, Accuracy).
-DEFAULT_MODEL = "heavy"
+# full by default: it counted every benchmark clip exactly and runs at camera speed on two
+# cores; heavy measures angles better on hard views but runs at ~13 fps (README, Accuracy).
+DEFAULT_MODEL = "full"
 BUILD_HINT = "build it with: tracker models --build {name}"
 
 
