@@ -27,6 +27,7 @@ def plot_set(result, path: str | Path, title: str | None = None) -> Path:
         ax.axvspan(r.start_t, r.end_t, color=color, alpha=0.15 if r.counted else 0.1)
         ax.annotate(str(r.index) if r.counted else "?", (r.peak_t, r.peak_deg), textcoords="offset points",
                     xytext=(0, 6), ha="center", fontsize=10, color=color, weight="bold")
+    ax.margins(y=0.15)  # room for the rep numbers above the peaks
     ax.set_xlabel("time (s)")
     ax.set_ylabel("angle (deg)" + (", approximate" if ex.approximate else ""))
     n = result.summary.reps_counted
