@@ -17,7 +17,7 @@ def plot_set(result, path: str | Path, title: str | None = None) -> Path:
     from tracker.exercises import EXERCISES
 
     ex = EXERCISES[result.info.exercise]
-    fig, ax = plt.subplots(figsize=(11, 4.2), dpi=100)
+    fig, ax = plt.subplots(figsize=(11, 4.6), dpi=100)
     t, s = result.t, result.signal
     ax.plot(t, s, color="#1f4e79", lw=1.6, label=f"{ex.title} signal ({result.info.side})")
     if np.isfinite(result.baseline).any():
@@ -34,7 +34,7 @@ def plot_set(result, path: str | Path, title: str | None = None) -> Path:
     ax.set_title(title or f"{Path(result.info.source).name}: {n}/{result.info.target} reps "
                  f"({result.summary.reps_low_confidence} low-confidence), method {result.info.method}")
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9, frameon=False)
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path)
