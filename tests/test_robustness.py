@@ -1,7 +1,6 @@
 """Faults a patient or therapist can run into: clear outcome, exit code, nothing lost."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

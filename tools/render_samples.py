@@ -741,35 +741,34 @@ def build_args(argv=None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def parse_phenotype(spec: str) -> tuple[str, dict]:
+def _parse_preset(spec: str, presets: dict, default: str, what: str, convert) -> tuple[str, dict]:
+    """'preset,key=value,...' → (preset name, its settings with the overrides applied)."""
     parts = [p.strip() for p in spec.split(",") if p.strip()]
-    preset = parts[0] if parts and "=" not in parts[0] else "man"
-    ph = dict(PHENOTYPES[preset])
+    preset = parts[0] if parts and "=" not in parts[0] else default
+    settings = dict(presets[preset])
     for p in parts:
         if "=" in p:
             k, v = p.split("=", 1)
-            if k not in ph:
-                raise SystemExit(f"unknown phenotype key {k!r}; known: {', '.join(ph)}")
-            ph[k] = float(v)
-    return preset, ph
+            if k not in settings:
+                raise SystemExit(f"unknown {what} key {k!r}; known: {', '.join(settings)}")
+            settings[k] = convert(k, v)
+    return preset, settings
+
+
+def parse_phenotype(spec: str) -> tuple[str, dict]:
+    return _parse_preset(spec, PHENOTYPES, "man", "phenotype", lambda k, v: float(v))
+
+
+def _outfit_value(k: str, v: str):
+    if k in ("trouser_length", "sleeves"):
+        return v
+    if v.lower() == "none":
+        return None
+    return tuple(int(c) for c in v.split(":"))
 
 
 def parse_outfit(spec: str) -> tuple[str, dict]:
-    parts = [p.strip() for p in spec.split(",") if p.strip()]
-    preset = parts[0] if parts and "=" not in parts[0] else "casual"
-    of = dict(OUTFITS[preset])
-    for p in parts:
-        if "=" in p:
-            k, v = p.split("=", 1)
-            if k not in of:
-                raise SystemExit(f"unknown outfit key {k!r}; known: {', '.join(of)}")
-            if k in ("trouser_length", "sleeves"):
-                of[k] = v
-            elif v.lower() == "none":
-                of[k] = None
-            else:
-                of[k] = tuple(int(c) for c in v.split(":"))
-    return preset, of
+    return _parse_preset(spec, OUTFITS, "casual", "outfit", _outfit_value)
 
 
 def render_clip(a: argparse.Namespace) -> dict:

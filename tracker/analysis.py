@@ -13,8 +13,8 @@ import numpy as np
 
 from tracker.exercises import Exercise
 from tracker.filters import fill_gaps, smooth_offline
-from tracker.kinematics import (MAX_UPRIGHT_TILT, VISIBLE, leg_features, shank_length, torso_tilt_deg,
-                                view_ratio_ok)
+from tracker.kinematics import (MAX_UPRIGHT_TILT, VISIBLE, LegFeatures, leg_features, shank_length,
+                                torso_tilt_deg, view_ratio_ok)
 from tracker.landmarks import LEFT_HIP, RIGHT_HIP, SIDES, other_side
 from tracker.records import Rep, RepSink, SetInfo, SetSummary
 from tracker.recording import PoseRecording
@@ -77,19 +77,16 @@ def person_in_place(px: np.ndarray, t: np.ndarray, scale_px: np.ndarray) -> np.n
 class _Leg:
     """One leg's gated, filtered signal and features (computed once per side)."""
 
-    feats: object
+    feats: LegFeatures
     valid: np.ndarray
     filt: np.ndarray
 
 
-def _prepare(rec: PoseRecording, ex: Exercise, side: str) -> _Leg:
-    px = rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)
+def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, lying: np.ndarray) -> _Leg:
     feats = leg_features(px, rec.visibility, side, ex)
-    in_place = person_in_place(px, rec.t, fill_gaps(shank_length(px, side), rec.t, 0.5))
-    placed = in_place
+    placed = person_in_place(px, rec.t, fill_gaps(shank_length(px, side), rec.t, 0.5))
     if ex.upright:
-        with np.errstate(invalid="ignore"):
-            placed = placed & ~(torso_tilt_deg(px) > MAX_UPRIGHT_TILT)
+        placed = placed & ~lying
     # Pad only the walking/posture gate (its speed estimate is smoothed); a brief visibility
     # dropout stays brief so that it can be bridged.
     placed = _pad_mask(placed, rec.t, GATE_PAD_S) if not placed.all() else placed
@@ -118,7 +115,10 @@ def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
 def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode: str = "active",
                       target: int = 10, source: str | None = None, profile: str = "default") -> SetResult:
     """Count and measure one set in a landmark recording (hand the result to ``emit``)."""
-    legs = {s: _prepare(rec, ex, s) for s in SIDES}
+    px = rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)
+    with np.errstate(invalid="ignore"):
+        lying = torso_tilt_deg(px) > MAX_UPRIGHT_TILT
+    legs = {s: _prepare(rec, ex, s, px, lying) for s in SIDES}
     if side == "auto":
         side = choose_side(rec, ex, legs)
     feats, valid, filt = legs[side].feats, legs[side].valid, legs[side].filt
@@ -130,10 +130,9 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     elif valid.mean() < 0.5:
         warnings.append(f"the {side} foot was clearly visible in only {100 * valid.mean():.0f}% of frames")
     if ex.upright and detected.any():
-        tilt = torso_tilt_deg(rec.norm[:, :, :2] * np.array([rec.width, rec.height]))
-        lying = float(np.nanmean(tilt[detected] > MAX_UPRIGHT_TILT))
-        if lying > 0.5:
-            warnings.append(f"the person was lying down in {100 * lying:.0f}% of the video: "
+        lying_share = float(np.mean(lying[detected]))
+        if lying_share > 0.5:
+            warnings.append(f"the person was lying down in {100 * lying_share:.0f}% of the video: "
                             f"{ex.title.lower()} is done seated or standing")
     fr = feats.foot_ratio[valid]
     foot_ratio = float(np.nanmedian(fr)) if np.isfinite(fr).any() else float("nan")

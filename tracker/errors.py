@@ -5,7 +5,6 @@ Why: patients and therapists read these, not engineers; the CLI turns any of the
 """
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_USAGE = 2  # bad options or names (argparse uses 2 as well)
 EXIT_INPUT = 3  # a file, camera, model or recording that cannot be used
 EXIT_RUNTIME = 4  # something failed while running (disk full, camera lost mid-set, ...)

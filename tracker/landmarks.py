@@ -29,14 +29,5 @@ HAND = {
 }
 FOOT_POINTS = {s: (LEG[s]["ankle"], LEG[s]["heel"], LEG[s]["toe"]) for s in SIDES}
 
-# Edges drawn by the overlay for one leg.
-LEG_EDGES = {
-    s: ((LEG[s]["hip"], LEG[s]["knee"]), (LEG[s]["knee"], LEG[s]["ankle"]),
-        (LEG[s]["ankle"], LEG[s]["heel"]), (LEG[s]["heel"], LEG[s]["toe"]),
-        (LEG[s]["ankle"], LEG[s]["toe"]))
-    for s in SIDES
-}
-
-
 def other_side(side: str) -> str:
     return "right" if side == "left" else "left"

@@ -22,7 +22,6 @@ import sys
 import threading
 import time
 from collections import deque
-from pathlib import Path
 
 import numpy as np
 
@@ -765,24 +764,18 @@ def _require_display() -> None:
 
 def _build_sinks(args) -> tuple[list, object]:
     """CSV sinks as asked, plus the history (if that module is installed and not disabled)."""
-    from tracker.export import RepCSVSink, SummaryCSVSink
+    from tracker.batch import build_sinks
 
-    sinks: list = []
-    if args.csv:
-        sinks.append(RepCSVSink(args.csv))
-    if args.summary:
-        sinks.append(SummaryCSVSink(args.summary))
+    sinks = build_sinks(args)  # the same CSV, summary and history sinks as `analyze`
     goal = None
     if not args.no_history:
         try:
-            from tracker import history
+            from tracker.history import last_session
         except ImportError:
-            history = None
-        if history is not None and hasattr(history, "HistorySink"):
-            sinks.append(history.HistorySink(args.db) if args.db else history.HistorySink())
-            if hasattr(history, "last_session"):
-                def goal(profile, exercise, side, _db=args.db):
-                    return history.last_session(profile, exercise, side, db=_db)
+            last_session = None
+        if last_session is not None:
+            def goal(profile, exercise, side, _db=args.db):
+                return last_session(profile, exercise, side, db=_db)
     return sinks, goal
 
 

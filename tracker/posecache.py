@@ -46,25 +46,7 @@ def cached_recording(video: str | os.PathLike, model: str = "full", mode: str = 
     if use_cache and path.exists():
         return load_recording(path)
     with open_source(video, max_fps=max_fps) as src, PoseEstimator(model, mode=mode) as est:
-        if timings is None:
-            rec = record_video(src, est)
-        else:
-            import time
-
-            frames = []
-            it = iter(src)
-            while True:
-                t0 = time.perf_counter()
-                try:
-                    frame = next(it)
-                except StopIteration:
-                    break
-                t1 = time.perf_counter()
-                frames.append(est.process(frame))
-                timings.append((t1 - t0, time.perf_counter() - t1))
-            from tracker.recording import recording_meta
-
-            rec = PoseRecording.from_frames(frames, recording_meta(src, est))
+        rec = record_video(src, est, timings=timings)
     path.parent.mkdir(parents=True, exist_ok=True)
     rec.save(path)
     return rec

@@ -119,16 +119,28 @@ def is_recording(path: str | os.PathLike) -> bool:
     return Path(path).suffix.lower() in RECORDING_EXTS
 
 
-def record_video(source, estimator, progress=None, on_frame=None) -> PoseRecording:
+def record_video(source, estimator, progress=None, on_frame=None, timings: list | None = None) -> PoseRecording:
     """Run ``estimator`` over every frame of ``source``; Ctrl-C keeps the frames done so far.
 
     Returns the recording; if interrupted, the partial recording is attached to the
-    KeyboardInterrupt as ``exc.partial`` so the caller can still save it.
+    KeyboardInterrupt as ``exc.partial`` so the caller can still save it. ``timings``, if
+    given, receives (decode_s, pose_s) per frame (for the benchmark).
     """
+    import time
+
     frames: list[PoseFrame] = []
+    it = iter(source)
     try:
-        for frame in source:
+        while True:
+            t0 = time.perf_counter()
+            try:
+                frame = next(it)
+            except StopIteration:
+                break
+            t1 = time.perf_counter()
             pf = estimator.process(frame)
+            if timings is not None:
+                timings.append((t1 - t0, time.perf_counter() - t1))
             frames.append(pf)
             if on_frame is not None:
                 on_frame(pf)

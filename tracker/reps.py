@@ -38,16 +38,11 @@ class RepWindow:
     end: int
 
 
-@dataclass
-class Thresholds:
-    rest: float  # signal value at rest (deg), already in the rep direction
-    range_deg: float  # the person's typical excursion
-
-    def hi(self, ex: Exercise) -> float:
-        return max(ex.min_rom_deg, HI_FRACTION * self.range_deg)
-
-    def lo(self, ex: Exercise) -> float:
-        return max(0.4 * ex.min_rom_deg, LO_FRACTION * self.range_deg)
+def thresholds(ex: Exercise, range_deg):
+    """(enter, leave) levels above rest for a rep, from the person's range (a number or a
+    per-frame array); never below the exercise's noise floor."""
+    rng = np.asarray(range_deg, float)
+    return np.maximum(ex.min_rom_deg, HI_FRACTION * rng), np.maximum(0.4 * ex.min_rom_deg, LO_FRACTION * rng)
 
 
 # ---------------------------------------------------------------- offline (whole signal)
@@ -144,9 +139,7 @@ def segment_reps(t: np.ndarray, x: np.ndarray, baseline: np.ndarray, ex: Exercis
     with a long hold. After a dropout the foot must be seen at rest again before a rep can
     start, so no rep spans a gap.
     """
-    rng = np.broadcast_to(np.asarray(range_deg, float), x.shape)
-    his = np.maximum(ex.min_rom_deg, HI_FRACTION * rng)
-    los = np.maximum(0.4 * ex.min_rom_deg, LO_FRACTION * rng)
+    his, los = (np.broadcast_to(a, x.shape) for a in thresholds(ex, range_deg))
     out: list[RepWindow] = []
     state_in = False
     start = peak = 0
@@ -409,8 +402,7 @@ class LiveCounter:
                 return None
         d = self.direction * raw_d
         self.state.angle_deg = d
-        th = Thresholds(0.0, self.range_deg)
-        hi, lo = th.hi(self.ex), th.lo(self.ex)
+        hi, lo = (float(v) for v in thresholds(self.ex, self.range_deg))
         self.state.range_deg = self.range_deg
         if not self._in_rep:
             self._cur_max = max(self._cur_max, d)
