@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracker.landmarks import (LEFT_ANKLE, LEFT_FOOT_INDEX, LEFT_HEEL, LEFT_HIP, LEFT_INDEX, LEFT_KNEE,
+from tracker.pose.landmarks import (LEFT_ANKLE, LEFT_FOOT_INDEX, LEFT_HEEL, LEFT_HIP, LEFT_INDEX, LEFT_KNEE,
                                LEFT_PINKY, LEFT_SHOULDER, LEFT_WRIST, NOSE, NUM_LANDMARKS, RIGHT_ANKLE,
                                RIGHT_FOOT_INDEX, RIGHT_HEEL, RIGHT_HIP, RIGHT_INDEX, RIGHT_KNEE, RIGHT_PINKY,
                                RIGHT_SHOULDER, RIGHT_WRIST)
-from tracker.recording import PoseRecording
+from tracker.pose.recording import PoseRecording
 
 W, H = 640, 480
 SHANK = 120.0
@@ -105,9 +105,9 @@ def drop_frames(rec: PoseRecording, mask: np.ndarray) -> PoseRecording:
 
 def live_count(rec: PoseRecording, exercise, side: str = "left") -> tuple[int, list]:
     """Run the causal LiveCounter frame by frame over a recording (as the live loop does)."""
-    from tracker.kinematics import leg_features, reference_scale
-    from tracker.landmarks import other_side
-    from tracker.reps import LiveCounter
+    from tracker.counting.live import LiveCounter
+    from tracker.pose.landmarks import other_side
+    from tracker.signals.features import leg_features, reference_scale
 
     px = rec.norm[:, :, :2] * np.array([rec.width, rec.height])
     scale = reference_scale(px, side)
@@ -115,7 +115,13 @@ def live_count(rec: PoseRecording, exercise, side: str = "left") -> tuple[int, l
     o = leg_features(px, rec.visibility, other_side(side), exercise, scale)
     c = LiveCounter(exercise, side)
     for i in range(len(rec)):
-        c.update(float(rec.t[i]), float(f.signal[i]), float(f.quality[i]), bool(f.quality[i] >= 0.5),
-                 float(f.shank_deg[i]), float(f.heel_y[i]), float(f.hand_dist[i]), float(f.other_foot_dist[i]),
-                 float(o.signal[i]))
+        c.update(float(rec.t[i]), _frame(f, i), bool(f.quality[i] >= 0.5), float(o.signal[i]))
     return c.state.count, c.reps
+
+
+def _frame(f, i: int):
+    """Frame ``i`` of a LegFeatures record, as a one-frame record."""
+    import dataclasses
+
+    return dataclasses.replace(f, **{k.name: getattr(f, k.name)[i:i + 1] for k in dataclasses.fields(f)
+                                     if k.name != "side"})

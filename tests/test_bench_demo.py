@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import PROJECT, SAMPLES
-from tracker.export import read_rep_csv
+from tracker.sinks.csvfile import read_rep_csv
 
 pytestmark = pytest.mark.slow
 

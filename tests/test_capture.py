@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tracker.capture import CameraSource, ImageFolderSource, VideoFileSource, open_source, to_bgr8
+from tracker.sources.capture import CameraSource, ImageFolderSource, VideoFileSource, open_source, to_bgr8
 from tracker.errors import InputError
 
 

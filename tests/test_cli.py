@@ -13,9 +13,9 @@ import pytest
 
 from synthlegs import duration_for, make_recording, rep_profile
 from tracker import __version__
-from tracker.cli import main
+from tracker.app.cli import main
 from tracker.errors import EXIT_INPUT, EXIT_USAGE
-from tracker.export import REP_COLUMNS, SUMMARY_COLUMNS, read_rep_csv
+from tracker.sinks.csvfile import REP_COLUMNS, SUMMARY_COLUMNS, read_rep_csv
 
 
 @pytest.fixture
@@ -100,13 +100,13 @@ def test_analyze_writes_documented_csv(tmp_path, recording, capsys):
 
 
 def test_csv_escapes_formula_cells(tmp_path):
-    from tracker.export import escape_cell
+    from tracker.sinks.csvfile import csv_cell
 
-    assert escape_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert escape_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert escape_cell("-1+2") == "'-1+2"
-    assert escape_cell(-5.25) == "-5.25"  # numbers stay numbers
-    assert escape_cell("dorsiflexion") == "dorsiflexion"
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_cell("-1+2") == "'-1+2"
+    assert csv_cell(-5.25) == "-5.25"  # numbers stay numbers
+    assert csv_cell("dorsiflexion") == "dorsiflexion"
 
 
 def test_json_output(tmp_path, recording, capsys):

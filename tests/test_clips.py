@@ -9,15 +9,16 @@ import numpy as np
 import pytest
 
 from conftest import shared_path
-from tracker.bench import discover, run_accuracy
-from tracker.landmarks import FOOT_POINTS
-from tracker.models import DEFAULT_MODEL
+from tracker.bench.accuracy import run_accuracy
+from tracker.bench.clips import discover
+from tracker.pose.landmarks import FOOT_POINTS
+from tracker.pose.model_files import DEFAULT_MODEL
 
 pytestmark = pytest.mark.slow
 
 
 def test_landmarker_finds_feet_on_real_calf_raises():
-    from tracker.posecache import cached_recording
+    from tracker.pose.cache import cached_recording
 
     rec = cached_recording(shared_path("clips", "skatefit_calf_raises.mp4"), DEFAULT_MODEL)
     before_walk_off = rec.t < 9.5  # labels.csv: the person walks out of frame 9.5-11.1 s

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synthlegs import drop_frames, duration_for, live_count, make_recording, rep_profile
-from tracker.analysis import analyze_recording
+from tracker.counting.offline import analyze_recording
 from tracker.exercises import EXERCISES, get_exercise
 
 DORSI = get_exercise("dorsiflexion")

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tracker import history
-from tracker.cli import main
+from tracker.sinks import history
+from tracker.app.cli import main
 from tracker.errors import EXIT_INPUT, InputError
-from tracker.history import HistorySink, connect, get_reps, last_session, list_sessions
+from tracker.sinks.history import HistorySink, connect, get_reps, last_session, list_sessions
 from tracker.records import Rep, SetInfo, SetSummary
 
 EX = "dorsiflexion"
@@ -150,7 +150,7 @@ def test_default_location(monkeypatch, tmp_path):
 
 CHILD_PRELUDE = """
 import sys, time
-from tracker.history import HistorySink
+from tracker.sinks.history import HistorySink
 from tracker.records import Rep, SetInfo
 def rep(i, rom):
     return Rep(i, 2.0 * i, 2.0 * i + 1, 2.0 * i + 2, 0.0, rom, rom, 2.0, False, False, 0.9, True, "left", None)

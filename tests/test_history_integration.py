@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from synthlegs import duration_for, make_recording, rep_profile
-from tracker.cli import main
-from tracker.export import read_rep_csv
-from tracker.history import connect, get_reps, list_sessions
+from tracker.app.cli import main
+from tracker.sinks.csvfile import read_rep_csv
+from tracker.sinks.history import connect, get_reps, list_sessions
 
 
 def _recordings(tmp_path):

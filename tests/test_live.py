@@ -24,15 +24,19 @@ import pytest
 
 import tracker
 from synthlegs import duration_for, make_recording, rep_profile
-from tracker import live
-from tracker.capture import Frame, FrameSource, SourceInfo
-from tracker.cli import main
+from tracker.app.live import screen as live_screen
+from tracker.app.live import session as live_session
+from tracker.sources.capture import Frame, FrameSource, SourceInfo
+from tracker.app.cli import main
 from tracker.errors import RuntimeFailure
 from tracker.exercises import EXERCISES, ROUTINE
-from tracker.export import RepCSVSink, SummaryCSVSink, read_rep_csv
-from tracker.live import LiveSession, Screen, Speaker, run_session
-from tracker.overlay import OverlayView, count_box, draw_overlay
-from tracker.pose import PoseFrame
+from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink, read_rep_csv
+from tracker.app.live.loop import run_session
+from tracker.app.live.screen import Screen
+from tracker.app.live.session import LiveSession
+from tracker.app.live.speech import Speaker
+from tracker.sinks.overlay import OverlayView, count_box, draw_overlay
+from tracker.pose.estimator import PoseFrame
 
 PROJECT = Path(tracker.__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
@@ -136,7 +140,7 @@ def test_clip_as_camera_headless_counts_truth_and_saves(tmp_path, capsys):
     assert n_written == int(src.get(cv2.CAP_PROP_FRAME_COUNT)) > 0  # --fast: every frame, none dropped
     src.release()
     # the history got the set too, and offers it as the goal to beat next time
-    from tracker.history import last_session
+    from tracker.sinks.history import last_session
 
     last = last_session("default", "dorsiflexion", rows[0]["side"], db=tmp_path / "h.sqlite3")
     assert last is not None and last["reps_counted"] == truth["reps"]
@@ -165,7 +169,7 @@ def test_keys_pause_reset_recalibrate_next_quit(tmp_path):
     summ = SummaryCSVSink(tmp_path / "s.csv")
     sess = session(rec, sinks=[summ], side="left")
     feed(sess, 40)  # calibrated, before the first rep
-    assert sess._display_counter().state.stage == "ready"
+    assert sess.counter().state.stage == "ready"
     sess.handle_key(" ")
     v = feed(sess, int(2.5 * FPS), start=40)  # the first rep happens while paused
     assert sess.paused and v[-1].stage == "paused" and "space" in v[-1].message
@@ -174,7 +178,7 @@ def test_keys_pause_reset_recalibrate_next_quit(tmp_path):
     feed(sess, n - 40 - int(2.5 * FPS), start=40 + int(2.5 * FPS))
     assert sess.count == 2  # only the reps done after un-pausing
     sess.handle_key("c")
-    assert sess._display_counter().state.stage == "calibrating"
+    assert sess.counter().state.stage == "calibrating"
     sess.handle_key("r")  # reset: the 2 reps are kept as their own set, the count restarts
     assert sess.count == 0 and len(sess.sets) == 1 and sess.sets[0].reps_counted == 2
     assert sess.exercise.key == "dorsiflexion"
@@ -201,7 +205,7 @@ def test_routine_moves_on_at_target_and_ends(tmp_path):
     rec, n = synth(reps=2)
     sess = session(rec, routine=True, target=2, side="left")
     assert sess.exercise.key == ROUTINE[0]
-    views = feed(sess, n + int(live.ROUTINE_NEXT_S * FPS) + 5)
+    views = feed(sess, n + int(live_session.ROUTINE_NEXT_S * FPS) + 5)
     assert sess.exercise.key == ROUTINE[1], "moves on after the set-complete banner"
     assert views[-1].step == f"exercise 2 of {len(ROUTINE)}"
     assert len(sess.sets) == 1 and sess.sets[0].reps_counted == 2
@@ -282,7 +286,7 @@ def test_ctrl_c_mid_set_keeps_the_reps(tmp_path, realtime):
 
 
 def test_ctrl_c_marks_the_history_set_interrupted(tmp_path):
-    history = pytest.importorskip("tracker.history")
+    history = pytest.importorskip("tracker.sinks.history")
     rec, n = synth(reps=3)
     db = tmp_path / "h.sqlite3"
     sess = session(rec, sinks=[history.HistorySink(db)])
@@ -308,8 +312,8 @@ def test_end_of_file_ends_normally_and_drawing_crash_loses_nothing(tmp_path, mon
     def broken(img, view):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(live, "draw_overlay", broken)
-    monkeypatch.setattr(live, "_draw_failed", False)
+    monkeypatch.setattr(live_screen, "draw_overlay", broken)
+    monkeypatch.setattr(live_screen, "_draw_failed", False)
     rec, n = synth(reps=3)
     sink = RepCSVSink(tmp_path / "r.csv")
     sess = session(rec, sinks=[sink])
@@ -359,7 +363,7 @@ def test_goal_to_beat_is_shown_once_the_side_is_known():
 
 
 def test_goal_comes_from_the_previous_session_not_the_current_one(tmp_path):
-    history = pytest.importorskip("tracker.history")
+    history = pytest.importorskip("tracker.sinks.history")
     db = tmp_path / "h.sqlite3"
 
     def lookup(profile, exercise, side):

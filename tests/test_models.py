@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from tracker.errors import ModelError
-from tracker.models import models_dir, resolve_model, sha256_file
+from tracker.pose.model_files import models_dir, resolve_model, sha256_file
 
 
 def test_bundled_models_match_manifest():

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tracker.overlay import ANNOTATORS, OverlayView, count_box, draw_overlay
+from tracker.sinks.overlay import ANNOTATORS, OverlayView, count_box, draw_overlay
 
 STAGES = ("calibrating", "ready", "lift", "lower", "hold", "paused", "complete")
 
@@ -90,7 +90,7 @@ def test_rejects_non_bgr():
 
 
 def test_cached_count_box_is_identical_to_a_fresh_drawing():
-    from tracker.overlay import CountAnnotator
+    from tracker.sinks.overlay import CountAnnotator
 
     h, w = 720, 1280
     cached = CountAnnotator()

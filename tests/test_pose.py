@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import shared_path
-from tracker.capture import Frame, open_source
-from tracker.landmarks import LEFT_HIP, RIGHT_HIP
-from tracker.pose import PoseEstimator, PoseFrame
+from tracker.sources.capture import Frame, open_source
+from tracker.pose.landmarks import LEFT_HIP, RIGHT_HIP
+from tracker.pose.estimator import PoseEstimator, PoseFrame
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import pytest
 
 from synthlegs import drop_frames, make_recording, rep_profile
 from tracker.errors import InputError
-from tracker.recording import load_recording
+from tracker.pose.recording import load_recording
 
 
 def _rec():
@@ -51,7 +51,7 @@ def test_other_version_and_damage_are_clear_errors(tmp_path):
 
 
 def test_recording_with_nans_analyses_without_crash(tmp_path):
-    from tracker.analysis import analyze_recording
+    from tracker.counting.offline import analyze_recording
     from tracker.exercises import get_exercise
 
     rec = load_recording(_rec().save(tmp_path / "r.npz"))

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracker.cli import main
+from tracker.app.cli import main
 from tracker.errors import EXIT_INPUT, EXIT_USAGE
-from tracker.history import HistorySink, connect, get_reps, list_sessions
+from tracker.sinks.history import HistorySink, connect, get_reps, list_sessions
 from tracker.records import Rep, SetInfo, SetSummary
-from tracker.report import (MDC_DEG, build_report, csv_cell, describe, exercise_title, rom_statement,
+from tracker.app.report import (MDC_DEG, build_report, csv_cell, describe, exercise_title, rom_statement,
                             span_text)
 
 CHROMIUM = "/usr/bin/chromium"
@@ -250,7 +250,7 @@ def test_report_is_self_contained(history_db, tmp_path):
 
 
 def test_importing_the_commands_does_not_load_matplotlib():
-    code = "import sys, tracker.cli, tracker.history, tracker.report; print('matplotlib' in sys.modules)"
+    code = "import sys, tracker.app.cli, tracker.sinks.history, tracker.app.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
@@ -260,7 +260,8 @@ def test_importing_the_commands_does_not_load_matplotlib():
 def test_csv_cell_escapes_formula_starts():
     assert [csv_cell(v) for v in ("=1+1", "+44 20", "-x", "@SUM(A1)", "\tx", "plain", "a=b")] == [
         "'=1+1", "'+44 20", "'-x", "'@SUM(A1)", "'\tx", "plain", "a=b"]
-    assert [csv_cell(v) for v in (None, True, 3, -2.5, 7.123)] == ["", "1", "3", "-2.50", "7.12"]
+    # the same cells as the per-rep CSV (one csv_cell for every export)
+    assert [csv_cell(v) for v in (None, True, 3, -4, -2.5, 7.1234)] == ["", "true", "3", "-4", "-2.5", "7.123"]
 
 
 def test_csv_export_one_row_per_session(tmp_path):

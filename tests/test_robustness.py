@@ -12,18 +12,18 @@ import numpy as np
 import pytest
 
 from synthlegs import drop_frames, duration_for, make_recording, rep_profile
-from tracker.analysis import analyze_recording
-from tracker.capture import VideoFileSource
-from tracker.cli import main
+from tracker.counting.offline import analyze_recording
+from tracker.sources.capture import VideoFileSource
+from tracker.app.cli import main
 from tracker.errors import EXIT_INPUT, EXIT_RUNTIME
 from tracker.exercises import get_exercise
-from tracker.export import read_rep_csv
+from tracker.sinks.csvfile import read_rep_csv
 
 DORSI = get_exercise("dorsiflexion")
 
 
 def test_a_failing_sink_does_not_stop_the_others(tmp_path):
-    from tracker.analysis import emit
+    from tracker.sinks.recorder import Recorder
 
     class Broken:
         def open(self, info): pass
@@ -40,7 +40,7 @@ def test_a_failing_sink_does_not_stop_the_others(tmp_path):
     res = analyze_recording(make_recording(t, dorsi=rep_profile(t, 3, 15.0)), DORSI, side="left")
     keeper = Keeper()
     with pytest.raises(OSError):
-        emit(res, [Broken(), keeper])
+        Recorder([Broken(), keeper]).record(res.info, res.reps, res.summary)
     assert len(keeper.reps) == 3 and keeper.closed
 
 
@@ -106,8 +106,8 @@ def test_dark_video_analyses_to_zero_with_warning(tmp_path, capsys):
 def test_parallel_jobs_match_sequential(tmp_path, capsys):
     """Also after mediapipe has run in this process: forked workers would inherit its
     threads' locks held and hang; spawned workers must not."""
-    from tracker.capture import Frame
-    from tracker.pose import PoseEstimator
+    from tracker.sources.capture import Frame
+    from tracker.pose.estimator import PoseEstimator
 
     with PoseEstimator("lite") as est:
         est.process(Frame(0, 0.0, np.zeros((240, 320, 3), np.uint8)))

@@ -1,14 +1,36 @@
 """The five exercises of the routine, each one declarative entry.
 
-Why data, not code: every per-exercise difference (which signal, which view, which way a
-rep goes, how long a rep may take) lives here, so the kinematics and the counter stay
-generic and adding a sixth exercise is one new entry.
+Why data, not code: every per-exercise difference (which signal, which view and what to
+say when the view is wrong, which way a rep goes, how long a rep may take, its other
+names, whether it is in the routine) lives here, so the features, the gate, the rep
+engine and the sinks stay generic and a sixth exercise is one new entry. The signal name
+is checked against ``tracker.signals.features.SIGNALS`` when that module is imported.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from tracker.errors import UsageError, suggest
+
+
+@dataclass(frozen=True)
+class View:
+    """A camera view an exercise needs: what to tell the person when the picture is not it,
+    and how long the foot must look against the shank (side view ~0.5-0.7, front ~0.1-0.3)."""
+
+    key: str  # "side" | "front" | "any"
+    turn: str  # what to do when the view is wrong
+    min_foot_ratio: float | None = None  # |heel->toe| / |knee->ankle| at least this; None: not checked
+
+    def ok(self, foot_ratio: float) -> bool:
+        return self.min_foot_ratio is None or not foot_ratio == foot_ratio or foot_ratio >= self.min_foot_ratio
+
+
+VIEWS = {
+    "side": View("side", "turn sideways to the camera", min_foot_ratio=0.33),
+    "front": View("front", "face the camera"),
+    "any": View("any", "point the camera at your feet"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,14 +60,28 @@ class Exercise:
     # eversion moves the left toes toward image-right (the sideways signal falls) and the
     # right toes toward image-left (it rises).
     direction_by_side: tuple[int, int] | None = None
+    aliases: tuple[str, ...] = ()  # other names accepted on the command line
+    in_routine: bool = True  # part of `--routine` (in the order of EXERCISES)
+
+    def __post_init__(self):
+        if self.view not in VIEWS:
+            raise ValueError(f"exercise {self.key}: unknown view {self.view!r}; one of {', '.join(VIEWS)}")
 
     def rep_direction(self, side: str) -> int:
         """+1 / -1 for this foot, or 0 when it must be learned from the movement."""
         if self.direction_by_side is not None and side in ("left", "right"):
             return self.direction_by_side[0 if side == "left" else 1]
         return self.direction
-    truth_column: str = "dorsiflexion_deg"  # rendered ground truth to compare against
-    truth_sign: int = 1
+
+    @property
+    def camera(self) -> View:
+        return VIEWS[self.view]
+
+    def wrong_view_warning(self) -> str:
+        return f"wrong camera view: film {self.title.lower()} from the {self.view} ({self.camera.turn})"
+
+    def wrong_view_message(self) -> str:
+        return f"{self.camera.turn.capitalize()}: {self.title.lower()} needs a {self.view} view"
 
 
 EXERCISES: dict[str, Exercise] = {
@@ -55,50 +91,47 @@ EXERCISES: dict[str, Exercise] = {
             key="dorsiflexion", title="Ankle dorsiflexion",
             position="Seated, affected leg crossed over the other, foot free",
             cue="Pull your foot up toward your knee, then lower it",
-            signal="ankle_dorsiflexion", view="side", direction=+1,
-            truth_column="dorsiflexion_deg",
+            signal="ankle_dorsiflexion", view="side", direction=+1, aliases=("dorsi",),
         ),
         Exercise(
             key="abduction", title="Ankle ab/adduction",
             position="Seated, affected leg crossed, foot free",
             cue="Turn your foot out to the side and back, moving only the ankle",
-            signal="foot_sideways", view="front", direction=0, approximate=True,
-            truth_column="abduction_deg",
+            signal="foot_sideways", view="front", direction=0, approximate=True, aliases=("adduction",),
         ),
         Exercise(
             key="toe_raise", title="Toe raises",
             position="Seated, heel stays on the floor",
             cue="Keep your heel down and lift your toes, then lower them",
             signal="forefoot_lift", view="side", direction=+1, heel_must_stay_down=True, anchor="heel",
-            truth_column="dorsiflexion_deg",
+            aliases=("toe_raises",),
         ),
         Exercise(
             key="heel_raise", title="Heel raises",
             position="Standing or seated, feet flat",
             cue="Lift your heels off the floor, then lower them",
             signal="heel_lift", view="any", direction=+1, anchor="toe",
-            truth_column="dorsiflexion_deg", truth_sign=-1,
+            aliases=("heel_raises", "calf_raise"),
         ),
         Exercise(
             key="eversion", title="Ankle eversion",
             position="Seated, foot flat on the floor",
             cue="Lift the outside edge of your foot; keep your leg still",
             signal="foot_sideways", view="front", direction=0, approximate=True,
-            direction_by_side=(-1, 1), min_rom_deg=2.0, truth_column="eversion_deg",
+            direction_by_side=(-1, 1), min_rom_deg=2.0, aliases=("inversion",),
         ),
     )
 }
 
-ROUTINE = ("dorsiflexion", "abduction", "toe_raise", "heel_raise", "eversion")
+ROUTINE = tuple(k for k, e in EXERCISES.items() if e.in_routine)
+ALIASES = {a: e.key for e in EXERCISES.values() for a in e.aliases}
 MODES = ("active", "passive")
 SIDE_CHOICES = ("auto", "left", "right")
 
 
 def get_exercise(name: str) -> Exercise:
     key = name.strip().lower().replace("-", "_")
-    aliases = {"dorsi": "dorsiflexion", "adduction": "abduction", "toe_raises": "toe_raise",
-               "heel_raises": "heel_raise", "calf_raise": "heel_raise", "inversion": "eversion"}
-    key = aliases.get(key, key)
+    key = ALIASES.get(key, key)
     if key not in EXERCISES:
         raise UsageError(f"unknown exercise '{name}'{suggest(name, list(EXERCISES))}")
     return EXERCISES[key]

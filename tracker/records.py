@@ -49,6 +49,21 @@ class Rep:
         return asdict(self)
 
 
+@dataclass
+class CountState:
+    """Where a set stands at one frame: what the overlay shows (live and --annotate)."""
+
+    stage: str = "calibrating"  # calibrating | ready | lift | lower | hold
+    count: int = 0
+    low_confidence: int = 0
+    angle_deg: float = float("nan")  # current signal relative to rest (rep direction +)
+    rest_deg: float = float("nan")
+    range_deg: float = float("nan")
+    best_deg: float = 0.0
+    last_rep: Rep | None = None
+    last_count_t: float = float("-inf")  # when the last counted rep ended
+
+
 @dataclass(frozen=True)
 class SetSummary:
     """One row per set: what a therapist reads first."""
@@ -99,3 +114,6 @@ class RepSink(Protocol):
     def add(self, rep: Rep) -> None: ...
 
     def close(self, summary: SetSummary) -> None: ...
+
+    # Optional: ``abort()`` (the set was interrupted; the history marks it so) and
+    # ``release()`` (close files at the end of the command; never raises).

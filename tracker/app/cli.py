@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 from tracker import __version__
+from tracker.app import analyze, history, report
+from tracker.app.live import command as live_command
+from tracker.app.options import add_model_option
 from tracker.errors import EXIT_INTERRUPTED, EXIT_RUNTIME, EXIT_USAGE, TrackerError
 
 
@@ -19,12 +22,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # noqa: D401
         self.exit(EXIT_USAGE, f"tracker: {message} (see: {self.prog} --help)\n")
-
-
-def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default="full",
-                   help="pose model: full (default) | heavy (better angles on hard views, ~2.3x slower) | "
-                        "lite (fastest, least accurate) | PATH to a PoseLandmarker .task")
 
 
 def _add_pose(sub) -> None:
@@ -36,15 +33,15 @@ def _add_pose(sub) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.add_argument("--image-mode", action="store_true",
                    help="run the model on every frame independently (no tracking); slower")
-    _add_model_options(p)
+    add_model_option(p)
     p.set_defaults(func=_run_pose)
 
 
 def _run_pose(args) -> int:
-    from tracker.capture import open_source
-    from tracker.outputs import check_output_path, progress_bar
-    from tracker.pose import PoseEstimator
-    from tracker.recording import record_video
+    from tracker.sources.capture import open_source
+    from tracker.app.paths import check_output_path, progress_bar
+    from tracker.pose.estimator import PoseEstimator
+    from tracker.pose.recording import record_video
 
     out = check_output_path(args.output, force=args.force, suffix=".npz")
     with open_source(args.video) as src, \
@@ -73,7 +70,7 @@ def _add_models(sub) -> None:
 
 def _run_models(args) -> int:
     from tracker.errors import ModelError
-    from tracker.models import MODEL_NAMES, cache_dir, models_dir, resolve_model
+    from tracker.pose.model_files import MODEL_NAMES, cache_dir, models_dir, resolve_model
 
     if args.build:
         import os
@@ -91,8 +88,11 @@ def _run_models(args) -> int:
     return 0
 
 
-# Subcommand registrars, in the order --help lists them. Other modules add theirs here.
-REGISTRARS = [_add_pose, _add_models]
+# Subcommand registrars, in the order --help lists them: what patients use first (live,
+# analyze, demo), then the history, then the tools. Imported directly: a bug in a command
+# module fails every command loudly instead of silently removing one.
+REGISTRARS = [live_command.register_cli, analyze.register_cli, history.register_cli, report.register_cli,
+              _add_pose, _add_models]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,22 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=f"footdrop tracker {__version__}")
     ap.add_argument("--verbose", action="store_true", help="show full error traces")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for register in _registrars():
+    for register in REGISTRARS:
         register(sub)
     return ap
 
-
-def _registrars():
-    """What patients use first (live, analyze, demo), then history, then the tools."""
-    regs = []
-    for modname in ("tracker.live", "tracker.batch", "tracker.history", "tracker.report"):
-        try:
-            mod = __import__(modname, fromlist=["register_cli"])
-        except ImportError:
-            continue
-        if hasattr(mod, "register_cli"):
-            regs.append(mod.register_cli)
-    return regs + list(REGISTRARS)
 
 
 def _on_sigterm(signum, frame):  # turn SIGTERM into the same clean path as Ctrl-C

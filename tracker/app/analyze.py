@@ -2,24 +2,27 @@
 
 Inputs may be files, folders (every video inside) or landmark recordings (.npz). Each file
 is one set. Outputs are checked before any work starts, rows are flushed as each set
-completes, and Ctrl-C analyses what was seen so far, writes it, and exits 130.
+completes (through the same ``Recorder`` as live), and Ctrl-C analyses what was seen so
+far, writes it, and exits 130.
 """
 from __future__ import annotations
 
 import json
 import os
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from tracker.app.options import SetOptions, add_model_option, add_set_options
 from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError
+from tracker.exercises import EXERCISES, get_exercise
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def expand_inputs(paths: list[str]) -> list[Path]:
-    from tracker.capture import VIDEO_EXTS, find_videos
-    from tracker.recording import RECORDING_EXTS
+    from tracker.sources.capture import VIDEO_EXTS, find_videos
+    from tracker.pose.recording import RECORDING_EXTS
 
     out: list[Path] = []
     for p in map(Path, paths):
@@ -43,18 +46,18 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
                  image_mode: bool = False, max_fps: float | None = DEFAULT_MAX_FPS):
     """One file → SetResult. Ctrl-C during the pose pass analyses the frames seen so far and
     re-raises with the partial result attached as ``exc.result``."""
-    from tracker.analysis import analyze_recording
+    from tracker.counting.offline import analyze_recording
     from tracker.exercises import get_exercise
-    from tracker.recording import is_recording, load_recording
+    from tracker.pose.recording import is_recording, load_recording
 
     ex = get_exercise(exercise)
     if is_recording(path):
         rec = load_recording(path)
         return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
-    from tracker.capture import open_source
-    from tracker.outputs import progress_bar
-    from tracker.pose import PoseEstimator
-    from tracker.recording import record_video
+    from tracker.sources.capture import open_source
+    from tracker.app.paths import progress_bar
+    from tracker.pose.estimator import PoseEstimator
+    from tracker.pose.recording import record_video
 
     with open_source(path, max_fps=max_fps or None) as src, \
             PoseEstimator(model, mode="image" if image_mode else "video") as est:
@@ -117,95 +120,95 @@ def result_json(res) -> dict:
             "reps": [r.as_dict() for r in res.reps], "warnings": list(res.warnings)}
 
 
-def build_sinks(args) -> list:
-    from tracker.export import RepCSVSink, SummaryCSVSink
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """What only ``analyze`` asks for (the shared options are in ``SetOptions``)."""
 
-    sinks = []
-    if args.csv:
-        sinks.append(RepCSVSink(args.csv))
-    if args.summary:
-        sinks.append(SummaryCSVSink(args.summary))
-    if not getattr(args, "no_history", True):
-        try:
-            from tracker.history import HistorySink
-        except ImportError:
-            HistorySink = None
-        if HistorySink is not None:
-            sinks.append(HistorySink(args.db) if getattr(args, "db", None) else HistorySink())
-    return sinks
+    annotate: str | None = None
+    plot: bool = False
+    json: bool = False
+    jobs: int = 1
+    image_mode: bool = False
+    max_fps: float = DEFAULT_MAX_FPS
 
-
-def _release(sinks) -> None:
-    for s in sinks:
-        rel = getattr(s, "release", None)
-        if rel is not None:
-            rel()
+    @classmethod
+    def from_args(cls, args) -> "AnalyzeOptions":
+        return cls(annotate=args.annotate, plot=args.plot, json=args.json, jobs=args.jobs,
+                   image_mode=args.image_mode, max_fps=args.max_fps)
 
 
 def run_analyze(args) -> int:
-    from tracker.analysis import emit
-    from tracker.exercises import check_mode, check_side, get_exercise
-    from tracker.outputs import check_output_path
+    return analyze_files(args.paths, SetOptions.from_args(args), AnalyzeOptions.from_args(args))
 
-    get_exercise(args.exercise)
-    side, mode = check_side(args.side), check_mode(args.mode)
-    if args.target < 1:
-        raise UsageError("--target must be at least 1")
-    files = expand_inputs(args.paths)
-    from tracker.models import resolve_model
 
-    resolve_model(args.model)  # a bad --model is an error even when only recordings are given
-    for opt in ("csv", "summary", "annotate"):
-        if getattr(args, opt, None):
-            check_output_path(getattr(args, opt), force=args.force)
-    if args.annotate and len(files) != 1:
+def _run_pool(files, kw, jobs, done, failures) -> None:
+    """Files on ``jobs`` spawned processes; results are saved in input order (so a CSV is
+    the same as a sequential run's), and on Ctrl-C every finished one is still saved."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    def take(fut) -> None:
+        path, res, err = fut.result()
+        if err:
+            failures.append(f"{path}: {err}")
+            print(f"tracker: {path}: {err}", file=sys.stderr)
+        else:
+            done(res)
+
+    # spawn, not fork: a process that already ran mediapipe holds threads whose locks a
+    # forked child inherits locked (it hangs forever).
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
+    futures = [pool.submit(_worker, (str(f), kw)) for f in files]
+    k = 0
+    try:
+        for k, fut in enumerate(futures):
+            take(fut)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        for fut in futures[k:]:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                take(fut)
+        raise
+    pool.shutdown(wait=True)
+
+
+def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> int:
+    """Analyse every input as one set each; returns the exit code."""
+    from tracker.pose.model_files import resolve_model
+
+    if opts.exercise is None:
+        raise UsageError("--exercise is required")
+    files = expand_inputs(paths)
+    resolve_model(opts.model)  # a bad --model is an error even when only recordings are given
+    opts.check_outputs(ana.annotate)
+    if ana.annotate and len(files) != 1:
         raise UsageError("--annotate takes one input video at a time")
-    if args.plot and not args.csv:
+    if ana.plot and not opts.csv:
         raise UsageError("--plot writes PNGs next to the --csv file; give --csv too")
-    sinks = build_sinks(args)
-    kw = dict(exercise=args.exercise, side=side, mode=mode, target=args.target, model=args.model,
-              profile=args.profile, image_mode=args.image_mode, max_fps=args.max_fps)
+    recorder = opts.recorder()
+    kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
+              profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps)
     results, failures = [], []
 
     def done(res):
-        emit(res, sinks)
+        recorder.record(res.info, res.reps, res.summary)
         results.append(res)
-        if not args.json:
+        if not ana.json:
             print(format_result(res), flush=True)
-        if args.plot:
-            from tracker.plot import plot_set
+        if ana.plot:
+            from tracker.sinks.plot import plot_set
 
-            png = Path(args.csv).with_name(f"{Path(args.csv).stem}_{Path(res.info.source).stem}.png")
+            png = Path(opts.csv).with_name(f"{Path(opts.csv).stem}_{Path(res.info.source).stem}.png")
             plot_set(res, png)
-            if not args.json:
+            if not ana.json:
                 print(f"  plot: {png}")
 
     try:
-        if args.jobs > 1 and len(files) > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # spawn, not fork: a process that already ran mediapipe holds threads whose locks a
-            # forked child inherits locked (it hangs forever).
-            from concurrent.futures import as_completed
-
-            ctx = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx, initializer=_ignore_sigint)
-            try:
-                futures = [pool.submit(_worker, (str(f), kw)) for f in files]
-                for fut in as_completed(futures):  # each set is saved as soon as it is done
-                    path, res, err = fut.result()
-                    if err:
-                        failures.append(f"{path}: {err}")
-                        print(f"tracker: {path}: {err}", file=sys.stderr)
-                    else:
-                        done(res)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                for proc in list(getattr(pool, "_processes", {}).values()):
-                    proc.terminate()
-                raise
-            pool.shutdown(wait=True)
+        if ana.jobs > 1 and len(files) > 1:
+            _run_pool(files, kw, ana.jobs, done, failures)
         else:
             for f in files:
                 try:
@@ -215,23 +218,22 @@ def run_analyze(args) -> int:
                         raise
                     failures.append(str(exc))
                     print(f"tracker: {exc} (skipped)", file=sys.stderr)
-        if args.annotate and results:
-            from tracker.annotate import annotate_video
+        if ana.annotate and results:
+            from tracker.sinks.video import annotate_video
 
-            annotate_video(files[0], results[0], args.annotate, model=args.model)
-            if not args.json:
-                print(f"  annotated video: {args.annotate}")
+            annotate_video(files[0], results[0], ana.annotate)
+            if not ana.json:
+                print(f"  annotated video: {ana.annotate}")
     except KeyboardInterrupt as exc:
         partial = getattr(exc, "result", None)
         if partial is not None:
             done(partial)
-        _release(sinks)
         print(f"tracker: interrupted; {sum(r.summary.reps_counted for r in results)} reps so far are saved"
-              + (f" in {args.csv}" if args.csv else ""), file=sys.stderr)
+              + (f" in {opts.csv}" if opts.csv else ""), file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        _release(sinks)
-    if args.json:
+        recorder.release()
+    if ana.json:
         print(json.dumps({"sets": [result_json(r) for r in results], "failures": failures}, indent=1))
     if failures:
         print(f"tracker: {len(failures)} of {len(files)} files could not be analysed (see above)", file=sys.stderr)
@@ -240,31 +242,18 @@ def run_analyze(args) -> int:
 
 
 def register_cli(sub) -> None:
-    from tracker.cli import _add_model_options
-    from tracker.exercises import EXERCISES
-
     p = sub.add_parser("analyze", help="count and measure reps in recorded videos, folders or recordings",
                        description="Count reps in recorded videos (or a folder of them, or a landmark "
                                    "recording made by 'tracker pose'); write per-rep and per-set CSV.")
     p.add_argument("paths", nargs="+", help="video file(s), folder(s) or .npz recording(s)")
-    p.add_argument("--exercise", "-e", required=True, help=f"one of: {', '.join(EXERCISES)}")
-    p.add_argument("--side", default="auto", help="affected side: auto (the foot that moves) | left | right")
-    p.add_argument("--mode", default="active", help="active (unassisted) | passive (assisted)")
-    p.add_argument("--target", type=int, default=10, help="reps in a set (default 10)")
-    p.add_argument("--csv", help="per-rep CSV to write (one row per rep)")
-    p.add_argument("--summary", help="per-set summary CSV to write")
+    add_set_options(p, exercise_required=True)
     p.add_argument("--annotate", help="write the video with the overlay drawn on it (.mp4)")
     p.add_argument("--plot", action="store_true", help="a PNG per set (angle over time) next to the CSV")
     p.add_argument("--json", action="store_true", help="print results as JSON instead of text")
     p.add_argument("--jobs", type=int, default=1, help="files analysed in parallel processes (default 1)")
-    p.add_argument("--profile", default="default", help="whose session this is (history)")
-    p.add_argument("--db", help="history database (default: see README)")
-    p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")
-    p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--image-mode", action="store_true", help="run the model per frame without tracking")
     p.add_argument("--max-fps", type=float, default=DEFAULT_MAX_FPS,
                    help="analyse at most this many frames per second (default %(default)g; 0 = every frame)")
-    _add_model_options(p)
     p.set_defaults(func=run_analyze)
 
     d = sub.add_parser("demo", help="analyse a bundled sample clip: no camera or files needed",
@@ -272,7 +261,7 @@ def register_cli(sub) -> None:
                                    "(CSV, summary, plot, annotated video) into a folder.")
     d.add_argument("--exercise", "-e", default="dorsiflexion", help=f"one of: {', '.join(EXERCISES)}")
     d.add_argument("--out", default="footdrop-demo", help="folder for the results (default: %(default)s)")
-    _add_model_options(d)
+    add_model_option(d)
     d.set_defaults(func=run_demo)
 
 
@@ -286,22 +275,15 @@ def sample_for(exercise: str) -> tuple[Path, dict]:
 
 
 def run_demo(args) -> int:
-    import argparse
-
-    from tracker.exercises import get_exercise
-
     ex = get_exercise(args.exercise)
     clip, meta = sample_for(ex.key)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     print(f"Analysing the bundled sample {clip.name} ({ex.title}, {meta.get('reps')} reps, "
           f"{meta.get('side')} foot)...", flush=True)
-    ns = argparse.Namespace(paths=[str(clip)], exercise=ex.key, side=meta.get("side", "auto"), mode="active",
-                            target=10, csv=str(out / "reps.csv"), summary=str(out / "summary.csv"),
-                            annotate=str(out / "annotated.mp4"), plot=True, json=False, jobs=1,
-                            profile="demo", db=None, no_history=True, force=True, image_mode=False,
-                            model=args.model, max_fps=DEFAULT_MAX_FPS)
-    code = run_analyze(ns)
+    opts = SetOptions(exercise=ex.key, side=meta.get("side", "auto"), model=args.model, profile="demo",
+                      csv=str(out / "reps.csv"), summary=str(out / "summary.csv"), history=False, force=True)
+    code = analyze_files([str(clip)], opts, AnalyzeOptions(annotate=str(out / "annotated.mp4"), plot=True))
     if code == 0:
         print(f"Results are in {out}{os.sep}: reps.csv, summary.csv, reps_*.png, annotated.mp4")
     return code

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tracker.models import resolve_model, sha256_file
-from tracker.recording import PoseRecording, load_recording, record_video
+from tracker.pose.model_files import resolve_model, sha256_file
+from tracker.pose.recording import PoseRecording, load_recording, record_video
 
 
 def cache_root() -> Path:
@@ -23,7 +23,7 @@ def cache_root() -> Path:
 
 
 def cache_key(video: Path, model: str, mode: str = "video", stride: int = 1) -> str:
-    from tracker.pose import PIPELINE_VERSION
+    from tracker.pose.estimator import PIPELINE_VERSION
 
     return (f"{sha256_file(Path(video))[:16]}-{sha256_file(resolve_model(model))[:12]}-{mode}"
             f"-p{PIPELINE_VERSION}" + (f"-s{stride}" if stride > 1 else ""))
@@ -36,8 +36,8 @@ def cached_recording(video: str | os.PathLike, model: str = "full", mode: str = 
 
     ``timings``, if given, receives (decode_s, pose_s) per frame when the model is run.
     """
-    from tracker.capture import open_source
-    from tracker.pose import PoseEstimator
+    from tracker.sources.capture import open_source
+    from tracker.pose.estimator import PoseEstimator
 
     video = Path(video)
     with open_source(video, max_fps=max_fps) as probe:

@@ -10,13 +10,15 @@ import base64
 import csv
 import html
 import io
-import os
 from datetime import datetime
 from pathlib import Path
 
 from tracker import __version__
 from tracker.errors import InputError, RuntimeFailure, UsageError
-from tracker.history import connect, list_sessions, local_time, parse_since, resolve_db_path
+from tracker.files import atomic_write_text
+from tracker.sinks.csvfile import csv_cell
+from tracker.app.history import parse_since
+from tracker.sinks.history import connect, list_sessions, local_time, resolve_db_path
 
 # Minimum detectable change (95 %) of an ankle angle measured from an ordinary camera:
 # differences smaller than this are within measurement error, not progress or decline.
@@ -342,21 +344,6 @@ CSV_COLUMNS = ("session_id", "profile", "date", "started_at_utc", "ended_at_utc"
                "frames_without_person", "warnings")
 
 
-def csv_cell(value) -> str:
-    """Text a spreadsheet will not run as a formula: cells starting with = + - @ (or a tab /
-    carriage return) get a leading single quote. Numbers we wrote ourselves are left alone."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_row(s: dict) -> list[str]:
     values = dict(s, session_id=s["id"], date=f"{local_time(s['started_at']):%Y-%m-%d %H:%M}",
                   started_at_utc=s["started_at"], ended_at_utc=s["ended_at"],
@@ -373,16 +360,6 @@ def csv_text(sessions: list[dict]) -> str:
 
 
 # --- running it --------------------------------------------------------------------------
-
-def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write next to the target then rename, so a failure never leaves half a report."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding=encoding, newline="")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
 
 def group_sessions(sessions: list[dict]) -> dict[tuple[str, str], list[dict]]:
     groups: dict[tuple[str, str], list[dict]] = {}
@@ -416,9 +393,9 @@ def build_report(db, output: Path, profile: str | None = None, since: str | None
         what = " ".join(x for x in (f"profile {profile!r}", exercise and f"exercise {exercise!r}",
                                     since and f"since {since}") if x)
         raise InputError(f"no sessions for {what} in {resolve_db_path(db)}; see: tracker history")
-    _write_atomic(output, render_html(group_sessions(sessions), profile, since))
+    atomic_write_text(output, render_html(group_sessions(sessions), profile, since))
     if csv_path is not None:
-        _write_atomic(csv_path, csv_text(sessions), encoding="utf-8-sig")  # BOM: Excel reads UTF-8
+        atomic_write_text(csv_path, csv_text(sessions), encoding="utf-8-sig")  # BOM: Excel reads UTF-8
     return sessions
 
 
@@ -437,7 +414,7 @@ def register_cli(sub) -> None:
 
 
 def _run_report(args) -> int:
-    from tracker.outputs import check_output_path
+    from tracker.app.paths import check_output_path
 
     since = parse_since(args.since)
     out = check_output_path(args.output, force=args.force, suffix=".html")

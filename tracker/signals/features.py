@@ -7,13 +7,13 @@ MediaPipe's skin points and the true joint centres does not matter.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from tracker import geometry as g
+from tracker.signals import geometry as g
 from tracker.exercises import Exercise
-from tracker.landmarks import (FOOT_POINTS, HAND, LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER, SIDES,
+from tracker.pose.landmarks import (FOOT_POINTS, HAND, LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER, SIDES,
                                other_side)
 
 # Foot length (heel to toe tip) over shank length (knee to ankle) for adults: about 0.62
@@ -21,7 +21,6 @@ from tracker.landmarks import (FOOT_POINTS, HAND, LEFT_HIP, LEFT_SHOULDER, LEG, 
 FOOT_TO_SHANK = 0.62
 VISIBLE = 0.5  # MediaPipe visibility below which a landmark is treated as not seen
 CLEARLY_SEEN = 0.8  # visibility for judging the other foot's help (see leg_features)
-MAX_UPRIGHT_TILT = 50.0  # torso tilt (deg) beyond which the person is lying, not seated/standing
 
 
 def _pts(px: np.ndarray, side: str):
@@ -38,12 +37,6 @@ def sig_ankle_dorsiflexion(px: np.ndarray, side: str, scale: np.ndarray) -> np.n
     """90° minus the angle between shank (ankle→knee) and foot (heel→toe): + = foot up."""
     knee, ankle, heel, toe = _pts(px, side)
     return 90.0 - g.angle_between(knee - ankle, toe - heel)
-
-
-def sig_knee_ankle_toe(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarray:
-    """180° minus the knee–ankle–toe angle: + = foot up (an alternative dorsiflexion signal)."""
-    knee, ankle, _heel, toe = _pts(px, side)
-    return 180.0 - g.angle_between(knee - ankle, toe - ankle)
 
 
 def sig_forefoot_lift(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarray:
@@ -78,11 +71,23 @@ def sig_foot_sideways(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarra
 
 SIGNALS = {
     "ankle_dorsiflexion": sig_ankle_dorsiflexion,
-    "knee_ankle_toe": sig_knee_ankle_toe,
     "forefoot_lift": sig_forefoot_lift,
     "heel_lift": sig_heel_lift,
     "foot_sideways": sig_foot_sideways,
 }
+
+
+def _check_exercise_signals() -> None:
+    """Every exercise entry names a signal that exists: a typo fails at import, not mid-set."""
+    from tracker.exercises import EXERCISES
+
+    bad = [f"{e.key}: {e.signal!r}" for e in EXERCISES.values() if e.signal not in SIGNALS]
+    if bad:
+        raise ImportError(f"exercise entries name unknown signals ({'; '.join(bad)}); "
+                          f"known: {', '.join(SIGNALS)}")
+
+
+_check_exercise_signals()
 
 
 @dataclass
@@ -101,6 +106,18 @@ class LegFeatures:
     toe_y: np.ndarray  # this toe's height over the shank length (up is +)
     other_toe_y: np.ndarray  # the other foot's toe height over the shank length
     scale: np.ndarray = field(repr=False)  # shank length in pixels used for normalising
+
+    @classmethod
+    def missing(cls, side: str) -> "LegFeatures":
+        """One frame in which the leg was not seen."""
+        nan = np.full(1, np.nan)
+        return cls(side, nan, np.zeros(1), nan, nan, nan, nan, nan, np.full((1, 2), np.nan), nan, nan, nan)
+
+    @classmethod
+    def concat(cls, parts: list["LegFeatures"]) -> "LegFeatures":
+        """Frames of several records in order (live keeps one record per frame)."""
+        names = [f.name for f in fields(cls) if f.name != "side"]
+        return cls(side=parts[0].side, **{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
 
 
 def reference_scale(px: np.ndarray, side: str) -> np.ndarray:
@@ -163,12 +180,3 @@ def _nanmin(a: np.ndarray) -> np.ndarray:
     out[ok] = np.nanmin(a[ok], axis=1)
     return out
 
-
-def view_ratio_ok(exercise: Exercise, foot_ratio_median: float) -> bool:
-    """Is the camera view usable for this exercise? Judged by how long the foot looks
-    relative to the shank: in a side view ~0.5-0.7, seen from the front ~0.1-0.3."""
-    if not np.isfinite(foot_ratio_median):
-        return True
-    if exercise.view == "side":
-        return foot_ratio_median >= 0.33
-    return True

@@ -21,8 +21,9 @@ from typing import Iterator
 import numpy as np
 
 from tracker.errors import InputError
-from tracker.landmarks import NUM_LANDMARKS
-from tracker.pose import PoseFrame
+from tracker.files import atomic_path
+from tracker.pose.landmarks import NUM_LANDMARKS
+from tracker.pose.estimator import PoseFrame
 
 FORMAT = "footdrop-poses"
 VERSION = 1
@@ -79,11 +80,10 @@ class PoseRecording:
         """Write atomically (temp file + rename) so an interrupted save never leaves half a file."""
         path = Path(path)
         meta = dict(self.meta, format=FORMAT, version=VERSION, width=self.width, height=self.height)
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), t=self.t, norm=self.norm,
-                            visibility=self.visibility, presence=self.presence, world=self.world,
-                            people=self.people, index=self.index)
-        os.replace(tmp, path)
+        with atomic_path(path, suffix=".tmp.npz") as tmp:
+            np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), t=self.t, norm=self.norm,
+                                visibility=self.visibility, presence=self.presence, world=self.world,
+                                people=self.people, index=self.index)
         return path
 
 
@@ -154,7 +154,7 @@ def record_video(source, estimator, progress=None, on_frame=None, timings: list 
 
 def recording_meta(source, estimator) -> dict:
     from tracker import __version__
-    from tracker.models import sha256_file
+    from tracker.pose.model_files import sha256_file
 
     info = source.info
     stride = getattr(source, "stride", 1)

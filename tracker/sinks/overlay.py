@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+from tracker.sinks.view import OverlayView
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
 LINE = cv2.LINE_AA
@@ -42,35 +43,6 @@ STAGE_WORDS = {
 }
 LEG_POINTS = ("hip", "knee", "ankle", "heel", "toe")
 LEG_EDGES = (("hip", "knee"), ("knee", "ankle"), ("ankle", "heel"), ("heel", "toe"), ("ankle", "toe"))
-
-
-@dataclass
-class OverlayView:
-    """Everything the overlay shows for one frame; plain values, no logic."""
-
-    title: str = ""
-    cue: str = ""
-    count: int = 0
-    target: int = 10
-    low_confidence: int = 0
-    angle_deg: float = float("nan")  # live angle relative to rest, rep direction +
-    rest_deg: float = float("nan")
-    best_deg: float = 0.0  # best range of motion this set
-    range_deg: float = float("nan")  # the person's typical range (the gauge's target zone)
-    stage: str = "calibrating"  # calibrating | ready | lift | lower | hold | paused | complete
-    message: str = ""  # guidance in plain words; "" when all is well
-    mode: str = "active"
-    side: str = ""
-    leg: dict[str, tuple[float, float] | None] = field(default_factory=dict)  # pixels, affected side
-    fps: float | None = None
-    approximate: bool = False  # the angle is a 2-D proxy: shown with "~"
-    last_rep_low_confidence: bool = False
-    last_rep_assisted: bool = False
-    last_rep_note: str = ""
-    goal: str | None = None  # "goal to beat" from the history, or None
-    hint: str = ""  # small print at the bottom (keys, how to choose another exercise); "\n" splits lines
-    flash: float = 0.0  # 0..1: a rep was just counted (the count box lights up)
-    step: str = ""  # e.g. "exercise 2 of 5" in a routine
 
 
 class Layout:

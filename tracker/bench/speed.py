@@ -1,7 +1,5 @@
 """Speed of the live loop: fps, camera-to-overlay latency and where each frame's time goes.
 
-    python -m tracker.benchspeed --models lite full      # or: python -m tracker.bench --speed
-
 A 640x480 clip is played as a 30 fps camera through the real live loop (``LatestFrameReader``
 pacing, ``LiveSession``, the overlay, a CSV sink; headless). Latency is from the moment a
 frame is handed over by the "camera" to the moment its overlay is ready. Next to it: the
@@ -11,8 +9,6 @@ warm-up) are left out of the statistics.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import tempfile
@@ -21,10 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tracker.capture import Frame, FrameSource, SourceInfo, VideoFileSource
+from tracker.bench.clips import PROJECT, SHARED, speed_clips
+from tracker.sources.capture import Frame, FrameSource, SourceInfo, VideoFileSource
 
-PROJECT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TRACKER_SHARED", PROJECT.parent / "shared"))
 CAMERA_FPS = 30.0
 WARMUP_FRAMES = 10
 STAGES = ("decode", "pose", "count", "overlay", "sinks")
@@ -99,7 +94,7 @@ def raw_landmarker(path: Path, model: str, limit: int | None = None, num_poses: 
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from tracker.models import resolve_model
+    from tracker.pose.model_files import resolve_model
 
     opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(resolve_model(model))),
                                         running_mode=vision.RunningMode.VIDEO, num_poses=num_poses)
@@ -118,9 +113,11 @@ def raw_landmarker(path: Path, model: str, limit: int | None = None, num_poses: 
 
 def live_loop(path: Path, model: str, realtime: bool, limit: int | None = None) -> dict:
     """The real live loop (headless) over the clip played as a camera; per-frame timings."""
-    from tracker.export import RepCSVSink
-    from tracker.live import LiveSession, Screen, run_session
-    from tracker.pose import PoseEstimator
+    from tracker.sinks.csvfile import RepCSVSink
+    from tracker.app.live.loop import run_session
+    from tracker.app.live.screen import Screen
+    from tracker.app.live.session import LiveSession
+    from tracker.pose.estimator import PoseEstimator
 
     src = CameraClip(path, limit=limit)
     rows: list[dict] = []
@@ -238,21 +235,50 @@ def markdown_speed(speed: dict, machine: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    from tracker.bench import machine
+def run_analysis_speed(models: list[str], log=print) -> list[dict]:
+    """Offline analysis speed: per-frame decode and pose time (in process), and a real
+    ``tracker analyze`` run in a subprocess for the real-time multiple and its peak RSS."""
+    import subprocess
 
-    ap = argparse.ArgumentParser(prog="python -m tracker.benchspeed", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--models", nargs="+", default=["lite", "full"])
-    ap.add_argument("--clip", help="a 640x480 video (default: the first found)")
-    ap.add_argument("--limit", type=int, help="frames to use (default: all)")
-    ap.add_argument("--json", help="also write the numbers here")
-    args = ap.parse_args(argv)
-    speed = run_speed(args.models, args.clip, args.limit)
-    print(markdown_speed(speed, machine()))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine(), "speed": speed}, indent=1))
-    return 0
+    import cv2
+
+    from tracker.app.analyze import DEFAULT_MAX_FPS
+    from tracker.pose.cache import cached_recording
+
+    rows = []
+    for path, ex in speed_clips():
+        cap = cv2.VideoCapture(str(path))
+        n, fps = cap.get(cv2.CAP_PROP_FRAME_COUNT), cap.get(cv2.CAP_PROP_FPS) or 30.0
+        size = f"{int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))}x{int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))}"
+        cap.release()
+        duration = n / fps
+        for m in models:
+            timings: list = []
+            cached_recording(path, m, use_cache=False, timings=timings, max_fps=None)
+            dec = np.array([a for a, _ in timings[5:]]) * 1000
+            pose = np.array([b for _, b in timings[5:]]) * 1000
+            t0 = time.perf_counter()
+            p = subprocess.Popen([sys.executable, "-m", "tracker", "analyze", str(path), "-e", ex, "--model", m,
+                                  "--no-history", "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _pid, status, ru = os.wait4(p.pid, 0)
+            wall = time.perf_counter() - t0
+            row = {"clip": path.name, "size": size, "fps": fps, "duration_s": duration, "model": m,
+                   "decode_ms_median": float(np.median(dec)), "pose_ms_median": float(np.median(pose)),
+                   "pose_ms_p95": float(np.percentile(pose, 95)),
+                   "analyze_wall_s": wall, "realtime_x": duration / wall, "analyze_peak_rss_mb": ru.ru_maxrss / 1024,
+                   "analysis_fps": DEFAULT_MAX_FPS, "exit": os.waitstatus_to_exitcode(status)}
+            rows.append(row)
+            log(f"  {m:5s} {path.name} {size}: decode {row['decode_ms_median']:.1f} ms, pose "
+                f"{row['pose_ms_median']:.1f} ms/frame; analyze {wall:.1f} s for {duration:.1f} s = "
+                f"{row['realtime_x']:.2f}x real time, peak {row['analyze_peak_rss_mb']:.0f} MB")
+    return rows
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def markdown_analysis_speed(rows: list[dict]) -> str:
+    lines = ["| model | clip | size | decode ms/frame | pose ms/frame (median / p95) | `tracker analyze` wall s "
+             "| × real time | peak RSS MB |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['clip']} | {r['size']} @ {r['fps']:.0f} fps | {r['decode_ms_median']:.1f} | "
+                     f"{r['pose_ms_median']:.1f} / {r['pose_ms_p95']:.1f} | {r['analyze_wall_s']:.1f} "
+                     f"(clip {r['duration_s']:.1f} s) | {r['realtime_x']:.2f} | {r['analyze_peak_rss_mb']:.0f} |")
+    return "\n".join(lines)

@@ -8,12 +8,11 @@ Column order is stable and documented in README.md ("CSV columns").
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import os
 from pathlib import Path
 
-from tracker.errors import RuntimeFailure
+from tracker.files import atomic_write_text, write_failed
 from tracker.records import Rep, SetInfo, SetSummary
 
 REP_COLUMNS = (
@@ -29,21 +28,23 @@ SUMMARY_COLUMNS = (
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def escape_cell(value):
-    """Neutralise text a spreadsheet would run as a formula (CSV injection); numbers pass."""
+def csv_cell(value):
+    """One cell as this project writes it everywhere: booleans true/false, floats to 3
+    decimals, and text a spreadsheet would run as a formula (CSV injection) neutralised."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.3f}".rstrip("0").rstrip(".") if value == value else ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    if isinstance(value, int):
+        return str(value)  # numbers stay numbers, negative ones too
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def rep_row(info: SetInfo, rep: Rep) -> list:
-    return [escape_cell(v) for v in (
+    return [csv_cell(v) for v in (
         info.source, info.exercise, rep.side or info.side, info.mode, info.method, rep.index, rep.counted,
         rep.start_t, rep.peak_t, rep.end_t, rep.rest_deg, rep.peak_deg, rep.rom_deg, rep.duration_s,
         rep.assisted, rep.compensation, rep.confidence, rep.other_side_rom_deg, rep.note)]
@@ -51,16 +52,10 @@ def rep_row(info: SetInfo, rep: Rep) -> list:
 
 def summary_row(s: SetSummary) -> list:
     i = s.info
-    return [escape_cell(v) for v in (
+    return [csv_cell(v) for v in (
         i.source, i.exercise, i.side, i.mode, i.method, i.profile, i.started_at, i.target, s.reps_counted,
         s.reps_low_confidence, s.mean_rom_deg, s.best_rom_deg, s.mean_duration_s, s.assisted, s.compensated,
         s.time_analysed_s, s.frames, s.frames_without_person, s.other_side_mean_rom_deg, " | ".join(s.warnings))]
-
-
-def _write_failed(path: Path, exc: OSError) -> RuntimeFailure:
-    if exc.errno == errno.ENOSPC:
-        return RuntimeFailure(f"disk full while writing {path}; free some space (rows written so far are kept)")
-    return RuntimeFailure(f"cannot write {path}: {exc.strerror or exc}; check permissions and free space")
 
 
 class RepCSVSink:
@@ -84,7 +79,7 @@ class RepCSVSink:
                 self._writer.writerow(REP_COLUMNS)
                 self._flush()
             except OSError as exc:
-                raise _write_failed(self.path, exc) from exc
+                raise write_failed(self.path, exc) from exc
 
     def _flush(self):
         self._f.flush()
@@ -100,7 +95,7 @@ class RepCSVSink:
             self._writer.writerow(rep_row(self._info, rep))
             self._flush()
         except OSError as exc:
-            raise _write_failed(self.path, exc) from exc
+            raise write_failed(self.path, exc) from exc
         self.rows += 1
 
     def close(self, summary: SetSummary) -> None:
@@ -139,22 +134,6 @@ class SummaryCSVSink:
 
     def release(self) -> None:
         pass
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise _write_failed(path, exc) from exc
 
 
 def read_rep_csv(path: str | os.PathLike) -> list[dict]:

@@ -1,0 +1,108 @@
+"""``tracker live``: count sets in front of a webcam (or a video standing in for one)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from tracker.app.live.loop import run_session
+from tracker.app.live.screen import Screen
+from tracker.app.live.session import DEFAULT_EXERCISE, KEY_HELP, LiveSession
+from tracker.app.live.speech import Speaker
+from tracker.app.options import SetOptions, add_set_options
+from tracker.errors import EXIT_INTERRUPTED, UsageError
+from tracker.exercises import EXERCISES, ROUTINE
+from tracker.records import SetSummary
+
+END_HOLD_S = 3.0  # window mode: the final view stays up this long at the end of a file
+
+
+def _require_display() -> None:
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UsageError("no screen to show the live window on (DISPLAY is not set); run with --headless, "
+                         "and --write-video out.mp4 to keep the overlay")
+
+
+def set_line(s: SetSummary) -> str:
+    ex = EXERCISES[s.info.exercise]
+    parts = [f"{ex.title}, {s.info.side}: {s.reps_counted} of {s.info.target} reps"]
+    if s.reps_low_confidence:
+        parts.append(f"{s.reps_low_confidence} low-confidence")
+    if s.mean_rom_deg is not None:
+        parts.append(f"mean range {s.mean_rom_deg:.0f} deg, best {s.best_rom_deg:.0f} deg")
+    return "; ".join(parts) + "".join(f"\n  warning: {w}" for w in s.warnings)
+
+
+def _print_rep(sess, rep) -> None:
+    print(f"{'rep' if rep.counted else 'low-confidence rep'} {rep.index}/{sess.target}: "
+          f"{rep.rom_deg:.0f} deg{' (' + rep.note + ')' if rep.note else ''}", flush=True)
+
+
+def run_live(args) -> int:
+    from tracker.pose.estimator import PoseEstimator
+    from tracker.sinks.history import HistorySink
+    from tracker.sources.capture import open_source
+
+    opts = SetOptions.from_args(args)
+    opts.check_outputs(args.write_video)
+    if not args.headless:
+        _require_display()
+    speaker = Speaker.create(log=lambda m: print(m, file=sys.stderr)) if args.speak else None
+    source = open_source(args.camera)
+    recorder, screen = None, None
+    try:
+        estimator = PoseEstimator(opts.model)
+        recorder = opts.recorder()
+        session = LiveSession(estimator, opts.exercise or DEFAULT_EXERCISE, side=opts.side, mode=opts.mode,
+                              target=opts.target, routine=args.routine, sinks=recorder, source=source.info.name,
+                              profile=opts.profile, goal_lookup=opts.goal_lookup(), speaker=speaker,
+                              chose_exercise=bool(opts.exercise or args.routine),
+                              on_rep=_print_rep if args.headless else None)
+        screen = Screen(window=not args.headless, video=args.write_video, fps=source.info.fps)
+        try:
+            reason = run_session(session, source, screen, realtime=not args.fast or source.info.kind == "camera")
+        except KeyboardInterrupt:
+            n = sum(s.reps_counted for s in session.sets)
+            print(f"tracker: interrupted; the {n} reps counted are saved" + (f" in {opts.csv}" if opts.csv else ""),
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        for s in session.sets:
+            print(set_line(s))
+        saved = [str(p) for p in (opts.csv, opts.summary, args.write_video) if p]
+        saved += ["the history"] if recorder.has(HistorySink) else []
+        if saved:
+            print(f"saved: {', '.join(saved)}")
+        if reason == "ended" and not args.headless:
+            screen.hold(args.end_hold)
+        return 0
+    finally:
+        if screen is not None:
+            screen.close()
+        if recorder is not None:
+            recorder.release()
+        if speaker is not None:
+            speaker.close()
+        source.close()
+
+
+def register_cli(sub) -> None:
+    p = sub.add_parser(
+        "live", help="count a set live in front of a webcam (or a video standing in for one)",
+        description="Shows the camera picture with the count, the ankle angle and guidance, and saves each "
+                    "rep as it is counted. Keys: " + KEY_HELP + " (Esc also quits).")
+    add_set_options(p, exercise_required=False,
+                    exercise_help=f" (default {DEFAULT_EXERCISE}; press n to change it while running)")
+    p.add_argument("--camera", default="0", help="camera number (0, 1, ...) or a video file to play as the camera")
+    p.add_argument("--routine", action="store_true",
+                   help=f"run the routine in order ({', '.join(ROUTINE)}), moving on at the target or on n")
+    p.add_argument("--headless", action="store_true", help="no window (print reps; use --write-video to keep the "
+                                                           "overlay)")
+    p.add_argument("--write-video", metavar="OUT.mp4", help="also write the overlay frames to a video")
+    pace = p.add_mutually_exclusive_group()
+    pace.add_argument("--realtime", dest="fast", action="store_false", default=False,
+                      help="play a video file at its real speed, like a camera (default)")
+    pace.add_argument("--fast", dest="fast", action="store_true",
+                      help="process every frame of a video file as fast as possible")
+    p.add_argument("--speak", action="store_true", help="say each count aloud (needs pyttsx3)")
+    p.add_argument("--end-hold", type=float, default=END_HOLD_S, help=argparse.SUPPRESS)
+    p.set_defaults(func=run_live)

@@ -1,0 +1,87 @@
+"""One live set, frame by frame: gate → features → a counter per candidate leg.
+
+The same stages the offline analysis runs over a whole clip, run causally: the gate judges
+the frame, ``leg_features`` measures each leg (one frame), and each ``LiveCounter`` steps
+the shared rep engine. What the gate saw is tallied for the set's warnings.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tracker.counting.live import LiveCounter
+from tracker.exercises import Exercise
+from tracker.pose.landmarks import other_side
+from tracker.records import Rep
+from tracker.signals.features import VISIBLE, LegFeatures, leg_features
+from tracker.signals.gating import WRONG_VIEW_SHARE, GateTally, LiveGate, set_warnings
+
+
+class SetCounter:
+    def __init__(self, ex: Exercise, sides: list[str], calib_s: float):
+        self.ex = ex
+        self.gate = LiveGate(ex)
+        self.counters = {s: LiveCounter(ex, s, calib_s=calib_s) for s in sides}
+        self.quality = {s: 0.0 for s in sides}
+        self.tally = GateTally()
+        self._wrong_view_frames = 0
+        self.t0: float | None = None
+        self.t_last: float | None = None
+
+    def keep(self, side: str) -> None:
+        """The side is known: stop counting the other leg."""
+        self.counters = {side: self.counters[side]}
+        self.quality = {side: self.quality.get(side, 0.0)}
+
+    def display_side(self) -> str:
+        return max(self.counters, key=lambda s: self.quality.get(s, 0.0))
+
+    @property
+    def elapsed(self) -> float:
+        return (self.t_last - self.t0) if self.t0 is not None and self.t_last is not None else 0.0
+
+    def step(self, t: float, image: np.ndarray, pose, paused: bool):
+        """One frame → (problem with the person, problem per leg, reps completed [(side, rep)])."""
+        self.t0 = t if self.t0 is None else self.t0
+        self.t_last = t
+        self.tally.frames += 1
+        problem = self.gate.person_problem(t, image, pose)
+        self.tally.detected += bool(pose.detected)
+        self.tally.lying += problem == "lying"
+        feats = self._features(pose)
+        leg_problems: dict[str, str | None] = {}
+        found: list[tuple[str, Rep]] = []
+        h, w = image.shape[:2]
+        for s, counter in self.counters.items():
+            f = feats.get(s)
+            if f is None:
+                self.quality[s] *= 0.8
+                rep = counter.update(t, LegFeatures.missing(s), False)
+            else:
+                q = float(f.quality[0])
+                leg_problems[s] = self.gate.leg_problem(s, q, float(f.foot_ratio[0]), pose.pixels, w, h)
+                self.quality[s] = 0.8 * self.quality[s] + 0.2 * q
+                o = feats[other_side(s)]
+                other = float(o.signal[0]) if float(o.quality[0]) >= VISIBLE else math.nan
+                usable = not paused and problem is None and leg_problems[s] is None
+                rep = counter.update(t, f, usable, other, view_ok=self.gate.view_ok(s))
+            if rep is not None:
+                found.append((s, rep))
+        return problem, leg_problems, found
+
+    def _features(self, pose) -> dict[str, LegFeatures]:
+        if not pose.detected:
+            return {}
+        px, vis = pose.pixels[None], pose.visibility[None]
+        return {s: leg_features(px, vis, s, self.ex, scale=np.array([self.gate.scale(s)]))
+                for s in ("left", "right")}
+
+    def shown(self, problem: str | None) -> None:
+        """The problem on screen this frame (None: the foot could count)."""
+        self.tally.usable += problem is None
+        self._wrong_view_frames += problem == "wrong_view"
+
+    def warnings(self, side: str) -> tuple[str, ...]:
+        self.tally.wrong_view = self._wrong_view_frames > WRONG_VIEW_SHARE * max(1, self.tally.frames)
+        return set_warnings(self.ex, side, self.tally)

@@ -1,0 +1,97 @@
+"""The options ``live``, ``analyze`` and ``demo`` share: declared once, validated once.
+
+``add_set_options`` puts them on a parser; ``SetOptions.from_args`` checks every value
+(exercise, side, mode, target) before any work starts and is the one typed object the
+commands pass on. ``recorder()`` builds the sinks those options ask for.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from tracker.errors import UsageError
+from tracker.exercises import EXERCISES, check_mode, check_side, get_exercise
+
+
+def add_model_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default="full",
+                   help="pose model: full (default) | heavy (better angles on hard views, ~2.3x slower) | "
+                        "lite (fastest, least accurate) | PATH to a PoseLandmarker .task")
+
+
+def add_set_options(p: argparse.ArgumentParser, *, exercise_required: bool, exercise_help: str = "") -> None:
+    p.add_argument("--exercise", "-e", required=exercise_required,
+                   help=f"one of: {', '.join(EXERCISES)}" + exercise_help)
+    p.add_argument("--side", default="auto", help="affected side: auto (the foot that moves) | left | right")
+    p.add_argument("--mode", default="active", help="active (unassisted) | passive (assisted)")
+    p.add_argument("--target", type=int, default=10, help="reps in a set (default 10)")
+    add_model_option(p)
+    p.add_argument("--csv", help="per-rep CSV to write (a row is saved the moment each rep is found)")
+    p.add_argument("--summary", help="per-set summary CSV to write")
+    p.add_argument("--profile", default="default", help="whose session this is (history)")
+    p.add_argument("--db", help="history database (default: see README)")
+    p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+
+
+@dataclass(frozen=True)
+class SetOptions:
+    exercise: str | None  # an exercise key (None: the command's default)
+    side: str = "auto"
+    mode: str = "active"
+    target: int = 10
+    model: str = "full"
+    profile: str = "default"
+    csv: str | None = None
+    summary: str | None = None
+    db: str | None = None
+    history: bool = True
+    force: bool = False
+
+    def __post_init__(self):
+        if self.exercise is not None:
+            object.__setattr__(self, "exercise", get_exercise(self.exercise).key)
+        object.__setattr__(self, "side", check_side(self.side))
+        object.__setattr__(self, "mode", check_mode(self.mode))
+        if self.target < 1:
+            raise UsageError("--target must be at least 1")
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> "SetOptions":
+        return cls(exercise=args.exercise, side=args.side, mode=args.mode, target=args.target, model=args.model,
+                   profile=args.profile, csv=args.csv, summary=args.summary, db=args.db,
+                   history=not args.no_history, force=args.force)
+
+    def check_outputs(self, *more: str | None) -> None:
+        """Every file this command will write, checked before the first frame."""
+        from tracker.app.paths import check_output_path
+
+        for path in (self.csv, self.summary, *more):
+            if path:
+                check_output_path(path, force=self.force)
+
+    def recorder(self):
+        """CSV, summary and history sinks as asked, in one Recorder."""
+        from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink
+        from tracker.sinks.recorder import Recorder
+
+        sinks = []
+        if self.csv:
+            sinks.append(RepCSVSink(self.csv))
+        if self.summary:
+            sinks.append(SummaryCSVSink(self.summary))
+        if self.history:
+            from tracker.sinks.history import HistorySink
+
+            sinks.append(HistorySink(self.db))
+        return Recorder(sinks)
+
+    def goal_lookup(self):
+        """``(profile, exercise, side) -> last session`` from the history, or None."""
+        if not self.history:
+            return None
+        from tracker.sinks.history import last_session
+
+        def goal(profile, exercise, side, _db=self.db):
+            return last_session(profile, exercise, side, db=_db)
+        return goal

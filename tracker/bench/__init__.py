@@ -1,0 +1,1 @@
+"""The developer benchmark: clips with known counts, accuracy (offline and live), speed."""

@@ -1,0 +1,99 @@
+"""The benchmark: accuracy (offline and live) and speed over every clip we can find.
+
+    python -m tracker.bench                  # all clips, lite + full (+ heavy if built)
+    python -m tracker.bench --quick          # one sample clip, full model (used by a test)
+    python -m tracker.bench --models full --no-cache --speed
+
+Clips: the project's ``sample_videos/`` (truth files), ``../shared/rendered`` (truth
+files) and ``../shared/clips`` (hand-counted ``labels.csv``), the last two only when
+present. Landmarks are cached per (clip hash, model hash) so re-running the counting part
+takes seconds; ``--no-cache`` forces the model to run. Prints Markdown tables, writes JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tracker.bench.accuracy import PATHS, markdown_accuracy, markdown_summary, run_accuracy, summarize
+from tracker.bench.clips import discover
+from tracker.bench.machine import json_default, machine, peak_rss_mb
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tracker.bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--models", nargs="+", default=None, help="lite full heavy (default: lite full, heavy if built)")
+    ap.add_argument("--quick", action="store_true", help="one sample clip, full model, no speed section")
+    ap.add_argument("--no-cache", action="store_true", help="run the pose model even if landmarks are cached")
+    ap.add_argument("--speed", action="store_true", help="also measure per-stage speed (runs the model)")
+    ap.add_argument("--clips", nargs="*", help="only clips whose name contains one of these")
+    ap.add_argument("--max-fps", type=float, default=None,
+                    help="analysis rate as in 'tracker analyze' (default 15; 0 = every frame)")
+    ap.add_argument("--no-shared", action="store_true", help="only the project's sample_videos")
+    ap.add_argument("--json", default="bench_results.json", help="where to write the JSON (default: %(default)s)")
+    args = ap.parse_args(argv)
+
+    from tracker.errors import ModelError
+    from tracker.pose.model_files import resolve_model
+
+    models = args.models or ["lite", "full"] + (["heavy"] if _has("heavy") else [])
+    clips = discover(include_shared=not args.no_shared and not args.quick)
+    if args.quick:
+        clips = clips[:1]
+        models = ["full"]
+    if args.clips:
+        clips = [c for c in clips if any(k in c.name for k in args.clips)]
+    if not clips:
+        print("bench: no clips found (sample_videos/ is empty and ../shared is absent)", file=sys.stderr)
+        return 3
+    for m in models:
+        try:
+            resolve_model(m)
+        except ModelError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 3
+    all_rows, summ = [], {}
+    t0 = time.perf_counter()
+    for m in models:
+        print(f"== accuracy, model {m}", file=sys.stderr)
+        rows = run_accuracy(clips, m, use_cache=not args.no_cache, log=lambda s: print(s, file=sys.stderr),
+                            max_fps=args.max_fps)
+        all_rows += rows
+        summ[m] = {path: summarize(rows, path) for path in PATHS}
+    result = {"machine": machine(), "models": models, "summary": summ, "clips": all_rows}
+    text = ["## Accuracy", "", markdown_summary(summ), "", markdown_accuracy(all_rows)]
+    if args.speed and not args.quick:
+        from tracker.bench.speed import markdown_analysis_speed, markdown_speed, run_analysis_speed, run_speed
+
+        print("== speed: recorded-video analysis", file=sys.stderr)
+        ana = run_analysis_speed(models, log=lambda s: print(s, file=sys.stderr))
+        result["analysis_speed"] = ana
+        speed = run_speed(models)
+        result["speed"] = speed
+        text += ["", "## Speed: recorded-video analysis (`tracker analyze`, "
+                     f"analysed at up to {ana[0]['analysis_fps']:g} fps)" if ana else "", "",
+                 markdown_analysis_speed(ana), "", "## Speed: live loop", "", markdown_speed(speed, result["machine"])]
+    result["peak_rss_mb"] = peak_rss_mb()
+    result["elapsed_s"] = time.perf_counter() - t0
+    text += ["", f"Machine: {result['machine']['cpu']}, {result['machine']['cores']} cores; "
+                 f"benchmark peak RSS {result['peak_rss_mb']:.0f} MB; {result['elapsed_s']:.0f} s."]
+    print("\n".join(text))
+    Path(args.json).write_text(json.dumps(result, indent=1, default=json_default))
+    return 0
+
+
+def _has(model: str) -> bool:
+    from tracker.errors import ModelError
+    from tracker.pose.model_files import resolve_model
+
+    try:
+        resolve_model(model, verify=False)
+        return True
+    except ModelError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

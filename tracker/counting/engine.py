@@ -1,0 +1,120 @@
+"""The one rep engine: where a rep is decided, for live and offline alike.
+
+A rep is a full excursion away from rest and back: the signal (in the rep direction) rises
+past an upper threshold and comes back below a lower one (hysteresis), within a minimum
+and maximum duration, not sooner than a refractory time after the previous rep. The rest
+level and both thresholds are frozen at the rep's start, so a rep ends only when the
+signal itself comes back, never because a moving rest level caught up with a long hold.
+After a frame that cannot be used the foot must be seen at rest again before a rep can
+start, so no rep spans a gap.
+
+The engine only decides; its two drivers differ in what they feed it: ``offline`` a
+zero-phase filtered signal with a rolling rest and per-frame thresholds from the whole
+clip, ``live`` a causally filtered one with a learned rest and range.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tracker.exercises import Exercise
+
+HI_FRACTION = 0.5  # enter a rep at this share of the person's range
+LO_FRACTION = 0.2  # leave it (rep complete) below this share
+HOLD_SHARE = 0.8  # within this share of the rep's peak so far: the person is holding
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    """Frame indices of one rep: the last frame at rest before it, its peak, its end."""
+
+    start: int
+    peak: int
+    end: int
+
+    def shifted(self, offset: int) -> "RepWindow":
+        return RepWindow(self.start - offset, self.peak - offset, self.end - offset)
+
+
+def thresholds(ex: Exercise, range_deg):
+    """(enter, leave) levels above rest for a rep, from the person's range (a number or a
+    per-frame array); never below the exercise's noise floor."""
+    rng = np.asarray(range_deg, float)
+    return np.maximum(ex.min_rom_deg, HI_FRACTION * rng), np.maximum(0.4 * ex.min_rom_deg, LO_FRACTION * rng)
+
+
+class RepEngine:
+    """Hysteresis state machine stepped one frame at a time.
+
+    ``step(i, t, x, rest, hi, lo)``: ``x`` is the signal in the rep direction (up = toward
+    the top of a rep), ``rest`` the current rest level in the same units, ``hi``/``lo``
+    this frame's thresholds above rest. Returns the ``RepWindow`` of a rep that ends at
+    this frame. ``lose()`` marks a frame that cannot be used.
+    """
+
+    def __init__(self, ex: Exercise):
+        self.ex = ex
+        self.in_rep = False
+        self.stage = "ready"  # ready | lift | hold | lower
+        self.last_end_t = -np.inf
+        self.start = self.peak = 0
+        self.rest = 0.0  # frozen rest of the rep in progress
+        self.peak_x = 0.0
+        self._start_t = 0.0
+        self._exit = 0.0
+        self._low: tuple[int, float, float, float] | None = None  # (i, t, rest, lo) last seen at rest
+
+    def lose(self) -> None:
+        """An unusable frame: a rep in progress is dropped; rest must be seen again."""
+        self.in_rep = False
+        self._low = None
+        self.stage = "ready"
+
+    @property
+    def excursion(self) -> float:
+        """Height of the current rep's peak above its frozen rest (0 at rest)."""
+        return self.peak_x - self.rest if self.in_rep else 0.0
+
+    def step(self, i: int, t: float, x: float, rest: float, hi: float, lo: float) -> RepWindow | None:
+        ex = self.ex
+        if not self.in_rep:
+            v = x - rest
+            if v <= lo:
+                self._low = (i, t, rest, lo)
+            elif v >= hi and self._low is not None and t - self.last_end_t >= ex.refractory_s:
+                self.in_rep, self.stage = True, "lift"
+                self.start, self._start_t, self.rest, self._exit = self._low
+                self.peak, self.peak_x = i, x
+            return None
+        if x > self.peak_x:
+            self.peak, self.peak_x, self.stage = i, x, "lift"
+        else:
+            self.stage = "hold" if x - self.rest > HOLD_SHARE * (self.peak_x - self.rest) else "lower"
+        if x - self.rest <= self._exit:
+            self.in_rep, self.stage = False, "ready"
+            dur = t - self._start_t
+            self._low = (i, t, rest, lo)
+            if ex.min_rep_s <= dur <= ex.max_rep_s:
+                self.last_end_t = t
+                return RepWindow(self.start, self.peak, i)
+            return None
+        if t - self._start_t > ex.max_rep_s:
+            self.lose()  # held too long: not a rep (walked away, changed position)
+        return None
+
+
+def segment(t: np.ndarray, x: np.ndarray, rest: np.ndarray, ex: Exercise, range_deg) -> list[RepWindow]:
+    """Run the engine over a whole signal (NaN = frame not usable)."""
+    his, los = (np.broadcast_to(a, x.shape) for a in thresholds(ex, range_deg))
+    engine = RepEngine(ex)
+    out = []
+    usable = np.isfinite(x) & np.isfinite(rest)
+    for i in range(len(x)):
+        if not usable[i]:
+            engine.lose()
+            continue
+        w = engine.step(i, float(t[i]), float(x[i]), float(rest[i]), float(his[i]), float(los[i]))
+        if w is not None:
+            out.append(w)
+    return out

@@ -1,0 +1,141 @@
+"""The live driver of the rep engine: one frame at a time, causally.
+
+It differs from ``offline`` only where it must: the signal is filtered causally (a spike
+guard, then One Euro), rest and range are learned as the set goes (``LiveRest``,
+``LiveRange``), and the direction of an exercise whose direction is not fixed is taken
+from the first clear excursion. Everything else is shared: the engine decides the rep,
+``rep_context`` + ``measure_rep`` measure it from the same features offline uses.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tracker.counting.engine import LO_FRACTION, RepEngine, thresholds
+from tracker.counting.measure import measure_rep, rep_context
+from tracker.counting.rest import LiveRange, LiveRest
+from tracker.exercises import Exercise
+from tracker.records import CountState, Rep
+from tracker.signals.features import LegFeatures
+from tracker.signals.filters import CausalMedian, OneEuro
+
+KEEP_S = 2.0  # frames kept beyond the longest possible rep (the window a rep is measured over)
+
+
+class _FrameLog:
+    """The last few seconds of per-frame features and filtered values, by absolute index,
+    so a rep can be measured over exactly the frames the engine saw."""
+
+    def __init__(self, keep_s: float):
+        self.keep_s = keep_s
+        self.first = 0  # absolute index of rows[0]
+        self.rows: list[tuple[float, LegFeatures, float, bool, float, float]] = []
+
+    @property
+    def next_index(self) -> int:
+        return self.first + len(self.rows)
+
+    def append(self, t: float, feats: LegFeatures, s: float, valid: bool, base: float, other: float) -> int:
+        self.rows.append((t, feats, s, valid, base, other))
+        if len(self.rows) > 64 and t - self.rows[len(self.rows) // 2][0] > self.keep_s:
+            half = len(self.rows) // 2
+            del self.rows[:half]
+            self.first += half
+        return self.next_index - 1
+
+    def context(self, start: int, end: int, view_ok: bool):
+        rows = self.rows[start - self.first:end - self.first + 1]
+        t, feats, s, valid, base, other = zip(*rows)
+        return rep_context(LegFeatures.concat(list(feats)), np.array(t), np.array(s, float), np.array(base, float),
+                           np.array(valid, bool), other_signal=np.array(other, float), view_ok=view_ok)
+
+
+class LiveCounter:
+    """Causal counter for one leg, fed one frame of features at a time."""
+
+    def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5):
+        self.ex, self.side = ex, side
+        self.state = CountState()
+        self.direction = ex.rep_direction(side) or 0
+        self.rest = LiveRest(calib_s=calib_s)
+        self.range = LiveRange(ex)
+        self.engine = RepEngine(ex)
+        self.reps: list[Rep] = []
+        self._spike = CausalMedian(3)
+        self._smooth = OneEuro(min_cutoff=1.5, beta=0.05)
+        self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
+        self._log = _FrameLog(ex.max_rep_s + KEEP_S)
+
+    def recalibrate(self) -> None:
+        self.rest.reset()
+        self.engine.lose()
+        self.state.stage = "calibrating"
+
+    def update(self, t: float, feats: LegFeatures, usable: bool, other_signal: float = np.nan,
+               view_ok: bool = True) -> Rep | None:
+        """Feed one frame (``feats`` holds one frame); returns the Rep completed at it, if any."""
+        signal = float(feats.signal[0])
+        s = self._smooth.update(t, self._spike.update(signal if usable else np.nan))
+        o = self._other_smooth.update(t, other_signal)
+        ok = bool(usable and np.isfinite(s))
+        calibrated = False
+        if ok and self.rest.value is None:
+            self.state.stage = "calibrating"
+            calibrated = self.rest.calibrate(t, s, self.direction)
+        rest = self.rest.value
+        i = self._log.append(t, feats, s, ok, np.nan if rest is None else rest, o)
+        if not ok:
+            self.engine.lose()
+            self.state.angle_deg = float("nan")
+            return None
+        if rest is None:
+            return None
+        if calibrated:  # the first rep starts here, after calibration, not before it
+            self.state.rest_deg, self.state.stage = rest, "ready"
+            hi, lo = (float(v) for v in thresholds(self.ex, self.range.value))
+            self.engine.step(i, t, 0.0, 0.0, hi, lo)
+            return None
+        raw = s - rest
+        learning = self.direction == 0 and not self._learn_direction(raw)
+        # direction not known yet: any clear excursion may be the first rep
+        d = abs(raw) if learning else self.direction * raw
+        return self._step(i, t, s, d, raw, learning, view_ok)
+
+    def _learn_direction(self, raw: float) -> bool:
+        if abs(raw) >= max(self.ex.min_rom_deg, 0.5 * self.ex.prior_rom_deg):
+            self.direction = 1 if raw > 0 else -1
+            return True
+        return False
+
+    def _step(self, i: int, t: float, s: float, d: float, raw: float, learning: bool, view_ok: bool) -> Rep | None:
+        st = self.state
+        hi, lo = (float(v) for v in thresholds(self.ex, self.range.value))
+        st.angle_deg, st.range_deg = d, self.range.value
+        was_in = self.engine.in_rep
+        w = self.engine.step(i, t, d, 0.0, hi, lo)
+        st.stage = self.engine.stage
+        if self.engine.in_rep:
+            if not was_in:
+                self.rest.rep_started()
+            return None
+        if w is None:
+            if was_in:
+                self.range.reset_attempt()  # too short or too long: not a rep
+            elif learning:
+                self.rest.follow(t, s, raw, LO_FRACTION * self.ex.prior_rom_deg, self.direction)
+            else:
+                self.range.between_reps(d, hi, lo)
+                self.rest.follow(t, s, d, lo, self.direction)
+            st.rest_deg = self.rest.value
+            return None
+        rep = measure_rep(self._log.context(w.start, w.end, view_ok), w.shifted(w.start), self.ex,
+                          st.count + 1, self.side)
+        self.range.rep(rep.rom_deg)
+        self.reps.append(rep)
+        if rep.counted:
+            st.count += 1
+            st.best_deg = max(st.best_deg, rep.rom_deg)
+            st.last_count_t = t
+        else:
+            st.low_confidence += 1
+        st.last_rep = rep
+        return rep

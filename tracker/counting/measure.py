@@ -1,0 +1,172 @@
+"""What one rep was: range, duration, confidence and the flags a therapist reads.
+
+Both drivers hand the engine's ``RepWindow`` and a ``RepContext`` built by ``rep_context``
+from the same per-frame features, so a rep means the same thing live and offline: the
+same assistance, compensation, heel-lift and anchor-travel checks, the same confidence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from tracker.counting.engine import RepWindow
+from tracker.exercises import Exercise
+from tracker.records import Rep
+from tracker.signals.features import LegFeatures
+
+ASSIST_HAND_FOOT_LENGTHS = 0.6  # a hand point within this distance of the foot = assisting
+ASSIST_OTHER_FOOT = 0.45  # other foot this close under the toes (toe raises) = assisting
+ASSIST_SHARE = 0.3  # of the rep's frames
+COMPENSATION_RATIO = 1.0  # shank rotation larger than the ankle's own range
+COMPENSATION_MIN_DEG = 5.0
+HEEL_LIFT_LIMIT = 0.08  # shank lengths: the heel left the floor during a toe raise
+# Shank lengths the anchor point may travel in a clean rep. Measured: 0.02-0.16 in real and
+# rendered heel/toe raises and dorsiflexion; 0.69-0.95 for ankle circles (foot in the air).
+ANCHOR_LIMIT = 0.35
+CONFIDENT = 0.5
+
+
+@dataclass
+class RepContext:
+    """Per-frame arrays a rep is measured from (all length N, filtered where it matters)."""
+
+    t: np.ndarray
+    signal: np.ndarray  # filtered signal, degrees, original sign
+    baseline: np.ndarray  # rest level in the original sign
+    quality: np.ndarray
+    valid: np.ndarray  # bool: frame usable (visible, person still in place)
+    shank_deg: np.ndarray
+    heel_y: np.ndarray
+    hand_dist: np.ndarray
+    other_foot_dist: np.ndarray
+    anchor_xy: np.ndarray  # (N, 2) anchor point in shank lengths
+    toe_y: np.ndarray  # affected toe height (shank lengths, up +)
+    other_toe_y: np.ndarray  # the other foot's toe height
+    other_signal: np.ndarray | None = None  # filtered, the other leg
+    view_ok: bool = True
+
+
+Smoother = Callable[..., np.ndarray]  # (x, t, max_gap_s=...) -> x filtered
+
+
+def _as_is(x: np.ndarray, t: np.ndarray, max_gap_s: float = 0.5) -> np.ndarray:
+    return x
+
+
+def rep_context(feats: LegFeatures, t: np.ndarray, signal: np.ndarray, baseline: np.ndarray, valid: np.ndarray,
+                other_signal: np.ndarray | None = None, view_ok: bool = True,
+                smooth: Smoother = _as_is) -> RepContext:
+    """The one builder of a rep's context from a leg's features. ``smooth`` is the driver's
+    filter for the slow geometric features (offline: zero-phase; live: none)."""
+    return RepContext(t=t, signal=signal, baseline=baseline, quality=feats.quality, valid=valid,
+                      shank_deg=smooth(feats.shank_deg, t), heel_y=smooth(feats.heel_y, t),
+                      hand_dist=feats.hand_dist, other_foot_dist=feats.other_foot_dist, anchor_xy=feats.anchor_xy,
+                      toe_y=smooth(feats.toe_y, t), other_toe_y=smooth(feats.other_toe_y, t, max_gap_s=0.2),
+                      other_signal=other_signal, view_ok=view_ok)
+
+
+def _travel(y: np.ndarray) -> float:
+    """Vertical travel; 0 unless the point was seen in most of the window."""
+    ok = y[np.isfinite(y)]
+    return float(ok.max() - ok.min()) if len(ok) > 1 and len(ok) >= 0.7 * len(y) else 0.0
+
+
+def _share(mask: np.ndarray) -> float:
+    return float(np.mean(mask)) if len(mask) else 0.0
+
+
+def _assistance(ctx: RepContext, w: RepWindow, ex: Exercise, sl: slice) -> str:
+    """'' or why the rep was assisted: a hand at the foot, or (toe raises) the other foot
+    that came to the toes during the rep AND lifted with them. Seen from the side, two feet
+    resting side by side overlap in the image and the model moves them together, so a foot
+    already at the toes when the rep starts cannot be judged (the declared mode is kept)."""
+    if _share(ctx.hand_dist[sl] < ASSIST_HAND_FOOT_LENGTHS) >= ASSIST_SHARE:
+        return "hand at the foot"
+    if ex.heel_must_stay_down:
+        came_in = np.isfinite(ctx.other_foot_dist[w.start]) and ctx.other_foot_dist[w.start] > ASSIST_OTHER_FOOT
+        if came_in and _travel(ctx.other_toe_y[sl]) > max(0.05, 0.5 * _travel(ctx.toe_y[sl])):
+            if _share(ctx.other_foot_dist[sl] < ASSIST_OTHER_FOOT) >= ASSIST_SHARE:
+                return "other foot under the toes"
+    return ""
+
+
+def _shank_range(shank: np.ndarray) -> float:
+    shank = shank[np.isfinite(shank)]
+    if not len(shank):
+        return 0.0
+    rel = (shank - shank[0] + 180.0) % 360.0 - 180.0  # rotation since the rep began, wrap-safe
+    return float(rel.max() - rel.min())
+
+
+def _heel_lift(ctx: RepContext, w: RepWindow, sl: slice) -> float:
+    h = ctx.heel_y[sl]
+    if np.isfinite(h).any() and np.isfinite(ctx.heel_y[w.start]):
+        return float(np.nanmax(h) - ctx.heel_y[w.start])
+    return 0.0
+
+
+def _anchor_travel(ctx: RepContext, sl: slice) -> float:
+    a = ctx.anchor_xy[sl]
+    ok = np.isfinite(a).all(axis=1)
+    if ok.sum() < 2:
+        return 0.0
+    return float(np.max(np.linalg.norm(a[ok] - a[ok][0], axis=1)))
+
+
+def _other_range(ctx: RepContext, sl: slice) -> float | None:
+    if ctx.other_signal is None:
+        return None
+    o = ctx.other_signal[sl]
+    if len(o) > 1 and np.isfinite(o).sum() >= 0.7 * len(o):
+        return float(np.nanmax(o) - np.nanmin(o))
+    return None
+
+
+def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: str) -> Rep:
+    sl = slice(w.start, w.end + 1)
+    rest = float(ctx.baseline[w.start])
+    peak = float(ctx.signal[w.peak])
+    rom = abs(peak - rest)
+    conf = float(np.clip((np.mean(ctx.quality[sl]) - 0.3) / 0.5, 0.0, 1.0)) * float(np.mean(ctx.valid[sl]))
+    notes = []
+    if not ctx.view_ok:
+        conf *= 0.4
+        notes.append(f"camera view not suited to {ex.title.lower()} ({ex.view} view needed)")
+    assist = _assistance(ctx, w, ex, sl)
+    if assist:
+        notes.append(assist)
+    shank_range = _shank_range(ctx.shank_deg[sl])
+    compensation = shank_range > max(COMPENSATION_MIN_DEG, COMPENSATION_RATIO * rom)
+    if compensation:
+        notes.append(f"leg moved {shank_range:.0f} deg: start the movement from the ankle")
+    if ex.heel_must_stay_down and _heel_lift(ctx, w, sl) > HEEL_LIFT_LIMIT:
+        compensation = True
+        notes.append("heel lifted: keep the heel on the floor")
+    travel = _anchor_travel(ctx, sl)
+    if travel > ANCHOR_LIMIT:
+        conf = min(conf, 0.2)
+        notes.append(f"the {ex.anchor} moved too ({travel:.2f} shank lengths): not a clean {ex.title.lower()} rep")
+    counted = conf >= CONFIDENT
+    if not counted and not notes:
+        notes.append("foot not clearly visible during the rep")
+    other = _other_range(ctx, sl)
+    return Rep(index=index, start_t=float(ctx.t[w.start]), peak_t=float(ctx.t[w.peak]),
+               end_t=float(ctx.t[w.end]), rest_deg=round(rest, 2), peak_deg=round(peak, 2),
+               rom_deg=round(rom, 2), duration_s=round(float(ctx.t[w.end] - ctx.t[w.start]), 3),
+               assisted=bool(assist), compensation=bool(compensation), confidence=round(conf, 3),
+               counted=bool(counted), side=side, other_side_rom_deg=None if other is None else round(other, 2),
+               note="; ".join(notes))
+
+
+def number_reps(windows: list[RepWindow], ctx: RepContext, ex: Exercise, side: str, first: int = 1) -> list[Rep]:
+    """Measure windows in order; counted reps get first, first+1, ...; a low-confidence one
+    gets the next number too but does not advance the count."""
+    reps, n = [], first - 1
+    for w in windows:
+        r = measure_rep(ctx, w, ex, n + 1, side)
+        if r.counted:
+            n += 1
+        reps.append(r)
+    return reps

@@ -1,0 +1,126 @@
+"""Recorded-video analysis: landmarks of a whole clip → one set of reps (offline method).
+
+Offline may beat live: filters are zero-phase, the rest level follows drift from both
+sides, and the person's range is learned from all of their peaks before any threshold
+is set. The reps themselves are decided by the same engine and measured by the same
+``measure_rep`` as live; frames the gate rejects (not seen, walking in or out, lying
+down) are cut out first, so nothing is counted while someone gets into position.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tracker.counting.engine import segment
+from tracker.counting.measure import number_reps, rep_context
+from tracker.counting.rest import estimate_direction, learn_range, local_range, rolling_baseline
+from tracker.exercises import Exercise
+from tracker.pose.landmarks import SIDES, other_side
+from tracker.pose.recording import PoseRecording
+from tracker.records import Rep, SetInfo, SetSummary
+from tracker.signals import gating
+from tracker.signals.features import LegFeatures, leg_features, shank_length
+from tracker.signals.filters import fill_gaps, smooth_offline
+
+METHOD = "offline-peaks"
+BASELINE_WINDOW_S = 12.0
+
+
+@dataclass
+class SetResult:
+    """Everything one analysed set produced, including the curves a plot needs."""
+
+    info: SetInfo
+    reps: list[Rep]
+    summary: SetSummary
+    t: np.ndarray = field(repr=False)
+    signal: np.ndarray = field(repr=False)  # filtered signal, degrees, original sign
+    baseline: np.ndarray = field(repr=False)
+    direction: int = 1
+    range_deg: float = 0.0
+    warnings: tuple[str, ...] = ()
+    recording: PoseRecording | None = field(default=None, repr=False)  # for --annotate
+
+
+@dataclass
+class _Leg:
+    """One leg's gated, filtered signal and features (computed once per side)."""
+
+    feats: LegFeatures
+    valid: np.ndarray
+    filt: np.ndarray
+
+
+def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, lying: np.ndarray) -> _Leg:
+    feats = leg_features(px, rec.visibility, side, ex)
+    placed = gating.person_in_place(px, rec.t, fill_gaps(shank_length(px, side), rec.t, 0.5))
+    if ex.upright:
+        placed = placed & ~lying
+    # Pad only the walking/posture gate (its speed estimate is smoothed); a brief visibility
+    # dropout stays brief so that it can be bridged.
+    placed = gating.pad_mask(placed, rec.t, gating.GATE_PAD_S) if not placed.all() else placed
+    valid = gating.usable(feats.quality, feats.signal, placed)
+    filt = smooth_offline(np.where(valid, feats.signal, np.nan), rec.t)
+    return _Leg(feats, valid, filt)
+
+
+def _rest_and_range(leg: _Leg, t: np.ndarray, fps: float, ex: Exercise, side: str):
+    """(direction, rest in the rep direction, the set's range) for one leg."""
+    direction = ex.rep_direction(side) or estimate_direction(leg.filt, t)
+    x = direction * leg.filt
+    base = rolling_baseline(x, t, BASELINE_WINDOW_S)
+    return direction, base, learn_range(x - base, fps, ex)
+
+
+def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
+    """'auto': the side whose signal moves most (learned range), weighted by visibility."""
+    best, best_score = "left", -1.0
+    for side in SIDES:
+        leg = legs[side]
+        if leg.valid.sum() < 5:
+            continue
+        score = _rest_and_range(leg, rec.t, rec.fps, ex, side)[2]
+        # weighted by how much of the clip this foot was usable: a foot seen in a few noisy
+        # frames must not win on a spurious range
+        score *= float(np.mean(leg.feats.quality[leg.valid])) * float(leg.valid.mean())
+        if score > best_score:
+            best, best_score = side, score
+    return best
+
+
+def _view_ok(ex: Exercise, leg: _Leg) -> bool:
+    fr = leg.feats.foot_ratio[leg.valid]
+    return ex.camera.ok(float(np.nanmedian(fr)) if np.isfinite(fr).any() else float("nan"))
+
+
+def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode: str = "active",
+                      target: int = 10, source: str | None = None, profile: str = "default") -> SetResult:
+    """Count and measure one set in a landmark recording (hand the result to a Recorder)."""
+    px = rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)
+    lying = gating.lying(px)
+    legs = {s: _prepare(rec, ex, s, px, lying) for s in SIDES}
+    if side == "auto":
+        side = choose_side(rec, ex, legs)
+    leg, t = legs[side], rec.t
+    detected = np.isfinite(rec.norm[:, 0, 0])
+    view_ok = _view_ok(ex, leg)
+    tally = gating.GateTally(frames=len(t), detected=int(detected.sum()), usable=int(leg.valid.sum()),
+                             lying=int((lying & detected).sum()), wrong_view=not view_ok)
+    warnings = gating.set_warnings(ex, side, tally)
+
+    direction, base_d, range_deg = _rest_and_range(leg, t, rec.fps, ex, side)
+    x = direction * leg.filt
+    windows = segment(t, x, base_d, ex, local_range(t, x - base_d, rec.fps, ex, range_deg)) if range_deg > 0 else []
+
+    other = legs[other_side(side)]
+    ctx = rep_context(leg.feats, t, leg.filt, direction * base_d, leg.valid,
+                      other_signal=other.filt if other.valid.mean() > 0.5 else None, view_ok=view_ok,
+                      smooth=smooth_offline)
+    reps = number_reps(windows, ctx, ex, side)
+    info = SetInfo(source=source or str(rec.meta.get("source", {}).get("name", "recording")), exercise=ex.key,
+                   side=side, mode=mode, target=target, profile=profile,
+                   source_sha256=rec.meta.get("source", {}).get("sha256"), method=METHOD)
+    summary = SetSummary.from_reps(info, reps, float(t[-1] - t[0]) if len(t) else 0.0, len(t),
+                                   int((~detected).sum()), warnings)
+    return SetResult(info, reps, summary, t, leg.filt, direction * base_d, direction, range_deg, warnings, rec)

@@ -1,0 +1,1 @@
+"""Stage 1, frames in: video files, cameras, image folders, and the newest-frame reader."""
