@@ -2,16 +2,36 @@
 
 A seated person seen from the side, left leg toward the camera: shank vertical, foot
 pointing right. ``dorsi`` (deg) rotates the foot up about the ankle; ``heel_lift`` raises
-the heel about the planted toe. Everything else stays still unless asked.
+the heel about the planted toe. Everything else stays still unless asked. With
+``view="front"`` the person faces the camera (the foot points at it, so it looks short) and
+``sideways`` (deg) swings the toes sideways, as eversion and ab/adduction do.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from tracker.pose.landmarks import (LEFT_ANKLE, LEFT_FOOT_INDEX, LEFT_HEEL, LEFT_HIP, LEFT_INDEX, LEFT_KNEE,
-                               LEFT_PINKY, LEFT_SHOULDER, LEFT_WRIST, NOSE, NUM_LANDMARKS, RIGHT_ANKLE,
-                               RIGHT_FOOT_INDEX, RIGHT_HEEL, RIGHT_HIP, RIGHT_INDEX, RIGHT_KNEE, RIGHT_PINKY,
-                               RIGHT_SHOULDER, RIGHT_WRIST)
+from tracker.pose.landmarks import (
+    LEFT_ANKLE,
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_INDEX,
+    LEFT_KNEE,
+    LEFT_PINKY,
+    LEFT_SHOULDER,
+    LEFT_WRIST,
+    NOSE,
+    NUM_LANDMARKS,
+    RIGHT_ANKLE,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HEEL,
+    RIGHT_HIP,
+    RIGHT_INDEX,
+    RIGHT_KNEE,
+    RIGHT_PINKY,
+    RIGHT_SHOULDER,
+    RIGHT_WRIST,
+)
 from tracker.pose.recording import PoseRecording
 
 W, H = 640, 480
@@ -37,18 +57,30 @@ def rep_profile(t: np.ndarray, reps: int, amp: float, rep_s: float = 2.0, rest_s
     return a
 
 
-def duration_for(reps: int, rep_s: float = 2.0, rest_s: float = 1.0, start_s: float = 2.0, hold_s: float = 0.0) -> float:
+def duration_for(reps: int, rep_s: float = 2.0, rest_s: float = 1.0, start_s: float = 2.0,
+                 hold_s: float = 0.0) -> float:
     return start_s + reps * (rep_s + hold_s + rest_s) + 1.5
 
 
 def make_recording(t: np.ndarray, dorsi: np.ndarray | None = None, heel_lift: np.ndarray | None = None,
                    noise_px: float = 0.0, seed: int = 0, shank_swing: np.ndarray | None = None,
                    hand_at_foot: np.ndarray | None = None, offset=(0.0, 0.0), scale: float = 1.0,
-                   visibility: float = 0.95) -> PoseRecording:
+                   visibility: float = 0.95, view: str = "side", sideways: np.ndarray | None = None,
+                   leg_travel: np.ndarray | None = None, leg_swing: np.ndarray | None = None,
+                   other_foot_under: np.ndarray | None = None) -> PoseRecording:
+    """``shank_swing`` (deg) turns the shank about the knee under a foot that keeps its
+    direction in the image; ``leg_swing`` (deg) turns the whole lower leg, foot included (a
+    knee swing: the ankle angle does not change); ``leg_travel`` (N, 2) px moves the whole
+    lower leg (the anchor travels, as in an ankle circle with the foot in the air);
+    ``other_foot_under`` (N bools) puts the right foot under the left toes, lifting with
+    them (the other foot helping a toe raise); elsewhere the right foot rests apart."""
     n = len(t)
     dorsi = np.zeros(n) if dorsi is None else dorsi
     heel_lift = np.zeros(n) if heel_lift is None else heel_lift
     swing = np.zeros(n) if shank_swing is None else np.radians(shank_swing)
+    if leg_swing is not None:
+        swing = swing + np.radians(leg_swing)
+        dorsi = dorsi + leg_swing  # the foot turns with the shank (forward swing: toes up)
     px = np.zeros((n, NUM_LANDMARKS, 2))
     hip = np.array([300.0, 250.0])
     knee = np.array([400.0, 260.0])
@@ -60,6 +92,14 @@ def make_recording(t: np.ndarray, dorsi: np.ndarray | None = None, heel_lift: np
     lift = np.radians(heel_lift)
     heel = heel + np.stack([FOOT * (1 - np.cos(lift)), -FOOT * np.sin(lift)], axis=1)
     ankle = ankle + np.stack([FOOT * (1 - np.cos(lift)), -FOOT * np.sin(lift)], axis=1) * 0.8
+    if view == "front":
+        ankle = np.broadcast_to(knee + [0.0, SHANK], (n, 2)).copy()
+        heel = ankle + [0.0, 12.0]
+        side = np.zeros(n) if sideways is None else np.radians(sideways)
+        toe = ankle + np.stack([-np.tan(side) * 0.62 * SHANK, np.full(n, 25.0)], axis=1)
+    knee0, knee = knee, np.broadcast_to(knee, (n, 2)).copy()
+    if leg_travel is not None:
+        knee, ankle, heel, toe = knee + leg_travel, ankle + leg_travel, heel + leg_travel, toe + leg_travel
     for i in (LEFT_HIP, RIGHT_HIP):
         px[:, i] = hip + (0 if i == LEFT_HIP else -10)
     px[:, LEFT_SHOULDER] = hip + [-5, -170]
@@ -69,11 +109,22 @@ def make_recording(t: np.ndarray, dorsi: np.ndarray | None = None, heel_lift: np
     px[:, LEFT_ANKLE] = ankle
     px[:, LEFT_HEEL] = heel
     px[:, LEFT_FOOT_INDEX] = toe
-    # right leg: still, behind, foot flat
-    px[:, RIGHT_KNEE] = knee + [-30, 0]
-    px[:, RIGHT_ANKLE] = knee + [-30, SHANK]
-    px[:, RIGHT_HEEL] = knee + [-45, SHANK + 15]
-    px[:, RIGHT_FOOT_INDEX] = knee + [30, SHANK + 15]
+    # right leg: still, behind (beside it, seen from the front), foot flat
+    rk = knee0 + ([-80, 0] if view == "front" else [-30, 0])
+    px[:, RIGHT_KNEE] = rk
+    px[:, RIGHT_ANKLE] = rk + [0, SHANK]
+    if view == "front":
+        px[:, RIGHT_HEEL] = rk + [0, SHANK + 12]
+        px[:, RIGHT_FOOT_INDEX] = rk + [0, SHANK + 25]
+    else:
+        px[:, RIGHT_HEEL] = rk + [-15, SHANK + 15]
+        px[:, RIGHT_FOOT_INDEX] = rk + [60, SHANK + 15]
+    if other_foot_under is not None:
+        m = np.asarray(other_foot_under, bool)
+        px[m, RIGHT_FOOT_INDEX] = toe[m] + [-5, 8]
+        px[m, RIGHT_HEEL] = toe[m] + [-70, 10]
+        px[~m, RIGHT_FOOT_INDEX] -= [140, 0]
+        px[~m, RIGHT_HEEL] -= [140, 0]
     for i in (LEFT_WRIST, LEFT_PINKY, LEFT_INDEX, RIGHT_WRIST, RIGHT_PINKY, RIGHT_INDEX):
         px[:, i] = hip + [40, -20]
     if hand_at_foot is not None:

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from conftest import PROJECT, SAMPLES
 from tracker.sinks.csvfile import read_rep_csv
+
+from conftest import PROJECT, SAMPLES
 
 pytestmark = pytest.mark.slow
 
@@ -24,11 +25,14 @@ def test_bench_quick_prints_tables_and_json(tmp_path):
     p = subprocess.run([sys.executable, "-m", "tracker.bench", "--quick", "--json", str(out)],
                        capture_output=True, text=True, cwd=PROJECT, timeout=600)
     assert p.returncode == 0, p.stderr[-800:]
-    assert "| model | clips scored | exact |" in p.stdout
+    assert "| model | path | clips scored | exact |" in p.stdout
+    assert "| full | live |" in p.stdout and "| full | offline |" in p.stdout
     assert "| clip | group | exercise |" in p.stdout
     doc = json.loads(out.read_text())
     row = doc["clips"][0]
     assert row["group"] == "sample" and row["true"] is not None and "rmse_deg" in row
+    assert row["live_counted"] >= 0 and row["live_ok"] in (True, False)  # the live path, same clip
+    assert set(doc["summary"]["full"]) == {"offline", "live"}
     assert doc["machine"]["cores"] >= 1
 
 

@@ -5,8 +5,8 @@ import cv2
 import numpy as np
 import pytest
 
-from tracker.sources.capture import CameraSource, ImageFolderSource, VideoFileSource, open_source, to_bgr8
 from tracker.errors import InputError
+from tracker.sources.capture import CameraSource, ImageFolderSource, VideoFileSource, open_source, to_bgr8
 
 
 def write_video(path, n=20, size=(160, 120), fps=20.0):

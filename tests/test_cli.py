@@ -11,11 +11,12 @@ import time
 import numpy as np
 import pytest
 
-from synthlegs import duration_for, make_recording, rep_profile
 from tracker import __version__
 from tracker.app.cli import main
 from tracker.errors import EXIT_INPUT, EXIT_USAGE
 from tracker.sinks.csvfile import REP_COLUMNS, SUMMARY_COLUMNS, read_rep_csv
+
+from synthlegs import duration_for, make_recording, rep_profile
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from synthlegs import drop_frames, duration_for, live_count, make_recording, rep_profile
 from tracker.counting.offline import analyze_recording
 from tracker.exercises import EXERCISES, get_exercise
+
+from synthlegs import drop_frames, duration_for, live_count, make_recording, rep_profile
 
 DORSI = get_exercise("dorsiflexion")
 FPS = 30.0

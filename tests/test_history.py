@@ -14,11 +14,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tracker.sinks import history
 from tracker.app.cli import main
 from tracker.errors import EXIT_INPUT, InputError
-from tracker.sinks.history import HistorySink, connect, get_reps, last_session, list_sessions
 from tracker.records import Rep, SetInfo, SetSummary
+from tracker.sinks import history
+from tracker.sinks.history import HistorySink, connect, get_reps, last_session, list_sessions
 
 EX = "dorsiflexion"
 

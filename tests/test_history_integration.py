@@ -9,10 +9,11 @@ import re
 import numpy as np
 import pytest
 
-from synthlegs import duration_for, make_recording, rep_profile
 from tracker.app.cli import main
 from tracker.sinks.csvfile import read_rep_csv
 from tracker.sinks.history import connect, get_reps, list_sessions
+
+from synthlegs import duration_for, make_recording, rep_profile
 
 
 def _recordings(tmp_path):

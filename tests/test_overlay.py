@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from tracker.sinks.overlay import ANNOTATORS, OverlayView, count_box, draw_overlay
+from tracker.sinks.drawing import count_box
+from tracker.sinks.overlay import ANNOTATORS, OverlayView, draw_overlay
 
 STAGES = ("calibrating", "ready", "lift", "lower", "hold", "paused", "complete")
 

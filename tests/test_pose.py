@@ -5,10 +5,11 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import shared_path
-from tracker.sources.capture import Frame, open_source
-from tracker.pose.landmarks import LEFT_HIP, RIGHT_HIP
 from tracker.pose.estimator import PoseEstimator, PoseFrame
+from tracker.pose.landmarks import LEFT_HIP, RIGHT_HIP
+from tracker.sources.capture import Frame, open_source
+
+from conftest import shared_path
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from synthlegs import drop_frames, make_recording, rep_profile
 from tracker.errors import InputError
 from tracker.pose.recording import load_recording
+
+from synthlegs import drop_frames, make_recording, rep_profile
 
 
 def _rec():

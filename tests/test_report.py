@@ -20,11 +20,10 @@ import numpy as np
 import pytest
 
 from tracker.app.cli import main
+from tracker.app.report import MDC_DEG, build_report, csv_cell, describe, exercise_title, rom_statement, span_text
 from tracker.errors import EXIT_INPUT, EXIT_USAGE
-from tracker.sinks.history import HistorySink, connect, get_reps, list_sessions
 from tracker.records import Rep, SetInfo, SetSummary
-from tracker.app.report import (MDC_DEG, build_report, csv_cell, describe, exercise_title, rom_statement,
-                            span_text)
+from tracker.sinks.history import HistorySink, connect, get_reps, list_sessions
 
 CHROMIUM = "/usr/bin/chromium"
 START = datetime(2026, 2, 2, 10, 0, tzinfo=timezone.utc)

@@ -11,13 +11,14 @@ import cv2
 import numpy as np
 import pytest
 
-from synthlegs import drop_frames, duration_for, make_recording, rep_profile
-from tracker.counting.offline import analyze_recording
-from tracker.sources.capture import VideoFileSource
 from tracker.app.cli import main
+from tracker.counting.offline import analyze_recording
 from tracker.errors import EXIT_INPUT, EXIT_RUNTIME
 from tracker.exercises import get_exercise
 from tracker.sinks.csvfile import read_rep_csv
+from tracker.sources.capture import VideoFileSource
+
+from synthlegs import drop_frames, duration_for, make_recording, rep_profile
 
 DORSI = get_exercise("dorsiflexion")
 
@@ -106,8 +107,8 @@ def test_dark_video_analyses_to_zero_with_warning(tmp_path, capsys):
 def test_parallel_jobs_match_sequential(tmp_path, capsys):
     """Also after mediapipe has run in this process: forked workers would inherit its
     threads' locks held and hang; spawned workers must not."""
-    from tracker.sources.capture import Frame
     from tracker.pose.estimator import PoseEstimator
+    from tracker.sources.capture import Frame
 
     with PoseEstimator("lite") as est:
         est.process(Frame(0, 0.0, np.zeros((240, 320, 3), np.uint8)))

@@ -21,8 +21,8 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def expand_inputs(paths: list[str]) -> list[Path]:
-    from tracker.sources.capture import VIDEO_EXTS, find_videos
     from tracker.pose.recording import RECORDING_EXTS
+    from tracker.sources.capture import VIDEO_EXTS, find_videos
 
     out: list[Path] = []
     for p in map(Path, paths):
@@ -54,10 +54,10 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     if is_recording(path):
         rec = load_recording(path)
         return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
-    from tracker.sources.capture import open_source
     from tracker.app.paths import progress_bar
     from tracker.pose.estimator import PoseEstimator
     from tracker.pose.recording import record_video
+    from tracker.sources.capture import open_source
 
     with open_source(path, max_fps=max_fps or None) as src, \
             PoseEstimator(model, mode="image" if image_mode else "video") as est:
@@ -141,7 +141,7 @@ def run_analyze(args) -> int:
     return analyze_files(args.paths, SetOptions.from_args(args), AnalyzeOptions.from_args(args))
 
 
-def _run_pool(files, kw, jobs, done, failures) -> None:
+def _run_pool(files, kw, jobs, done, failed) -> None:
     """Files on ``jobs`` spawned processes; results are saved in input order (so a CSV is
     the same as a sequential run's), and on Ctrl-C every finished one is still saved."""
     import multiprocessing
@@ -149,34 +149,72 @@ def _run_pool(files, kw, jobs, done, failures) -> None:
 
     def take(fut) -> None:
         path, res, err = fut.result()
-        if err:
-            failures.append(f"{path}: {err}")
-            print(f"tracker: {path}: {err}", file=sys.stderr)
-        else:
-            done(res)
+        done(res) if err is None else failed(f"{path}: {err}")
 
     # spawn, not fork: a process that already ran mediapipe holds threads whose locks a
     # forked child inherits locked (it hangs forever).
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
     futures = [pool.submit(_worker, (str(f), kw)) for f in files]
-    k = 0
+    taken = 0
     try:
-        for k, fut in enumerate(futures):
+        for fut in futures:
             take(fut)
+            taken += 1
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)
         for proc in list(getattr(pool, "_processes", {}).values()):
             proc.terminate()
-        for fut in futures[k:]:
+        for fut in futures[taken:]:
             if fut.done() and not fut.cancelled() and fut.exception() is None:
                 take(fut)
         raise
     pool.shutdown(wait=True)
 
 
-def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> int:
-    """Analyse every input as one set each; returns the exit code."""
+def _run_each(files, kw, done, failed) -> None:
+    for f in files:
+        try:
+            done(analyze_path(f, progress=True, **kw))
+        except TrackerError as exc:
+            if len(files) == 1:
+                raise
+            failed(f"{exc} (skipped)")
+
+
+class _Outputs:
+    """Where each analysed set goes: the recorder (CSV, summary, history), the terminal, the
+    plot. One object so that a set is saved the same way whichever way it was analysed."""
+
+    def __init__(self, opts: SetOptions, ana: AnalyzeOptions):
+        self.opts, self.ana = opts, ana
+        self.recorder = opts.recorder()
+        self.results: list = []
+        self.failures: list[str] = []
+
+    def say(self, text: str) -> None:
+        if not self.ana.json:
+            print(text, flush=True)
+
+    def done(self, res) -> None:
+        self.recorder.record(res.info, res.reps, res.summary)
+        self.results.append(res)
+        self.say(format_result(res))
+        if self.ana.plot:
+            from tracker.sinks.plot import plot_set
+
+            csv_path = Path(self.opts.csv)
+            png = csv_path.with_name(f"{csv_path.stem}_{Path(res.info.source).stem}.png")
+            plot_set(res, png)
+            self.say(f"  plot: {png}")
+
+    def failed(self, message: str) -> None:
+        self.failures.append(message)
+        print(f"tracker: {message}", file=sys.stderr)
+
+
+def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> list[Path]:
+    """Every input and output checked before the first frame."""
     from tracker.pose.model_files import resolve_model
 
     if opts.exercise is None:
@@ -188,55 +226,37 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> in
         raise UsageError("--annotate takes one input video at a time")
     if ana.plot and not opts.csv:
         raise UsageError("--plot writes PNGs next to the --csv file; give --csv too")
-    recorder = opts.recorder()
+    return files
+
+
+def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> int:
+    """Analyse every input as one set each; returns the exit code."""
+    files = _check(paths, opts, ana)
+    out = _Outputs(opts, ana)
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps)
-    results, failures = [], []
-
-    def done(res):
-        recorder.record(res.info, res.reps, res.summary)
-        results.append(res)
-        if not ana.json:
-            print(format_result(res), flush=True)
-        if ana.plot:
-            from tracker.sinks.plot import plot_set
-
-            png = Path(opts.csv).with_name(f"{Path(opts.csv).stem}_{Path(res.info.source).stem}.png")
-            plot_set(res, png)
-            if not ana.json:
-                print(f"  plot: {png}")
-
     try:
         if ana.jobs > 1 and len(files) > 1:
-            _run_pool(files, kw, ana.jobs, done, failures)
+            _run_pool(files, kw, ana.jobs, out.done, out.failed)
         else:
-            for f in files:
-                try:
-                    done(analyze_path(f, progress=True, **kw))
-                except TrackerError as exc:
-                    if len(files) == 1:
-                        raise
-                    failures.append(str(exc))
-                    print(f"tracker: {exc} (skipped)", file=sys.stderr)
-        if ana.annotate and results:
+            _run_each(files, kw, out.done, out.failed)
+        if ana.annotate and out.results:
             from tracker.sinks.video import annotate_video
 
-            annotate_video(files[0], results[0], ana.annotate)
-            if not ana.json:
-                print(f"  annotated video: {ana.annotate}")
+            annotate_video(files[0], out.results[0], ana.annotate)
+            out.say(f"  annotated video: {ana.annotate}")
     except KeyboardInterrupt as exc:
-        partial = getattr(exc, "result", None)
-        if partial is not None:
-            done(partial)
-        print(f"tracker: interrupted; {sum(r.summary.reps_counted for r in results)} reps so far are saved"
+        if getattr(exc, "result", None) is not None:
+            out.done(exc.result)
+        print(f"tracker: interrupted; {sum(r.summary.reps_counted for r in out.results)} reps so far are saved"
               + (f" in {opts.csv}" if opts.csv else ""), file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        recorder.release()
+        out.recorder.release()
     if ana.json:
-        print(json.dumps({"sets": [result_json(r) for r in results], "failures": failures}, indent=1))
-    if failures:
-        print(f"tracker: {len(failures)} of {len(files)} files could not be analysed (see above)", file=sys.stderr)
+        print(json.dumps({"sets": [result_json(r) for r in out.results], "failures": out.failures}, indent=1))
+    if out.failures:
+        print(f"tracker: {len(out.failures)} of {len(files)} files could not be analysed (see above)", file=sys.stderr)
         return 3
     return 0
 

@@ -38,10 +38,10 @@ def _add_pose(sub) -> None:
 
 
 def _run_pose(args) -> int:
-    from tracker.sources.capture import open_source
     from tracker.app.paths import check_output_path, progress_bar
     from tracker.pose.estimator import PoseEstimator
     from tracker.pose.recording import record_video
+    from tracker.sources.capture import open_source
 
     out = check_output_path(args.output, force=args.force, suffix=".npz")
     with open_source(args.video) as src, \

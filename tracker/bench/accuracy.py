@@ -106,7 +106,8 @@ def live_set(rec, ex, side: str):
 
 def _row_line(r: dict) -> str:
     ang = f" rmse {r['rmse_deg']:.1f} off {r['offset_deg']:+.1f} gain {r['gain']:.2f}" if "rmse_deg" in r else ""
-    return f"  {r['model']:5s} {r['clip']:45s} {r['exercise']:12s} true {str(r['true']):>4s} counted {r['counted']:2d} " \
+    return f"  {r['model']:5s} {r['clip']:45s} {r['exercise']:12s} true {str(r['true']):>4s} " \
+           f"counted {r['counted']:2d} " \
            f"(+{r['low_conf']} low) {_mark(r['ok'])}; live {r['live_counted']:2d} {_mark(r['live_ok'])}{ang}"
 
 
@@ -150,9 +151,9 @@ def _result(r: dict, k: str) -> str:
 
 def markdown_accuracy(rows: list[dict]) -> str:
     lines = ["| clip | group | exercise | model | true | offline | result | live | live result | low-conf "
-             "(offline / live) | angle RMSE° | offset° | gain |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "(offline / live) | angle RMSE° | offset° | gain |", "|---" * 13 + "|"]
     for r in rows:
-        f = lambda k, fmt: (fmt.format(r[k]) if k in r else "")  # noqa: E731
+        f = lambda k, fmt, r=r: (fmt.format(r[k]) if k in r else "")
         lines.append(f"| {r['clip']} | {r['group']} | {r['exercise']} | {r['model']} | "
                      f"{'' if r['true'] is None else r['true']} | {r['counted']} | {_result(r, '')} | "
                      f"{r['live_counted']} | {_result(r, 'live_')} | {r['low_conf']} / {r['live_low_conf']} | "

@@ -25,6 +25,10 @@ RENDERED_EXERCISE = {"crossed_dorsi": "dorsiflexion", "seated_dorsi": "toe_raise
 TRUTH = {"dorsiflexion": ("dorsiflexion_deg", 1), "abduction": ("abduction_deg", 1),
          "toe_raise": ("dorsiflexion_deg", 1), "heel_raise": ("dorsiflexion_deg", -1),
          "eversion": ("eversion_deg", 1)}
+# Real clips filmed close to the feet with no head in view (../shared/clips/README.md,
+# "Close-ups"): MediaPipe's body detector finds no person on them, so the pose path reports
+# them and counts nothing; they are scored all the same.
+CLOSEUPS = frozenset({"terapi_ankle_pumps_seated", "sweet_abduction_band_left", "tornozelo_bent_knee_calf_raise"})
 # Real clips that show none of our exercises: run these counters and report false reps.
 NEGATIVE_EXERCISES = ("heel_raise", "dorsiflexion")
 

@@ -113,11 +113,11 @@ def raw_landmarker(path: Path, model: str, limit: int | None = None, num_poses: 
 
 def live_loop(path: Path, model: str, realtime: bool, limit: int | None = None) -> dict:
     """The real live loop (headless) over the clip played as a camera; per-frame timings."""
-    from tracker.sinks.csvfile import RepCSVSink
     from tracker.app.live.loop import run_session
     from tracker.app.live.screen import Screen
     from tracker.app.live.session import LiveSession
     from tracker.pose.estimator import PoseEstimator
+    from tracker.sinks.csvfile import RepCSVSink
 
     src = CameraClip(path, limit=limit)
     rows: list[dict] = []

@@ -41,9 +41,10 @@ class RepContext:
     heel_y: np.ndarray
     hand_dist: np.ndarray
     other_foot_dist: np.ndarray
-    anchor_xy: np.ndarray  # (N, 2) anchor point in shank lengths
-    toe_y: np.ndarray  # affected toe height (shank lengths, up +)
-    other_toe_y: np.ndarray  # the other foot's toe height
+    anchor_xy: np.ndarray  # (N, 2) anchor point, pixels
+    toe_y: np.ndarray  # affected toe height (pixels, up +)
+    other_toe_y: np.ndarray  # the other foot's toe height (pixels)
+    scale: np.ndarray  # shank length, pixels: travel over a rep is in shank lengths
     other_signal: np.ndarray | None = None  # filtered, the other leg
     view_ok: bool = True
 
@@ -64,13 +65,19 @@ def rep_context(feats: LegFeatures, t: np.ndarray, signal: np.ndarray, baseline:
                       shank_deg=smooth(feats.shank_deg, t), heel_y=smooth(feats.heel_y, t),
                       hand_dist=feats.hand_dist, other_foot_dist=feats.other_foot_dist, anchor_xy=feats.anchor_xy,
                       toe_y=smooth(feats.toe_y, t), other_toe_y=smooth(feats.other_toe_y, t, max_gap_s=0.2),
-                      other_signal=other_signal, view_ok=view_ok)
+                      scale=feats.scale, other_signal=other_signal, view_ok=view_ok)
 
 
-def _travel(y: np.ndarray) -> float:
-    """Vertical travel; 0 unless the point was seen in most of the window."""
+def _scale(ctx: RepContext, sl: slice) -> float:
+    s = ctx.scale[sl]
+    s = s[np.isfinite(s) & (s > 0)]
+    return float(np.median(s)) if len(s) else float("nan")
+
+
+def _travel(y: np.ndarray, scale: float) -> float:
+    """Vertical travel in shank lengths; 0 unless the point was seen in most of the window."""
     ok = y[np.isfinite(y)]
-    return float(ok.max() - ok.min()) if len(ok) > 1 and len(ok) >= 0.7 * len(y) else 0.0
+    return float(ok.max() - ok.min()) / scale if len(ok) > 1 and len(ok) >= 0.7 * len(y) else 0.0
 
 
 def _share(mask: np.ndarray) -> float:
@@ -86,7 +93,8 @@ def _assistance(ctx: RepContext, w: RepWindow, ex: Exercise, sl: slice) -> str:
         return "hand at the foot"
     if ex.heel_must_stay_down:
         came_in = np.isfinite(ctx.other_foot_dist[w.start]) and ctx.other_foot_dist[w.start] > ASSIST_OTHER_FOOT
-        if came_in and _travel(ctx.other_toe_y[sl]) > max(0.05, 0.5 * _travel(ctx.toe_y[sl])):
+        s = _scale(ctx, sl)
+        if came_in and _travel(ctx.other_toe_y[sl], s) > max(0.05, 0.5 * _travel(ctx.toe_y[sl], s)):
             if _share(ctx.other_foot_dist[sl] < ASSIST_OTHER_FOOT) >= ASSIST_SHARE:
                 return "other foot under the toes"
     return ""
@@ -101,18 +109,20 @@ def _shank_range(shank: np.ndarray) -> float:
 
 
 def _heel_lift(ctx: RepContext, w: RepWindow, sl: slice) -> float:
+    """Highest heel over its height at the rep's start, in shank lengths."""
     h = ctx.heel_y[sl]
     if np.isfinite(h).any() and np.isfinite(ctx.heel_y[w.start]):
-        return float(np.nanmax(h) - ctx.heel_y[w.start])
+        return float(np.nanmax(h) - ctx.heel_y[w.start]) / _scale(ctx, sl)
     return 0.0
 
 
 def _anchor_travel(ctx: RepContext, sl: slice) -> float:
+    """Farthest the anchor got from where the rep started, in shank lengths."""
     a = ctx.anchor_xy[sl]
     ok = np.isfinite(a).all(axis=1)
     if ok.sum() < 2:
         return 0.0
-    return float(np.max(np.linalg.norm(a[ok] - a[ok][0], axis=1)))
+    return float(np.max(np.linalg.norm(a[ok] - a[ok][0], axis=1))) / _scale(ctx, sl)
 
 
 def _other_range(ctx: RepContext, sl: slice) -> float | None:

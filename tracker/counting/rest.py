@@ -14,7 +14,6 @@ import numpy as np
 
 from tracker.exercises import Exercise
 
-
 # ---------------------------------------------------------------- offline (whole signal)
 
 def estimate_direction(d: np.ndarray, t: np.ndarray | None = None, start_s: float = 1.5) -> int:

@@ -36,8 +36,8 @@ def cached_recording(video: str | os.PathLike, model: str = "full", mode: str = 
 
     ``timings``, if given, receives (decode_s, pose_s) per frame when the model is run.
     """
-    from tracker.sources.capture import open_source
     from tracker.pose.estimator import PoseEstimator
+    from tracker.sources.capture import open_source
 
     video = Path(video)
     with open_source(video, max_fps=max_fps) as probe:

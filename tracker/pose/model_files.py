@@ -85,5 +85,6 @@ def resolve_model(spec: str | os.PathLike | None = None, verify: bool = True) ->
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
     if not {"pose_detector.tflite", "pose_landmarks_detector.tflite"} <= names:
-        raise ModelError(f"{path} is not a PoseLandmarker bundle (has {sorted(names)[:3]}...); pass --model lite|full|heavy")
+        raise ModelError(f"{path} is not a PoseLandmarker bundle (has {sorted(names)[:3]}...); "
+                         "pass --model lite|full|heavy")
     return path

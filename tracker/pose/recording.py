@@ -12,8 +12,8 @@ real movement, and a benchmark cache. Format ``footdrop-poses`` version 1 (see R
 from __future__ import annotations
 
 import json
-import zipfile
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -22,8 +22,8 @@ import numpy as np
 
 from tracker.errors import InputError
 from tracker.files import atomic_path
-from tracker.pose.landmarks import NUM_LANDMARKS
 from tracker.pose.estimator import PoseFrame
+from tracker.pose.landmarks import NUM_LANDMARKS
 
 FORMAT = "footdrop-poses"
 VERSION = 1

@@ -11,10 +11,19 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from tracker.signals import geometry as g
 from tracker.exercises import Exercise
-from tracker.pose.landmarks import (FOOT_POINTS, HAND, LEFT_HIP, LEFT_SHOULDER, LEG, RIGHT_HIP, RIGHT_SHOULDER, SIDES,
-                               other_side)
+from tracker.pose.landmarks import (
+    FOOT_POINTS,
+    HAND,
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    LEG,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+    SIDES,
+    other_side,
+)
+from tracker.signals import geometry as g
 
 # Foot length (heel to toe tip) over shank length (knee to ankle) for adults: about 0.62
 # (Drillis & Contini segment ratios 0.152 H / 0.246 H). Used to turn pixel lifts into angles.
@@ -99,13 +108,16 @@ class LegFeatures:
     quality: np.ndarray  # min visibility of knee, ankle, heel, toe (0..1)
     shank_deg: np.ndarray  # direction of the shank in the image, degrees
     foot_ratio: np.ndarray  # |heel→toe| / |knee→ankle|: ~0.6 side view, small front view
-    heel_y: np.ndarray  # heel height over shank length (up is +), for "heel stays down"
+    heel_y: np.ndarray  # heel height in pixels (up is +), for "heel stays down"
     hand_dist: np.ndarray  # nearest hand point to this foot, in foot lengths
     other_foot_dist: np.ndarray  # nearest point of the other foot to this toe, in foot lengths
-    anchor_xy: np.ndarray  # (N, 2) the exercise's anchor point over the shank length
-    toe_y: np.ndarray  # this toe's height over the shank length (up is +)
-    other_toe_y: np.ndarray  # the other foot's toe height over the shank length
-    scale: np.ndarray = field(repr=False)  # shank length in pixels used for normalising
+    anchor_xy: np.ndarray  # (N, 2) the exercise's anchor point, pixels
+    toe_y: np.ndarray  # this toe's height in pixels (up is +)
+    other_toe_y: np.ndarray  # the other foot's toe height in pixels (NaN unless clearly seen)
+    # Shank length in pixels. Positions stay in pixels and a rep's travel is divided by the
+    # scale over that rep: live, the scale is a running median that changes a little from
+    # frame to frame, and dividing positions by it frame by frame would invent movement.
+    scale: np.ndarray = field(repr=False)
 
     @classmethod
     def missing(cls, side: str) -> "LegFeatures":
@@ -139,7 +151,7 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
     sig = SIGNALS[exercise.signal](px, side, scale)
     with np.errstate(invalid="ignore", divide="ignore"):
         foot_ratio = g.length(toe - heel) / g.length(knee - ankle)
-        heel_y = -heel[:, 1] / scale
+        heel_y = -heel[:, 1]
     foot_len = FOOT_TO_SHANK * scale
     foot = px[:, list(FOOT_POINTS[side])]  # (N, 3, 2)
     hands = px[:, [i for s in SIDES for i in HAND[s]]]  # (N, 6, 2)
@@ -151,10 +163,10 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
         other = px[:, list(FOOT_POINTS[other_side(side)])]
         od = np.linalg.norm(other - toe[:, None, :], axis=-1)
         other_foot_dist = _nanmin(od) / foot_len
-    anchor_xy = px[:, leg[exercise.anchor]] / scale[:, None]
+    anchor_xy = px[:, leg[exercise.anchor]].astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        toe_y = -toe[:, 1] / scale
-        other_toe_y = -px[:, LEG[other_side(side)]["toe"], 1] / scale
+        toe_y = -toe[:, 1].astype(float)
+        other_toe_y = -px[:, LEG[other_side(side)]["toe"], 1].astype(float)
         # A hidden far foot (visibility ~0.3) or one overlapping this foot in a side view
         # (~0.6-0.75) is guessed by the model and moves with the visible one: only a clearly
         # seen other foot can tell "helping under the toes" from "resting beside them".

@@ -27,7 +27,7 @@ def fill_gaps(x: np.ndarray, t: np.ndarray, max_gap_s: float) -> np.ndarray:
     if ok.sum() < 2 or ok.all():
         return x
     segs = finite_segments(x)
-    for (a0, a1), (b0, _b1) in zip(segs[:-1], segs[1:]):
+    for (_a0, a1), (b0, _b1) in zip(segs[:-1], segs[1:]):
         gap_s = t[b0] - t[a1 - 1]
         if gap_s <= max_gap_s:
             idx = np.arange(a1, b0)

@@ -54,7 +54,8 @@ def annotate_video(video: str | Path, result, out: str | Path) -> Path:
                 # analysed frames may be a subset (--max-fps): show the latest analysed state
                 i = min(max(int(np.searchsorted(result.t, frame.t + 1e-6)) - 1, 0), n - 1)
                 st = state_at(result, i)
-                px = rec.norm[i, :, :2] * np.array([rec.width, rec.height]) if rec is not None and i < len(rec) else None
+                seen = rec is not None and i < len(rec)
+                px = rec.norm[i, :, :2] * np.array([rec.width, rec.height]) if seen else None
                 view = overlay_view(
                     ex, st, float(result.t[i]), target=result.info.target, mode=result.info.mode,
                     side=result.info.side, stage="complete" if st.count >= result.info.target else None,

@@ -84,7 +84,8 @@ class FrameSource:
 
 def _check_size(w: int, h: int, name: str) -> None:
     if min(w, h) < MIN_SIDE:
-        raise InputError(f"{name}: frames are {w}x{h} pixels, too small to find a person; use a video of at least 320x240")
+        raise InputError(f"{name}: frames are {w}x{h} pixels, too small to find a person; "
+                         "use a video of at least 320x240")
 
 
 class VideoFileSource(FrameSource):

@@ -5,9 +5,10 @@ import argparse
 import os
 import sys
 
+from tracker.app.live.guide import KEY_HELP
 from tracker.app.live.loop import run_session
 from tracker.app.live.screen import Screen
-from tracker.app.live.session import DEFAULT_EXERCISE, KEY_HELP, LiveSession
+from tracker.app.live.session import DEFAULT_EXERCISE, LiveSession
 from tracker.app.live.speech import Speaker
 from tracker.app.options import SetOptions, add_set_options
 from tracker.errors import EXIT_INTERRUPTED, UsageError

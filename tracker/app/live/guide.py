@@ -1,7 +1,7 @@
-"""What the live window says when the gate stops counting, in words a patient can act on.
+"""What the live window says, in words a patient can act on, and which keys it takes.
 
-The gate (``tracker.signals.gating.LiveGate``) names the problem; this module words it
-and debounces it, so one bad frame does not flash text on the screen.
+The gate (``tracker.signals.gating.LiveGate``) names a problem; this module words it and
+debounces it, so one bad frame does not flash text on the screen.
 """
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from tracker.exercises import Exercise
 
 GUIDE_DELAY_S = 0.6  # a problem must last this long before its message shows (no flicker)
 GUIDE_HOLD_S = 0.8  # and a shown message stays at least this long after it is fixed
+KEY_HELP = "space pause | n next exercise | r reset | c recalibrate | f full screen | q quit"
+KEYS = {"q": "quit", "\x1b": "quit", " ": "pause", "n": "next", "r": "reset", "c": "calibrate"}
 
 MESSAGES = {
     "dark": "It is too dark: turn on a light or open the curtains",
@@ -27,6 +29,30 @@ def message_text(problem: str, ex: Exercise, side: str | None) -> str:
     return MESSAGES[problem].format(foot=f"{side} foot" if side else "feet")
 
 
+def screen_message(paused: bool, problem: str | None, stage: str, ex: Exercise, side: str | None) -> str:
+    if paused:
+        return "Paused: press space to continue"
+    if problem is not None:
+        return message_text(problem, ex, side)
+    return "Keep your foot still for a moment" if stage == "calibrating" else ""
+
+
+def key_hint(first_of_many: bool) -> str:
+    """The small print: the keys, and how to pick another exercise when none was chosen."""
+    if first_of_many:
+        return "Another exercise? Press n, or start with --exercise NAME (or --routine)\n" + KEY_HELP
+    return KEY_HELP
+
+
+def key_action(key) -> str | None:
+    """A key press (OpenCV code or character) as an action name, None for other keys."""
+    if isinstance(key, str):
+        key = ord(key[0]) if key else -1
+    if key is None or key < 0:
+        return None
+    return KEYS.get(chr(key & 0xFF).lower())
+
+
 class Debounce:
     """The problem to show: one that has lasted GUIDE_DELAY_S, kept GUIDE_HOLD_S after."""
 
@@ -35,8 +61,15 @@ class Debounce:
         self._pending_since = 0.0
         self._shown: str | None = None
         self._last_seen = float("-inf")
+        self.appeared = False  # the last call put a new message on screen (say it once)
 
     def shown(self, t: float, problem: str | None) -> str | None:
+        before = self._shown
+        out = self._update(t, problem)
+        self.appeared = out is not None and out != before
+        return out
+
+    def _update(self, t: float, problem: str | None) -> str | None:
         if problem is None:
             self._pending = None
             if self._shown is not None and t - self._last_seen > GUIDE_HOLD_S:

@@ -34,6 +34,10 @@ class SetCounter:
         self.counters = {side: self.counters[side]}
         self.quality = {side: self.quality.get(side, 0.0)}
 
+    def recalibrate(self) -> None:
+        for c in self.counters.values():
+            c.recalibrate()
+
     def display_side(self) -> str:
         return max(self.counters, key=lambda s: self.quality.get(s, 0.0))
 

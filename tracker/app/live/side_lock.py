@@ -22,16 +22,17 @@ class SideLock:
     def new_set(self) -> None:
         self._pending = {s: [] for s in self.candidates}
 
-    def offer(self, side: str, rep: Rep) -> list[Rep]:
-        """A rep found on ``side``; returns the reps to record now (in order)."""
+    def offer(self, side: str, rep: Rep) -> tuple[list[Rep], bool]:
+        """A rep found on ``side``: (the reps to record now, in order; whether this rep
+        just decided the side)."""
         if self.side is not None:
-            return [rep] if side == self.side else []
+            return ([rep] if side == self.side else []), False
         self._pending[side].append(rep)
         if not rep.counted:
-            return []
+            return [], False
         self.side = side
         out, self._pending = self._pending[side], {side: []}
-        return out
+        return out, True
 
     def release(self, side: str) -> list[Rep]:
         out = self._pending.get(side, [])
