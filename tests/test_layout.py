@@ -112,6 +112,15 @@ def test_the_layer_check_itself_catches_an_upward_import(tmp_path):
     assert "tracker.sinks.view" in _imports(fake)
 
 
+def test_the_readme_layout_names_every_module():
+    """The README's "Folder layout" is how a newcomer finds their way: it must not go stale."""
+    readme = (PACKAGE.parent / "README.md").read_text()
+    layout = readme[readme.index("## Folder layout"):]
+    missing = [str(p.relative_to(PACKAGE.parent)) for p in _modules().values()
+               if p.name not in ("__init__.py", "__main__.py") and p.name not in layout]
+    assert not missing, f"README's layout does not name: {', '.join(missing)}"
+
+
 def test_ruff_is_clean():
     ruff = shutil.which("ruff") or (Path(sys.executable).parent / "ruff")
     if not Path(ruff).exists():

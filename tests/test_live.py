@@ -32,7 +32,7 @@ from tracker.app.live.session import LiveSession
 from tracker.app.live.speech import Speaker
 from tracker.errors import RuntimeFailure
 from tracker.exercises import EXERCISES, ROUTINE
-from tracker.pose.estimator import PoseFrame
+from tracker.pose.replay import RecordingEstimator
 from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink, read_rep_csv
 from tracker.sinks.drawing import count_box
 from tracker.sinks.overlay import OverlayView, draw_overlay
@@ -80,29 +80,13 @@ class SynthSource(FrameSource):
             yield Frame(i, i / FPS, self.image)
 
 
-class ReplayEstimator:
-    """Stands in for PoseEstimator: returns a recording's landmarks for each frame index."""
-
-    def __init__(self, rec, missing: set[int] = frozenset()):
-        self.frames = list(rec.frames())
-        self.missing = missing
-
-    def process(self, frame: Frame) -> PoseFrame:
-        k = min(frame.index, len(self.frames) - 1)
-        if frame.index in self.missing:
-            return PoseFrame.empty(frame.index, frame.t, 640, 480)
-        pf = self.frames[k]
-        return PoseFrame(frame.index, frame.t, pf.width, pf.height, pf.norm, pf.visibility, pf.presence, pf.world,
-                         pf.people)
-
-
 def synth(reps: int = 3, amp: float = 15.0, **kw):
     t = np.arange(0, duration_for(reps), 1 / FPS)
     return make_recording(t, dorsi=rep_profile(t, reps, amp), noise_px=0.3, **kw), len(t)
 
 
 def session(rec, sinks=(), **kw) -> LiveSession:
-    return LiveSession(ReplayEstimator(rec), "dorsiflexion", sinks=sinks, source="synthetic", **kw)
+    return LiveSession(RecordingEstimator(rec), "dorsiflexion", sinks=sinks, source="synthetic", **kw)
 
 
 def feed(sess: LiveSession, n: int, start: int = 0, image=None, stop_on_quit=True) -> list[OverlayView]:
@@ -218,7 +202,7 @@ def test_routine_moves_on_at_target_and_ends(tmp_path):
 
 def test_default_exercise_says_how_to_choose_another():
     rec, _ = synth()
-    v = feed(LiveSession(ReplayEstimator(rec), chose_exercise=False), 1)[0]
+    v = feed(LiveSession(RecordingEstimator(rec), chose_exercise=False), 1)[0]
     assert v.title == EXERCISES["dorsiflexion"].title
     assert "--exercise" in v.hint and "n" in v.hint
 
@@ -233,7 +217,7 @@ def test_guidance_messages_pause_counting():
     v = _message_after(session(rec), 30, image=np.full((480, 640, 3), 10, np.uint8))
     assert "dark" in v.message.lower()
     # nobody there
-    sess = LiveSession(ReplayEstimator(rec, missing=set(range(n))), "dorsiflexion")
+    sess = LiveSession(RecordingEstimator(rec, missing=set(range(n))), "dorsiflexion")
     assert "camera can see you" in _message_after(sess, 30).message
     # too far: a tiny person
     small, _ = synth(reps=3, scale=0.15, offset=(250, 200))

@@ -44,6 +44,18 @@ def test_a_failing_sink_does_not_stop_the_others(tmp_path):
         Recorder([Broken(), keeper]).record(res.info, res.reps, res.summary)
     assert len(keeper.reps) == 3 and keeper.closed
 
+    # live: the same recorder, so the history still gets the rep that the CSV could not take
+    from tracker.app.live.session import LiveSession
+    from tracker.pose.replay import RecordingEstimator, replay_frames
+
+    rec = make_recording(t, dorsi=rep_profile(t, 3, 15.0))
+    keeper = Keeper()
+    sess = LiveSession(RecordingEstimator(rec), "dorsiflexion", side="left", sinks=[Broken(), keeper])
+    with pytest.raises(OSError):
+        for frame in replay_frames(rec, np.full((rec.height, rec.width, 3), 128, np.uint8)):
+            sess.step(frame)
+    assert len(keeper.reps) == 1  # the first rep reached the other sink before the error ended the set
+
 
 def test_absurd_fps_metadata_falls_back_to_nominal_timing(tmp_path):
     path = tmp_path / "fast.avi"

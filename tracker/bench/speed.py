@@ -1,4 +1,6 @@
-"""Speed of the live loop: fps, camera-to-overlay latency and where each frame's time goes.
+"""Speed: recorded-video analysis (× real time, peak memory) and the live loop (fps, latency).
+
+Live loop: fps, camera-to-overlay latency and where each frame's time goes.
 
 A 640x480 clip is played as a 30 fps camera through the real live loop (``LatestFrameReader``
 pacing, ``LiveSession``, the overlay, a CSV sink; headless). Latency is from the moment a

@@ -71,11 +71,6 @@ class RepEngine:
         self._low = None
         self.stage = "ready"
 
-    @property
-    def excursion(self) -> float:
-        """Height of the current rep's peak above its frozen rest (0 at rest)."""
-        return self.peak_x - self.rest if self.in_rep else 0.0
-
     def step(self, i: int, t: float, x: float, rest: float, hi: float, lo: float) -> RepWindow | None:
         ex = self.ex
         if not self.in_rep:

@@ -299,7 +299,7 @@ class CompleteAnnotator:
         put_text(img, big, ((w - bw) // 2, y0 + lay.pad + bh - round(6 * s)), bs, WHITE, max(2, round(4 * s)))
         sub = f"{view.count} of {view.target} - well done!"
         ss = fit_scale(sub, 0.9 * s, lay.thick, w - 4 * lay.pad)
-        sw, sh = text_size(sub, ss, lay.thick)
+        sw, _ = text_size(sub, ss, lay.thick)
         put_text(img, sub, ((w - sw) // 2, y1 - lay.pad - round(4 * s)), ss, WHITE, lay.thick)
 
 

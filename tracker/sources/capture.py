@@ -245,15 +245,13 @@ class LatestFrameReader:
 
     Why: the live loop must never block on the model. Frames keep being grabbed while the
     model works; when it asks for the next frame it gets the newest, and stale ones are
-    dropped (counted in ``dropped``). With ``pace=True`` a file source is read at real time
+    dropped. With ``pace=True`` a file source is read at real time
     so it behaves like a camera; a camera is inherently real time.
     """
 
     def __init__(self, source: FrameSource, pace: bool = False):
         self.source = source
         self.pace = pace
-        self.dropped = 0
-        self.grabbed = 0
         self.error: BaseException | None = None
         self._cond = threading.Condition()
         self._latest: Frame | None = None
@@ -273,10 +271,7 @@ class LatestFrameReader:
                     if delay > 0:
                         time.sleep(delay)
                 with self._cond:
-                    if self._latest is not None:
-                        self.dropped += 1
-                    self._latest = frame
-                    self.grabbed += 1
+                    self._latest = frame  # a frame not yet taken is replaced: stale frames drop
                     self._cond.notify_all()
         except BaseException as exc:  # surfaced to the consumer, not lost on a thread
             self.error = exc
