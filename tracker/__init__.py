@@ -1,7 +1,7 @@
 """footdrop tracker: counts foot-drop rehabilitation exercises from video with MediaPipe pose.
 
 The pipeline, one folder per stage, data flowing one way (each stage imports only from the
-ones before it; ``tests/test_layout.py`` checks it):
+ones before it; ``tests/unit/test_layout.py`` checks it):
 
 1. ``sources``  frames in: video files, cameras, image folders
 2. ``pose``     frames → landmarks (MediaPipe), landmark recordings and their cache

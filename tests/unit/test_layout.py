@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "tracker"
+PACKAGE = Path(__file__).resolve().parents[2] / "tracker"
 STAGES = ["", "sources", "pose", "signals", "counting", "sinks", "app", "bench"]  # "" = top-level vocabulary
 MAX_MODULE_LINES = 400
 MAX_CLASS_LINES = 150

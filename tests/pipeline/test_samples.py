@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 EXERCISES = ("dorsiflexion", "abduction", "toe_raise", "heel_raise", "eversion")
 RECOMMENDED_VIEW = {
     "dorsiflexion": "side",
