@@ -55,6 +55,8 @@ def test_a_failing_sink_does_not_stop_the_others(tmp_path):
         for frame in replay_frames(rec, np.full((rec.height, rec.width, 3), 128, np.uint8)):
             sess.step(frame)
     assert len(keeper.reps) == 1  # the first rep reached the other sink before the error ended the set
+    sess.finish(interrupted=True)  # what run_session does when the loop raises
+    assert keeper.closed and sess.sets[-1].reps_counted == len(keeper.reps)  # the summary agrees with the rows
 
 
 def test_absurd_fps_metadata_falls_back_to_nominal_timing(tmp_path):

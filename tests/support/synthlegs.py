@@ -156,6 +156,12 @@ def drop_frames(rec: PoseRecording, mask: np.ndarray) -> PoseRecording:
 
 def live_count(rec: PoseRecording, exercise, side: str = "left") -> tuple[int, list]:
     """Run the causal LiveCounter frame by frame over a recording (as the live loop does)."""
+    c = live_counter(rec, exercise, side)
+    return c.state.count, c.reps
+
+
+def live_counter(rec: PoseRecording, exercise, side: str = "left"):
+    """The LiveCounter after it has been fed every frame of ``rec``."""
     from tracker.counting.live import LiveCounter
     from tracker.pose.landmarks import other_side
     from tracker.signals.features import leg_features, reference_scale
@@ -167,7 +173,7 @@ def live_count(rec: PoseRecording, exercise, side: str = "left") -> tuple[int, l
     c = LiveCounter(exercise, side)
     for i in range(len(rec)):
         c.update(float(rec.t[i]), _frame(f, i), bool(f.quality[i] >= 0.5), float(o.signal[i]))
-    return c.state.count, c.reps
+    return c
 
 
 def _frame(f, i: int):

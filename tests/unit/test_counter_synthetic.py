@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tracker.counting.offline import analyze_recording
 from tracker.exercises import EXERCISES, get_exercise
 
-from synthlegs import drop_frames, duration_for, live_count, make_recording, rep_profile
+from synthlegs import drop_frames, duration_for, live_count, live_counter, make_recording, rep_profile
 
 DORSI = get_exercise("dorsiflexion")
 FPS = 30.0
@@ -218,3 +218,18 @@ def test_no_rep_is_counted_across_a_long_gap():
     res = _count(drop_frames(rec, hold2))
     assert res.summary.reps_counted == 2
     assert not any(r.start_t < 9.6 and r.end_t > 11.6 for r in res.reps)
+
+
+def test_live_range_is_not_pulled_down_by_reps_cut_by_a_dropout():
+    """A rep cut by a dropout is dropped; its rising edge must not count as a small
+    'attempt' that lowers the learned range (and with it the thresholds)."""
+    t = _t(8)
+    a = rep_profile(t, 8, 20.0)
+    period = 3.0  # rep_s 2 + rest_s 1
+    cut = np.zeros(len(t), bool)
+    for k in (5, 6, 7):  # the foot is lost from the middle of the rise to the end of reps 6-8
+        t0 = 2.0 + k * period
+        cut |= (t >= t0 + 0.7) & (t < t0 + 1.8)
+    c = live_counter(drop_frames(make_recording(t, dorsi=a, noise_px=0.3), cut), DORSI)
+    assert c.range.value > 0.7 * 20.0
+    assert c.state.count >= 5  # the uncut reps

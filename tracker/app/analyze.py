@@ -179,7 +179,7 @@ def _run_each(files, kw, done, failed) -> None:
         except TrackerError as exc:
             if len(files) == 1:
                 raise
-            failed(f"{exc} (skipped)")
+            failed(str(exc), " (skipped)")
 
 
 class _Outputs:
@@ -208,9 +208,9 @@ class _Outputs:
             plot_set(res, png)
             self.say(f"  plot: {png}")
 
-    def failed(self, message: str) -> None:
+    def failed(self, message: str, suffix: str = "") -> None:
         self.failures.append(message)
-        print(f"tracker: {message}", file=sys.stderr)
+        print(f"tracker: {message}{suffix}", file=sys.stderr)
 
 
 def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> list[Path]:

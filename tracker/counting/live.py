@@ -85,6 +85,8 @@ class LiveCounter:
         i = self._log.append(t, feats, s, ok, np.nan if rest is None else rest, o)
         if not ok:
             self.engine.lose()
+            self._spike.reset()  # values from before a gap must not stand in for the first ones after it
+            self.range.reset_attempt()  # an excursion cut by a gap was not seen come back
             self.state.angle_deg = float("nan")
             return None
         if rest is None:
@@ -114,8 +116,9 @@ class LiveCounter:
         w = self.engine.step(i, t, d, 0.0, hi, lo)
         st.stage = self.engine.stage
         if self.engine.in_rep:
-            if not was_in:
+            if not was_in:  # a rep began: its rising edge was not an attempt
                 self.rest.rep_started()
+                self.range.reset_attempt()
             return None
         if w is None:
             if was_in:

@@ -32,8 +32,8 @@ class SetRecord:
     def add(self, rep: Rep, side: str, t: float) -> str | None:
         """Persist one rep; returns what to say (the count, or that the set is complete)."""
         self._open(side)
+        self.reps.append(rep)  # first: the summary counts every rep a sink may have stored
         self.recorder.add(rep)
-        self.reps.append(rep)
         if not rep.counted:
             return None
         n = self.counted
