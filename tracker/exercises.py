@@ -8,6 +8,7 @@ is checked against ``tracker.signals.features.SIGNALS`` when that module is impo
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from tracker.errors import UsageError, suggest
@@ -23,7 +24,8 @@ class View:
     min_foot_ratio: float | None = None  # |heel->toe| / |knee->ankle| at least this; None: not checked
 
     def ok(self, foot_ratio: float) -> bool:
-        return self.min_foot_ratio is None or not foot_ratio == foot_ratio or foot_ratio >= self.min_foot_ratio
+        """Unknown (NaN) ratios pass: the view is judged only from a foot that was seen."""
+        return self.min_foot_ratio is None or math.isnan(foot_ratio) or foot_ratio >= self.min_foot_ratio
 
 
 VIEWS = {

@@ -47,7 +47,6 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     """One file → SetResult. Ctrl-C during the pose pass analyses the frames seen so far and
     re-raises with the partial result attached as ``exc.result``."""
     from tracker.counting.offline import analyze_recording
-    from tracker.exercises import get_exercise
     from tracker.pose.recording import is_recording, load_recording
 
     ex = get_exercise(exercise)

@@ -46,15 +46,17 @@ class Recorder:
         self._each(end)
 
     def record(self, info: SetInfo, reps: list[Rep], summary: SetSummary) -> None:
-        """A whole analysed set: open, each rep (persisted at once), close."""
-        errors: list[Exception] = []
-        for step in [lambda: self.open(info)] + [lambda r=r: self.add(r) for r in reps] + [lambda: self.close(summary)]:
+        """A whole analysed set: open, each rep (persisted at once), close. A failing step
+        does not skip the later ones (the other sinks still get every rep and the close)."""
+        first: Exception | None = None
+        steps = [(self.open, info), *((self.add, r) for r in reps), (self.close, summary)]
+        for call, arg in steps:
             try:
-                step()
-            except Exception as exc:  # noqa: BLE001 - the other steps still run
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+                call(arg)
+            except Exception as exc:  # noqa: BLE001 - raised below, after every step ran
+                first = first or exc
+        if first is not None:
+            raise first
 
     def release(self) -> None:
         for k in self.sinks:
