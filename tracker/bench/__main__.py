@@ -3,11 +3,16 @@
     python -m tracker.bench                  # all clips, lite + full (+ heavy if built)
     python -m tracker.bench --quick          # one sample clip, full model (used by a test)
     python -m tracker.bench --models full --no-cache --speed
+    python -m tracker.bench --corpus                 # the generated corpus (tests/corpus), no model
+    python -m tracker.bench --corpus DIR --split report --jobs 2
 
 Clips: the project's ``sample_videos/`` (truth files), ``../shared/rendered`` (truth
 files) and ``../shared/clips`` (hand-counted ``labels.csv``), the last two only when
 present. Landmarks are cached per (clip hash, model hash) so re-running the counting part
-takes seconds; ``--no-cache`` forces the model to run. Prints Markdown tables, writes JSON.
+takes seconds; ``--no-cache`` forces the model to run. The live column plays the landmarks
+of every video frame (a camera's rate); offline uses the analysis rate, as ``tracker analyze``.
+``--corpus`` runs only the generated corpus, from its landmark recordings (see
+``tracker/bench/corpus.py``). Prints Markdown tables, writes JSON.
 """
 from __future__ import annotations
 
@@ -32,8 +37,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-fps", type=float, default=None,
                     help="analysis rate as in 'tracker analyze' (default 15; 0 = every frame)")
     ap.add_argument("--no-shared", action="store_true", help="only the project's sample_videos")
-    ap.add_argument("--json", default="bench_results.json", help="where to write the JSON (default: %(default)s)")
+    ap.add_argument("--live-at-analysis-rate", action="store_true",
+                    help="live column from the analysis-rate landmarks (default: every video frame)")
+    ap.add_argument("--corpus", nargs="?", const="", default=None, metavar="DIR",
+                    help="run only the generated corpus (default DIR: tests/corpus), from its recordings")
+    ap.add_argument("--split", choices=("tune", "report", "both"), default="both", help="corpus split to run")
+    ap.add_argument("--jobs", type=int, default=None, help="corpus: processes (default: all cores)")
+    ap.add_argument("--side-known", action="store_true",
+                    help="corpus: count the clip's known side (default: --side auto, as 'tracker analyze')")
+    ap.add_argument("--json", default=None,
+                    help="where to write the JSON (default: bench_results.json, corpus_results.json with --corpus)")
     args = ap.parse_args(argv)
+    if args.corpus is not None:
+        return run_corpus_command(args)
+    args.json = args.json or "bench_results.json"
 
     from tracker.errors import ModelError
     from tracker.pose.model_files import resolve_model
@@ -59,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     for m in models:
         print(f"== accuracy, model {m}", file=sys.stderr)
         rows = run_accuracy(clips, m, use_cache=not args.no_cache, log=lambda s: print(s, file=sys.stderr),
-                            max_fps=args.max_fps)
+                            max_fps=args.max_fps, live_every_frame=not args.live_at_analysis_rate)
         all_rows += rows
         summ[m] = {path: summarize(rows, path) for path in PATHS}
     result = {"machine": machine(), "models": models, "summary": summ, "clips": all_rows}
@@ -81,6 +98,36 @@ def main(argv: list[str] | None = None) -> int:
                  f"benchmark peak RSS {result['peak_rss_mb']:.0f} MB; {result['elapsed_s']:.0f} s."]
     print("\n".join(text))
     Path(args.json).write_text(json.dumps(result, indent=1, default=json_default))
+    return 0
+
+
+def run_corpus_command(args) -> int:
+    """``--corpus``: every (clip, exercise) of the corpus offline and live; tables and JSON."""
+    from tracker.bench.corpus import CORPUS, ROUTES, SPLITS, discover_corpus, manifest_clips, run_corpus
+    from tracker.bench.corpus_tables import corpus_markdown, summarize_corpus
+
+    folder = Path(args.corpus) if args.corpus else CORPUS
+    cases = discover_corpus(folder, args.split)
+    if not cases:
+        print(f"bench: no corpus entries in {folder} (split {args.split})", file=sys.stderr)
+        return 3
+    t0 = time.perf_counter()
+    rows = run_corpus(cases, max_fps=args.max_fps, jobs=args.jobs, side="known" if args.side_known else "auto",
+                      log=lambda s: print(s, file=sys.stderr))
+    elapsed = time.perf_counter() - t0
+    clips = {r["clip"] for r in rows}
+    unlisted = sorted(set(manifest_clips(folder)) - clips) if args.split == "both" else []
+    summ = {sp: {route: summarize_corpus([r for r in rows if r["split"] == sp], route) for route in ROUTES}
+            for sp in SPLITS}
+    result = {"machine": machine(), "corpus": str(folder), "split": args.split, "summary": summ, "cases": rows,
+              "manifest_without_meta": unlisted, "elapsed_s": elapsed, "peak_rss_mb": peak_rss_mb()}
+    text = [corpus_markdown(rows), "", f"{len(clips)} clips, {len(rows)} cases (offline + live each) in "
+            f"{elapsed:.1f} s on {result['machine']['cores']} cores ({result['machine']['cpu']}); "
+            f"peak RSS {result['peak_rss_mb']:.0f} MB."]
+    if unlisted:
+        text.append(f"In manifest.csv without a meta file: {', '.join(unlisted)}.")
+    print("\n".join(text))
+    Path(args.json or "corpus_results.json").write_text(json.dumps(result, indent=1, default=json_default))
     return 0
 
 

@@ -1,15 +1,19 @@
 """Accuracy: every clip counted offline and live, against its known count and angles.
 
 Counting is judged as ``tracker analyze`` counts (same analysis rate) and as the live
-session counts (the same landmarks played frame by frame through ``LiveSession``): true
+session counts (the landmarks of every video frame, as a camera feeds them, played frame
+by frame through ``LiveSession``): true
 vs counted reps, exact and off-by-one, MAE normalised by the true count, false reps where
 nothing (or another exercise) is done; on rendered clips the angle RMSE after removing a
-constant offset, the offset, and the gain (slope of measured on true angle).
+constant offset, the offset, and the gain (slope of measured on true angle), with the
+truth interpolated at each measured frame's time (frames paired by timestamp).
 """
 from __future__ import annotations
 
 import csv
+import gzip
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -18,30 +22,53 @@ from tracker.counting.offline import analyze_recording
 from tracker.exercises import get_exercise
 
 
-def angle_metrics(clip: Clip, t: np.ndarray, measured: np.ndarray) -> dict | None:
-    """RMSE after removing a constant offset, the offset and the gain vs the rendered truth."""
-    if clip.truth_csv is None or not clip.truth_csv.exists() or not clip.truth_column:
+def read_truth(path: Path, column: str, sign: int = 1) -> tuple[np.ndarray, np.ndarray] | None:
+    """(time_s, sign * column) of a per-frame truth CSV (``.csv`` or ``.csv.gz``); None when
+    the file, the column or the ``time_s`` column is missing."""
+    if path is None or not Path(path).exists():
         return None
-    with open(clip.truth_csv, newline="") as f:
+    with (gzip.open if str(path).endswith(".gz") else open)(path, "rt", newline="") as f:
         rows = list(csv.DictReader(f))
-    if not rows or clip.truth_column not in rows[0]:
+    if not rows or column not in rows[0] or "time_s" not in rows[0]:
         return None
-    truth = clip.truth_sign * np.array([float(r[clip.truth_column]) for r in rows])
-    n = min(len(truth), len(measured))
-    m, tr = measured[:n], truth[:n]
-    ok = np.isfinite(m) & np.isfinite(tr)
+    t = np.array([float(r["time_s"]) for r in rows])
+    return t, sign * np.array([float(r[column]) for r in rows])
+
+
+def paired_angle_metrics(t_truth: np.ndarray, truth: np.ndarray, t: np.ndarray, measured: np.ndarray) -> dict | None:
+    """RMSE after removing a constant offset, the offset, the gain and r of ``measured`` (at
+    times ``t``) against the truth, interpolated at those times: frames are paired by
+    timestamp, never by index (a 30 fps truth against a clip analysed at 15 fps)."""
+    t, measured = np.asarray(t, float), np.asarray(measured, float)
+    order = np.argsort(t_truth)
+    t_truth, truth = np.asarray(t_truth, float)[order], np.asarray(truth, float)[order]
+    inside = (t >= t_truth[0] - 1e-6) & (t <= t_truth[-1] + 1e-6)
+    tr = np.full(len(t), np.nan)
+    tr[inside] = np.interp(t[inside], t_truth, truth)
+    ok = np.isfinite(measured) & np.isfinite(tr)
     if ok.sum() < 10 or np.ptp(tr[ok]) < 1e-6:
         return None
-    offset = float(np.mean(m[ok] - tr[ok]))
-    rmse = float(np.sqrt(np.mean((m[ok] - tr[ok] - offset) ** 2)))
-    gain = float(np.polyfit(tr[ok], m[ok], 1)[0])
-    r = float(np.corrcoef(tr[ok], m[ok])[0, 1])
+    m, tr = measured[ok], tr[ok]
+    offset = float(np.mean(m - tr))
+    rmse = float(np.sqrt(np.mean((m - tr - offset) ** 2)))
+    gain = float(np.polyfit(tr, m, 1)[0])
+    r = float(np.corrcoef(tr, m)[0, 1]) if np.ptp(m) > 0 else 0.0
     return {"rmse_deg": rmse, "offset_deg": offset, "gain": gain, "r": r}
 
 
+def angle_metrics(clip, t: np.ndarray, measured: np.ndarray) -> dict | None:
+    """``paired_angle_metrics`` against the clip's rendered truth (None without one)."""
+    if clip.truth_csv is None or not clip.truth_column:
+        return None
+    truth = read_truth(clip.truth_csv, clip.truth_column, clip.truth_sign)
+    return paired_angle_metrics(*truth, t, measured) if truth else None
+
+
 def run_accuracy(clips: list[Clip], model: str, use_cache: bool = True, log=print,
-                 max_fps: float | None = None) -> list[dict]:
-    """Count every clip as ``tracker analyze`` would (same analysis rate by default)."""
+                 max_fps: float | None = None, live_every_frame: bool = True) -> list[dict]:
+    """Count every clip as ``tracker analyze`` would (same analysis rate by default), and live
+    as a camera would feed it: every frame of the video (``live_every_frame``; else the
+    landmarks taken at the analysis rate)."""
     from tracker.app.analyze import DEFAULT_MAX_FPS
     from tracker.pose.cache import cached_recording
 
@@ -56,19 +83,22 @@ def run_accuracy(clips: list[Clip], model: str, use_cache: bool = True, log=prin
         res = analyze_recording(rec, ex, side=clip.side, source=str(clip.path))
         t_count = time.perf_counter() - t0
         counted = res.summary.reps_counted
-        live = live_set(rec, ex, clip.side)
+        live_rec = cached_recording(clip.path, model, use_cache=use_cache, max_fps=None) \
+            if live_every_frame and max_fps else rec
+        live = live_set(live_rec, ex, clip.side)
         row = {"clip": clip.name, "group": clip.group, "exercise": clip.exercise, "model": model,
                "true": clip.true_reps, "counted": counted, "low_conf": res.summary.reps_low_confidence,
                "expect": clip.expect, "wrong_view": clip.wrong_view, "side": res.info.side,
                "warnings": list(res.warnings), "count_ms": 1000 * t_count, "frames": len(rec),
+               "live_frames": len(live_rec),
                "live_counted": live.reps_counted, "live_low_conf": live.reps_low_confidence,
                "live_side": live.info.side, "live_warnings": list(live.warnings)}
         if clip.true_reps is not None:
             err = counted - clip.true_reps
             row.update(exact=err == 0, obo=abs(err) <= 1, abs_err=abs(err),
                        mae_norm=abs(err) / clip.true_reps if clip.true_reps else None)
-        row["ok"] = _judge(clip, counted, res.warnings)
-        row["live_ok"] = _judge(clip, live.reps_counted, live.warnings)
+        row["ok"] = judge(clip, counted, res.warnings)
+        row["live_ok"] = judge(clip, live.reps_counted, live.warnings)
         # in the rep direction, so gain > 0 means the movement is seen the right way round
         am = angle_metrics(clip, res.t, res.direction * res.signal)
         if am and ex.rep_direction(res.info.side) == 0:
@@ -80,7 +110,7 @@ def run_accuracy(clips: list[Clip], model: str, use_cache: bool = True, log=prin
     return rows
 
 
-def _judge(clip: Clip, counted: int, warnings) -> bool | None:
+def judge(clip, counted: int, warnings) -> bool | None:
     """Right answer? A wrong view must be warned and not counted; a negative counts 0."""
     if clip.wrong_view:
         return any("wrong camera view" in w for w in warnings) and counted == 0
@@ -91,13 +121,15 @@ def _judge(clip: Clip, counted: int, warnings) -> bool | None:
     return None
 
 
-def live_set(rec, ex, side: str):
+def live_set(rec, ex, side: str, reps: list | None = None):
     """The live session over the same landmarks, frame by frame (no model, no window): the
-    path patients use, through the code it runs behind a camera. Returns its SetSummary."""
+    path patients use, through the code it runs behind a camera. Returns its SetSummary;
+    ``reps``, if given, receives every rep it saved (counted or not)."""
     from tracker.app.live.session import LiveSession
     from tracker.pose.replay import RecordingEstimator, replay_frames
 
-    sess = LiveSession(RecordingEstimator(rec), ex.key, side=side, source="benchmark")
+    on_rep = None if reps is None else (lambda _session, rep: reps.append(rep))
+    sess = LiveSession(RecordingEstimator(rec), ex.key, side=side, source="benchmark", on_rep=on_rep)
     image = np.full((rec.height, rec.width, 3), 128, np.uint8)
     for frame in replay_frames(rec, image):
         sess.step(frame)
