@@ -38,12 +38,13 @@ class Rep:
     rom_deg: float  # |peak - rest|
     duration_s: float
     assisted: bool  # a hand or the other foot at the affected foot during the rep
-    compensation: bool  # the shank moved more than the foot moved relative to it
+    compensation: bool  # the shank moved more than the foot moved relative to it: never counted
     confidence: float  # 0..1, from landmark visibility and signal quality during the rep
     counted: bool
     side: str = ""
     other_side_rom_deg: float | None = None  # the unaffected foot's range in the same window
     note: str = ""  # why a rep is flagged or low-confidence, in plain words
+    hold_s: float = 0.0  # time held still at the top of the rep (a prescribed hold is data)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -96,7 +97,7 @@ class SetSummary:
             best_rom_deg=max(roms) if roms else None,
             mean_duration_s=sum(r.duration_s for r in counted) / len(counted) if counted else None,
             assisted=sum(1 for r in counted if r.assisted),
-            compensated=sum(1 for r in counted if r.compensation),
+            compensated=sum(1 for r in reps if r.compensation),  # never counted: flagged
             time_analysed_s=time_analysed_s,
             frames=frames,
             frames_without_person=frames_without_person,

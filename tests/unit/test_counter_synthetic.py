@@ -97,6 +97,37 @@ def test_assisted_and_compensation_flags():
     swing = rep_profile(t, 4, 20.0)
     res = _count(make_recording(t, dorsi=small, shank_swing=swing))
     assert res.summary.compensated >= 3
+    assert res.summary.reps_counted == 0  # flagged and shown, never counted
+
+
+@pytest.mark.parametrize("exercise", ["dorsiflexion", "toe_raise"])
+def test_knee_swings_with_a_fixed_ankle_count_nothing_live_or_offline(exercise):
+    t = np.arange(0, 16, 1 / FPS)
+    swing = np.where(t > 2, 20 * np.sin(2 * np.pi * (t - 2) / 1.8), 0.0)
+    rec = make_recording(t, leg_swing=swing, noise_px=0.6, seed=6)
+    assert _count(rec, get_exercise(exercise)).summary.reps_counted == 0
+    assert live_count(rec, get_exercise(exercise))[0] == 0
+
+
+@pytest.mark.parametrize("hold_s", [0.0, 1.0, 3.0, 5.0])
+def test_a_hold_is_one_rep_and_its_time_is_measured(hold_s):
+    t = _t(5, hold_s=hold_s)
+    rec = make_recording(t, dorsi=rep_profile(t, 5, 12.0, hold_s=hold_s), noise_px=0.5, seed=3)
+    offline = [r for r in _count(rec).reps if r.counted]
+    live = [r for r in live_count(rec, DORSI)[1] if r.counted]
+    assert len(offline) == len(live) == 5
+    for reps in (offline, live):
+        holds = np.array([r.hold_s for r in reps])
+        assert np.all(np.abs(holds - hold_s) <= 0.5), holds
+
+
+def test_live_counts_a_rep_made_before_rest_was_learned():
+    """No still start: the first rep happens while live is still learning rest."""
+    t = _t(6, start_s=0.3, rest_s=0.8)
+    rec = make_recording(t, dorsi=rep_profile(t, 6, 10.0, start_s=0.3, rest_s=0.8), noise_px=0.6, seed=9)
+    count, reps = live_count(rec, get_exercise("toe_raise"))
+    assert count == 6
+    assert reps[0].start_t < 1.0  # the first rep is the one made during calibration
 
 
 def test_low_visibility_reps_are_reported_not_counted():

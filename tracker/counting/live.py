@@ -42,6 +42,19 @@ class _FrameLog:
             self.first += half
         return self.next_index - 1
 
+    def since(self, t0: float) -> int:
+        """Absolute index of the first kept frame at or after time ``t0``."""
+        for k, row in enumerate(self.rows):
+            if row[0] >= t0:
+                return self.first + k
+        return self.next_index - 1
+
+    def set_base(self, index: int, base: float) -> tuple:
+        """Give a kept frame its rest level (learned after the frame was seen); returns the row."""
+        row = self.rows[index - self.first]
+        self.rows[index - self.first] = row = (*row[:4], base, row[5])
+        return row
+
     def context(self, start: int, end: int, view_ok: bool):
         rows = self.rows[start - self.first:end - self.first + 1]
         t, feats, s, valid, base, other = zip(*rows)
@@ -71,8 +84,9 @@ class LiveCounter:
         self.state.stage = "calibrating"
 
     def update(self, t: float, feats: LegFeatures, usable: bool, other_signal: float = np.nan,
-               view_ok: bool = True) -> Rep | None:
-        """Feed one frame (``feats`` holds one frame); returns the Rep completed at it, if any."""
+               view_ok: bool = True) -> list[Rep]:
+        """Feed one frame (``feats`` holds one frame); returns the reps completed at it (usually
+        none or one; more when calibration ends and the frames it held are counted)."""
         signal = float(feats.signal[0])
         s = self._smooth.update(t, self._spike.update(signal if usable else np.nan))
         o = self._other_smooth.update(t, other_signal)
@@ -88,19 +102,38 @@ class LiveCounter:
             self._spike.reset()  # values from before a gap must not stand in for the first ones after it
             self.range.reset_attempt()  # an excursion cut by a gap was not seen come back
             self.state.angle_deg = float("nan")
-            return None
+            return []
         if rest is None:
-            return None
-        if calibrated:  # the first rep starts here, after calibration, not before it
-            self.state.rest_deg, self.state.stage = rest, "ready"
-            hi, lo = (float(v) for v in thresholds(self.ex, self.range.value))
-            self.engine.step(i, t, 0.0, 0.0, hi, lo)
-            return None
+            return []
+        if calibrated:
+            return self._replay_calibration(rest, view_ok)
+        return self._frame(i, t, s, rest, view_ok)
+
+    def _frame(self, i: int, t: float, s: float, rest: float, view_ok: bool) -> list[Rep]:
         raw = s - rest
         learning = self.direction == 0 and not self._learn_direction(raw)
         # direction not known yet: any clear excursion may be the first rep
         d = abs(raw) if learning else self.direction * raw
-        return self._step(i, t, s, d, raw, learning, view_ok)
+        rep = self._step(i, t, s, d, raw, learning, view_ok)
+        return [] if rep is None else [rep]
+
+    def _replay_calibration(self, rest: float, view_ok: bool) -> list[Rep]:
+        """Rest is known now: step the engine over the frames calibration held. When the
+        person was already moving (no still start), a rep made while rest was being learned
+        is counted now, a few seconds late, instead of being lost."""
+        self.state.rest_deg, self.state.stage = rest, "ready"
+        hi, lo = (float(v) for v in thresholds(self.ex, self.range.value))
+        start = self._log.since(self._log.rows[-1][0] - self.rest.calib_timeout_s)
+        out: list[Rep] = []
+        for k in range(start, self._log.next_index):
+            t, _f, s, ok, _b, _o = self._log.set_base(k, rest)
+            if not ok:
+                self.engine.lose()
+            elif k == start:
+                self.engine.step(k, t, 0.0, 0.0, hi, lo)  # the replay starts at rest
+            else:
+                out += self._frame(k, t, s, rest, view_ok)
+        return out
 
     def _learn_direction(self, raw: float) -> bool:
         if abs(raw) >= max(self.ex.min_rom_deg, 0.5 * self.ex.prior_rom_deg):

@@ -26,6 +26,12 @@ HEEL_LIFT_LIMIT = 0.08  # shank lengths: the heel left the floor during a toe ra
 # rendered heel/toe raises and dorsiflexion; 0.69-0.95 for ankle circles (foot in the air).
 ANCHOR_LIMIT = 0.35
 CONFIDENT = 0.5
+# The top of a rep (for its hold time): within TOP_SHARE of the rep's excursion and moving
+# slower than SLOW_SHARE of the rep's fastest speed. Speed, not level alone, separates a
+# hold from the rounded top of a slow rep: a cosine ramp is above 80 % of its height for
+# 30 % of its up-time but slower than 25 % of its top speed for only 8 %.
+TOP_SHARE = 0.8
+SLOW_SHARE = 0.25
 
 
 @dataclass
@@ -134,6 +140,22 @@ def _other_range(ctx: RepContext, sl: slice) -> float | None:
     return None
 
 
+def hold_time(t: np.ndarray, x: np.ndarray, rest: float, peak: float) -> float:
+    """Seconds held at the top of one rep: the span of the frames near the peak level where
+    the foot is nearly still (see TOP_SHARE, SLOW_SHARE). ``x`` is the rep's filtered signal."""
+    ok = np.isfinite(x)
+    if ok.sum() < 3 or peak == rest:
+        return 0.0
+    t, x = t[ok], x[ok]
+    rel = (x - rest) / (peak - rest)
+    speed = np.abs(np.gradient(x, t))
+    top = (rel >= TOP_SHARE) & (speed <= SLOW_SHARE * float(np.max(speed)))
+    if not top.any():
+        return 0.0
+    idx = np.flatnonzero(top)
+    return float(t[idx[-1]] - t[idx[0]])
+
+
 def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: str) -> Rep:
     sl = slice(w.start, w.end + 1)
     rest = float(ctx.baseline[w.start])
@@ -158,7 +180,9 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
     if travel > ANCHOR_LIMIT:
         conf = min(conf, 0.2)
         notes.append(f"the {ex.anchor} moved too ({travel:.2f} shank lengths): not a clean {ex.title.lower()} rep")
-    counted = conf >= CONFIDENT
+    # A leg that did the work is the compensation the coaching cue warns about: flagged and
+    # shown, never counted.
+    counted = conf >= CONFIDENT and not compensation
     if not counted and not notes:
         notes.append("foot not clearly visible during the rep")
     other = _other_range(ctx, sl)
@@ -167,7 +191,7 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
                rom_deg=round(rom, 2), duration_s=round(float(ctx.t[w.end] - ctx.t[w.start]), 3),
                assisted=bool(assist), compensation=bool(compensation), confidence=round(conf, 3),
                counted=bool(counted), side=side, other_side_rom_deg=None if other is None else round(other, 2),
-               note="; ".join(notes))
+               note="; ".join(notes), hold_s=round(hold_time(ctx.t[sl], ctx.signal[sl], rest, peak), 2))
 
 
 def number_reps(windows: list[RepWindow], ctx: RepContext, ex: Exercise, side: str, first: int = 1) -> list[Rep]:

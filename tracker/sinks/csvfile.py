@@ -17,7 +17,7 @@ from tracker.records import Rep, SetInfo, SetSummary
 
 REP_COLUMNS = (
     "source_file", "exercise", "side", "mode", "method", "rep_index", "counted", "start_s", "peak_s", "end_s",
-    "rest_angle_deg", "peak_angle_deg", "rom_deg", "duration_s", "assisted", "compensation", "confidence",
+    "rest_angle_deg", "peak_angle_deg", "rom_deg", "duration_s", "hold_s", "assisted", "compensation", "confidence",
     "other_side_rom_deg", "note",
 )
 SUMMARY_COLUMNS = (
@@ -47,7 +47,7 @@ def rep_row(info: SetInfo, rep: Rep) -> list:
     return [csv_cell(v) for v in (
         info.source, info.exercise, rep.side or info.side, info.mode, info.method, rep.index, rep.counted,
         rep.start_t, rep.peak_t, rep.end_t, rep.rest_deg, rep.peak_deg, rep.rom_deg, rep.duration_s,
-        rep.assisted, rep.compensation, rep.confidence, rep.other_side_rom_deg, rep.note)]
+        rep.hold_s, rep.assisted, rep.compensation, rep.confidence, rep.other_side_rom_deg, rep.note)]
 
 
 def summary_row(s: SetSummary) -> list:
@@ -145,7 +145,7 @@ def read_rep_csv(path: str | os.PathLike) -> list[dict]:
             for k in ("rep_index",):
                 typed[k] = int(row[k])
             for k in ("start_s", "peak_s", "end_s", "rest_angle_deg", "peak_angle_deg", "rom_deg", "duration_s",
-                      "confidence"):
+                      "hold_s", "confidence"):
                 typed[k] = float(row[k])
             typed["other_side_rom_deg"] = float(row["other_side_rom_deg"]) if row["other_side_rom_deg"] else None
             for k in ("counted", "assisted", "compensation"):

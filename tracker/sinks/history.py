@@ -72,12 +72,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 2: Rep.note, why a rep is flagged or low-confidence
         "ALTER TABLE reps ADD COLUMN note TEXT NOT NULL DEFAULT ''",
     ),
+    (  # 3: Rep.hold_s, time held at the top of a rep
+        "ALTER TABLE reps ADD COLUMN hold_s REAL NOT NULL DEFAULT 0",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Every Rep field has a column (a test checks): a new Rep field needs a migration above.
 REP_FIELDS = ("index", "start_t", "peak_t", "end_t", "rest_deg", "peak_deg", "rom_deg", "duration_s",
-              "assisted", "compensation", "confidence", "counted", "side", "other_side_rom_deg", "note")
+              "assisted", "compensation", "confidence", "counted", "side", "other_side_rom_deg", "note",
+              "hold_s")
 _REP_COLUMNS = tuple("rep_index" if f == "index" else f for f in REP_FIELDS)
 
 
@@ -296,7 +300,7 @@ SELECT s.id, s.profile, s.started_at, s.ended_at, s.updated_at, s.exercise, s.si
        MAX(CASE WHEN r.counted THEN r.rom_deg END) AS best_rom_deg,
        AVG(CASE WHEN r.counted THEN r.duration_s END) AS mean_duration_s,
        COALESCE(SUM(r.counted AND r.assisted), 0) AS assisted,
-       COALESCE(SUM(r.counted AND r.compensation), 0) AS compensated,
+       COALESCE(SUM(r.compensation), 0) AS compensated,
        AVG(CASE WHEN r.counted THEN r.other_side_rom_deg END) AS other_side_mean_rom_deg
 FROM sessions s LEFT JOIN reps r ON r.session_id = s.id
 """

@@ -61,7 +61,7 @@ class SetCounter:
             f = feats.get(s)
             if f is None:
                 self.quality[s] *= 0.8
-                rep = counter.update(t, LegFeatures.missing(s), False)
+                reps = counter.update(t, LegFeatures.missing(s), False)
             else:
                 q = float(f.quality[0])
                 leg_problems[s] = self.gate.leg_problem(s, q, float(f.foot_ratio[0]), pose.pixels, w, h)
@@ -69,9 +69,8 @@ class SetCounter:
                 o = feats[other_side(s)]
                 other = float(o.signal[0]) if float(o.quality[0]) >= VISIBLE else math.nan
                 usable = not paused and problem is None and leg_problems[s] is None
-                rep = counter.update(t, f, usable, other, view_ok=self.gate.view_ok(s))
-            if rep is not None:
-                found.append((s, rep))
+                reps = counter.update(t, f, usable, other, view_ok=self.gate.view_ok(s))
+            found += [(s, rep) for rep in reps]
         return problem, leg_problems, found
 
     def _features(self, pose) -> dict[str, LegFeatures]:
