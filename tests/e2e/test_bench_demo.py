@@ -32,6 +32,7 @@ def test_bench_quick_prints_tables_and_json(tmp_path):
     row = doc["clips"][0]
     assert row["group"] == "sample" and row["true"] is not None and "rmse_deg" in row
     assert row["live_counted"] >= 0 and row["live_ok"] in (True, False)  # the live path, same clip
+    assert row["live_frames"] >= row["frames"]  # live plays every video frame, offline the analysis rate
     assert set(doc["summary"]["full"]) == {"offline", "live"}
     assert doc["machine"]["cores"] >= 1
 

@@ -15,7 +15,8 @@ import time
 import numpy as np
 import pytest
 
-from tracker.bench.accuracy import paired_angle_metrics, read_truth
+from tracker.bench.accuracy import angle_metrics, paired_angle_metrics, read_truth
+from tracker.bench.clips import Clip
 from tracker.bench.corpus import (
     CORPUS,
     analysis_stride,
@@ -105,6 +106,9 @@ def test_timestamp_pairing_reads_a_30fps_truth_against_15fps_frames(fake_corpus)
     by_time = paired_angle_metrics(t_truth, truth, t, measured)
     assert by_time["r"] > 0.999 and by_time["gain"] == pytest.approx(0.7, abs=0.01)
     assert by_time["rmse_deg"] < 3.0  # only the gain's shortfall is left after the offset
+    gz = fake_corpus / "dorsi_side_30fps_gt.csv.gz"  # the shared benchmark's angle_metrics pairs the same way
+    clip = Clip("x", gz, "rendered", "dorsiflexion", REPS, truth_csv=gz, truth_column="dorsiflexion_deg")
+    assert angle_metrics(clip, t, measured)["r"] > 0.999
     n = len(measured)  # what pairing by index did: frame k of the clip against truth row k
     r_index = np.corrcoef(truth[:n], measured)[0, 1]
     assert abs(r_index) < 0.5
@@ -139,9 +143,10 @@ def test_cli_runs_the_corpus(fake_corpus, tmp_path, capsys):
     from tracker.bench.__main__ import main
 
     out = tmp_path / "corpus.json"
-    assert main(["--corpus", str(fake_corpus), "--split", "report", "--jobs", "1", "--json", str(out)]) == 0
+    assert main(["--corpus", str(fake_corpus), "--split", "tune", "--jobs", "1", "--json", str(out)]) == 0
     doc = json.loads(out.read_text())
-    assert {r["name"] for r in doc["cases"]} == {"dorsi_side_30fps", "moving_negative"}
+    assert {r["name"] for r in doc["cases"]} == {"still_negative[dorsiflexion]", "still_negative[heel_raise]"}
+    assert doc["summary"]["tune"]["live"]["negatives"] == 2
     assert "| split | path | clips scored |" in capsys.readouterr().out
     assert main(["--corpus", str(tmp_path / "none")]) == 3
 

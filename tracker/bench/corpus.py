@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from tracker.bench.accuracy import judge, live_set, paired_angle_metrics, read_truth
-from tracker.bench.clips import PROJECT, TRUTH
+from tracker.bench.clips import PROJECT, RENDERED_EXERCISE, TRUTH
 from tracker.counting.offline import analyze_recording
-from tracker.exercises import EXERCISES
+from tracker.exercises import EXERCISES, get_exercise
 from tracker.pose.recording import PoseRecording, load_recording
 
 CORPUS = Path(os.environ.get("TRACKER_CORPUS", PROJECT / "tests" / "corpus"))
@@ -102,7 +102,7 @@ def cases_of(meta_path: Path, meta: dict) -> list[CorpusCase]:
     truth = base.with_name(clip + "_gt.csv.gz")
     out = []
     for ex in count_as:
-        key = EXERCISES[ex].key
+        key = get_exercise(RENDERED_EXERCISE.get(ex, ex)).key  # the renderer's names too
         column, sign = TRUTH[key]
         wrong = expect == "count" and is_wrong_view(key, cond.get("view", meta.get("view")))
         out.append(CorpusCase(clip if len(count_as) == 1 else f"{clip}[{key}]", clip, base.with_suffix(".npz"),
