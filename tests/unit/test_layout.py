@@ -2,7 +2,7 @@
 and the linter (with a complexity limit) is clean.
 
 Stages, bottom to top: the shared vocabulary (errors, exercises, records, files), then
-sources → pose → signals → counting → sinks → app → bench. A module may import from its
+sources → pose → closeup → signals → counting → sinks → app → bench. A module may import from its
 own stage or any stage below it, never from one above.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "tracker"
-STAGES = ["", "sources", "pose", "signals", "counting", "sinks", "app", "bench"]  # "" = top-level vocabulary
+STAGES = ["", "sources", "pose", "closeup", "signals", "counting", "sinks", "app", "bench"]  # "" = top-level vocabulary
 MAX_MODULE_LINES = 400
 MAX_CLASS_LINES = 150
 

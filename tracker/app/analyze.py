@@ -43,9 +43,11 @@ DEFAULT_MAX_FPS = 15.0  # offline analysis rate: reps last > 0.5 s; halves the w
 
 def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "active", target: int = 10,
                  model: str | None = None, profile: str = "default", progress: bool = False,
-                 image_mode: bool = False, max_fps: float | None = DEFAULT_MAX_FPS):
+                 image_mode: bool = False, max_fps: float | None = DEFAULT_MAX_FPS, view: str = "auto"):
     """One file → SetResult. Ctrl-C during the pose pass analyses the frames seen so far and
-    re-raises with the partial result attached as ``exc.result``."""
+    re-raises with the partial result attached as ``exc.result``. ``view``: auto (the
+    close-up method when the body is missing from most frames), body or closeup."""
+    from tracker.app.closeup import analyze_closeup_video, fall_back
     from tracker.counting.offline import analyze_recording
     from tracker.pose.recording import is_recording, load_recording
 
@@ -53,6 +55,9 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     if is_recording(path):
         rec = load_recording(path)
         return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+    closeup_kw = dict(exercise=ex.key, side=side, mode=mode, target=target, profile=profile, progress=progress)
+    if view == "closeup":
+        return analyze_closeup_video(path, **closeup_kw)
     from tracker.app.paths import progress_bar
     from tracker.pose.estimator import PoseEstimator
     from tracker.pose.recording import record_video
@@ -78,7 +83,8 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
                 raise
     if not rec.norm.size:
         raise InputError(f"{path} has no frames")
-    return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+    res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+    return fall_back(path, res, **closeup_kw) if view == "auto" else res
 
 
 def _ignore_sigint() -> None:
@@ -130,11 +136,12 @@ class AnalyzeOptions:
     jobs: int = 1
     image_mode: bool = False
     max_fps: float = DEFAULT_MAX_FPS
+    view: str = "auto"
 
     @classmethod
     def from_args(cls, args) -> "AnalyzeOptions":
         return cls(annotate=args.annotate, plot=args.plot, json=args.json, jobs=args.jobs,
-                   image_mode=args.image_mode, max_fps=args.max_fps)
+                   image_mode=args.image_mode, max_fps=args.max_fps, view=args.view)
 
 
 def run_analyze(args) -> int:
@@ -234,13 +241,15 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> in
     files = _check(paths, opts, ana)
     out = _Outputs(opts, ana)
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
-              profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps)
+              profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
     try:
         if ana.jobs > 1 and len(files) > 1:
             _run_pool(files, kw, ana.jobs, out.done, out.failed)
         else:
             _run_each(files, kw, out.done, out.failed)
-        if ana.annotate and out.results:
+        if ana.annotate and out.results and out.results[0].recording is None:
+            out.say("  annotated video: not available for the close-up method yet")
+        elif ana.annotate and out.results:
             from tracker.sinks.video import annotate_video
 
             annotate_video(files[0], out.results[0], ana.annotate)
@@ -274,6 +283,9 @@ def register_cli(sub) -> None:
     p.add_argument("--image-mode", action="store_true", help="run the model per frame without tracking")
     p.add_argument("--max-fps", type=float, default=DEFAULT_MAX_FPS,
                    help="analyse at most this many frames per second (default %(default)g; 0 = every frame)")
+    p.add_argument("--view", choices=("auto", "body", "closeup"), default="auto",
+                   help="body: full-body pose; closeup: the feet filmed from close by (no head in view), "
+                        "measured from the foot's motion; auto (default): close-up when no body is found")
     p.set_defaults(func=run_analyze)
 
     d = sub.add_parser("demo", help="analyse a bundled sample clip: no camera or files needed",

@@ -1,0 +1,151 @@
+"""Frames of a close-up → the foot's rotation relative to the shank (an angle signal).
+
+Two steps, so a recorded video is decoded once: ``record_motion`` tracks corners between
+consecutive working frames and removes the background's (camera's) motion; ``foot_track``
+then finds where something moved persistently (the foot, low in the picture), splits it
+at the ankle into foot and shank, and integrates each one's frame-to-frame rotation.
+Integration drifts slowly; the counting driver's rolling rest follows slow drift.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from tracker.closeup.motion import (
+    PointPairs,
+    Regions,
+    cut_pair,
+    find_regions,
+    frame_change,
+    motion_map,
+    region_rotation,
+    to_work_gray,
+    track_pairs,
+    work_scale,
+)
+
+MIN_FOOT_POINTS = 6  # corners in the foot box for a frame to be measured at all
+GOOD_FOOT_POINTS = 25  # ... for full quality
+BAD_RESIDUAL_PX = 1.5  # a rigid fit this poor is not one rigid foot
+
+
+@dataclass
+class MotionLog:
+    """Per frame pair (i-1 → i), the tracked corners and the background's motion."""
+
+    t: np.ndarray  # (N,) seconds, frame times
+    shape: tuple[int, int]  # working frame (h, w)
+    scale: float  # working / original pixels
+    pairs: list[PointPairs] = field(repr=False)  # N entries; entry 0 is empty (no previous frame)
+    ms_per_frame: float = 0.0
+
+
+@dataclass
+class CloseupTrack:
+    """What the close-up path measured, one entry per frame (NaN: not measurable)."""
+
+    t: np.ndarray
+    foot_deg: np.ndarray  # foot rotation relative to the background, integrated
+    shank_deg: np.ndarray  # shank rotation relative to the background, integrated
+    quality: np.ndarray  # 0..1: corners on the foot and how rigidly they moved
+    points: np.ndarray  # corners in the foot box
+    residual_px: np.ndarray  # median residual of the foot's fit (working px; NaN when still)
+    regions: Regions | None
+    scale_px: float  # foot box size in original pixels (the unit of anchor travel)
+    anchor_xy: np.ndarray  # (N, 2) the foot box's tracked centre, original pixels
+    ms_per_frame: float = 0.0
+
+    @property
+    def found(self) -> bool:
+        return self.regions is not None
+
+    def relative(self) -> np.ndarray:
+        """Foot relative to the shank: a whole-leg swing moves both and cancels."""
+        return self.foot_deg - self.shank_deg
+
+
+KEY_S = 0.2  # a key frame is kept this long: motion measured over several frames is
+# larger than frame to frame, so flow measures it better, and fewer steps add up less drift
+CUT_CHANGE = 0.5  # share of pixels that changed a lot between two frames: a scene cut
+
+
+def record_motion(frames: Iterable, width: int, height: int, progress=None) -> MotionLog:
+    """Flow from the current key frame to each frame (``frames`` yield objects with
+    ``.t`` and ``.image``); a scene cut starts afresh."""
+    import time
+
+    scale = work_scale(width, height)
+    ts, pairs, prev, key, key_i = [], [], None, None, -1
+    t0 = time.perf_counter()
+    for i, fr in enumerate(frames):
+        g = to_work_gray(fr.image, scale)
+        if prev is None or prev.shape != g.shape or frame_change(prev, g) > CUT_CHANGE:
+            pairs.append(cut_pair(i))
+            key, key_i = g, i
+        else:
+            pairs.append(track_pairs(key, g, key_i))
+            if fr.t - ts[key_i] >= KEY_S - 1e-6:
+                key, key_i = g, i
+        ts.append(fr.t)
+        prev = g
+        if progress is not None:
+            progress.update(1)
+    ms = 1000.0 * (time.perf_counter() - t0) / max(1, len(ts))
+    shape = prev.shape[:2] if prev is not None else (0, 0)
+    return MotionLog(np.asarray(ts, float), shape, scale, pairs, ms)
+
+
+def _quality(n: int, fit_residual: float) -> float:
+    q = min(1.0, max(0.0, (n - MIN_FOOT_POINTS) / (GOOD_FOOT_POINTS - MIN_FOOT_POINTS)))
+    if np.isfinite(fit_residual):
+        q *= min(1.0, max(0.0, 1.0 - (fit_residual - 0.5 * BAD_RESIDUAL_PX) / BAD_RESIDUAL_PX))
+    return q
+
+
+def foot_track(log: MotionLog) -> CloseupTrack:
+    """Find the moving foot in the whole log, then measure its rotation frame by frame."""
+    n = len(log.t)
+    regions = find_regions(motion_map(log.pairs, log.shape)) if n > 2 else None
+    nan = np.full(n, np.nan)
+    if regions is None:
+        return CloseupTrack(log.t, nan, nan.copy(), np.zeros(n), np.zeros(n), nan.copy(), None, float("nan"),
+                            np.full((n, 2), np.nan), log.ms_per_frame)
+    d_foot, d_shank, q, pts, res = (np.zeros(n) for _ in range(5))
+    res[:] = np.nan
+    for i, pairs in enumerate(log.pairs):
+        if i == 0:
+            continue
+        a, fit, k = region_rotation(pairs, regions.foot, moving_only=True)
+        b, _, _ = region_rotation(pairs, regions.shank, moving_only=True)
+        pts[i] = k
+        if pairs.cut or k < MIN_FOOT_POINTS:
+            d_foot[i] = d_shank[i] = np.nan
+            continue
+        d_foot[i], d_shank[i] = a, b if np.isfinite(b) else 0.0
+        res[i] = fit.residual_px if fit is not None else np.nan
+        q[i] = _quality(k, res[i])
+    keys = np.array([p.key for p in log.pairs])
+    foot, shank = _chain(d_foot, keys), _chain(d_shank, keys)
+    x0, y0, x1, y1 = regions.foot
+    anchor = np.tile([(x0 + x1) / 2 / log.scale, (y0 + y1) / 2 / log.scale], (n, 1))
+    anchor[~np.isfinite(foot)] = np.nan
+    return CloseupTrack(log.t, foot, shank, q, pts, res, regions, max(x1 - x0, y1 - y0) / log.scale,
+                        anchor, log.ms_per_frame)
+
+
+def _chain(d: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Angle at each frame: its key frame's angle plus the rotation since. A frame that
+    could not be measured is NaN (its level, for frames keyed on it, is the last one's)."""
+    n = len(d)
+    level, out = np.zeros(n), np.full(n, np.nan)
+    if n:
+        out[0] = 0.0
+    for i in range(1, n):
+        k = keys[i]
+        if np.isfinite(d[i]) and 0 <= k < i:
+            level[i] = out[i] = level[k] + d[i]
+        else:
+            level[i] = level[i - 1]
+    return out

@@ -1,0 +1,61 @@
+"""A close-up's foot rotation → one set of reps (method ``closeup-motion``).
+
+Why a driver of its own and not ``offline``: there are no landmarks, so no visibility,
+no left/right and no camera side; the signal is a rotation integrated from frame-to-frame
+fits. Everything that decides and measures a rep is shared with the other methods: the
+same engine (``segment``), rest and range learned the same way (``rolling_baseline``,
+``learn_range``, ``local_range``) and the same ``number_reps``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tracker.closeup.track import CloseupTrack
+from tracker.counting.engine import segment
+from tracker.counting.measure import RepContext, number_reps
+from tracker.counting.offline import BASELINE_WINDOW_S, SetResult
+from tracker.counting.rest import estimate_direction, learn_range, local_range, rolling_baseline
+from tracker.exercises import Exercise
+from tracker.records import SetInfo, SetSummary
+from tracker.signals.filters import smooth_offline
+
+METHOD = "closeup-motion"
+MIN_QUALITY = 0.2  # a frame with fewer corners / a poorer fit than this is not used
+PLACE_CAMERA = ("no person and no moving foot were found: film the whole body from 1.5-2.5 m at knee height, "
+                "or put the phone on the floor 0.3-0.8 m from the foot, the foot and shank filling the lower "
+                "half of the picture, the camera still")
+
+
+def closeup_signal(track: CloseupTrack, ex: Exercise) -> np.ndarray:
+    """The foot's rotation relative to the shank (a whole-leg swing cancels: not a rep);
+    for heel raises, relative to the floor (the shank tilts with the heel as it rises)."""
+    return track.foot_deg if ex.anchor == "toe" else track.relative()
+
+
+def analyze_track(track: CloseupTrack, ex: Exercise, side: str = "auto", mode: str = "active", target: int = 10,
+                  source: str = "video", profile: str = "default", warnings: tuple[str, ...] = ()) -> SetResult:
+    """Count and measure one set from a close-up track (hand the result to a Recorder)."""
+    t = track.t
+    valid = np.isfinite(closeup_signal(track, ex)) & (track.quality >= MIN_QUALITY)
+    filt = smooth_offline(np.where(valid, closeup_signal(track, ex), np.nan), t)
+    fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
+    # The camera's side is unknown in a close-up, so is the sign of a rep: learned.
+    direction = estimate_direction(filt, t)
+    x = direction * filt
+    base = rolling_baseline(x, t, BASELINE_WINDOW_S)
+    range_deg = learn_range(x - base, fps, ex) if valid.sum() > 5 else 0.0
+    windows = segment(t, x, base, ex, local_range(t, x - base, fps, ex, range_deg)) if range_deg > 0 else []
+    n = len(t)
+    nan = np.full(n, np.nan)
+    shank = smooth_offline(track.shank_deg, t) if ex.anchor != "toe" else np.zeros(n)
+    ctx = RepContext(t=t, signal=filt, baseline=direction * base, quality=track.quality, valid=valid,
+                     shank_deg=shank, heel_y=nan, hand_dist=nan, other_foot_dist=nan,
+                     anchor_xy=track.anchor_xy, toe_y=nan, other_toe_y=nan, scale=np.full(n, track.scale_px))
+    side = side if side in ("left", "right") else "unknown"
+    reps = number_reps(windows, ctx, ex, side)
+    if not track.found:
+        warnings = (*warnings, PLACE_CAMERA)
+    info = SetInfo(source=source, exercise=ex.key, side=side, mode=mode, target=target, profile=profile,
+                   method=METHOD)
+    summary = SetSummary.from_reps(info, reps, float(t[-1] - t[0]) if n else 0.0, n, int((~valid).sum()), warnings)
+    return SetResult(info, reps, summary, t, filt, direction * base, direction, range_deg, tuple(warnings), None)
