@@ -37,11 +37,13 @@ class RepWindow:
         return RepWindow(self.start - offset, self.peak - offset, self.end - offset)
 
 
-def thresholds(ex: Exercise, range_deg):
+def thresholds(ex: Exercise, range_deg, floor_deg: float | None = None):
     """(enter, leave) levels above rest for a rep, from the person's range (a number or a
-    per-frame array); never below the exercise's noise floor."""
+    per-frame array); never below the noise floor (the exercise's own, or one measured on
+    this recording, see ``rest.noise_floor``)."""
     rng = np.asarray(range_deg, float)
-    return np.maximum(ex.min_rom_deg, HI_FRACTION * rng), np.maximum(0.4 * ex.min_rom_deg, LO_FRACTION * rng)
+    floor = ex.min_rom_deg if floor_deg is None else floor_deg
+    return np.maximum(floor, HI_FRACTION * rng), np.maximum(0.4 * floor, LO_FRACTION * rng)
 
 
 class RepEngine:
@@ -99,9 +101,10 @@ class RepEngine:
         return None
 
 
-def segment(t: np.ndarray, x: np.ndarray, rest: np.ndarray, ex: Exercise, range_deg) -> list[RepWindow]:
+def segment(t: np.ndarray, x: np.ndarray, rest: np.ndarray, ex: Exercise, range_deg,
+            floor_deg: float | None = None) -> list[RepWindow]:
     """Run the engine over a whole signal (NaN = frame not usable)."""
-    his, los = (np.broadcast_to(a, x.shape) for a in thresholds(ex, range_deg))
+    his, los = (np.broadcast_to(a, x.shape) for a in thresholds(ex, range_deg, floor_deg))
     engine = RepEngine(ex)
     out = []
     usable = np.isfinite(x) & np.isfinite(rest)

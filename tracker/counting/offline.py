@@ -14,7 +14,7 @@ import numpy as np
 
 from tracker.counting.engine import segment
 from tracker.counting.measure import number_reps, rep_context
-from tracker.counting.rest import estimate_direction, learn_range, local_range, rolling_baseline
+from tracker.counting.rest import estimate_direction, learn_range, local_range, noise_floor, rolling_baseline
 from tracker.exercises import Exercise
 from tracker.pose.landmarks import SIDES, other_side
 from tracker.pose.recording import PoseRecording
@@ -50,6 +50,7 @@ class _Leg:
     feats: LegFeatures
     valid: np.ndarray
     filt: np.ndarray
+    floor: float  # smallest excursion that can be a rep here (rest.noise_floor)
 
 
 def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, lying: np.ndarray) -> _Leg:
@@ -61,8 +62,9 @@ def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, lying:
     # dropout stays brief so that it can be bridged.
     placed = gating.pad_mask(placed, rec.t, gating.GATE_PAD_S) if not placed.all() else placed
     valid = gating.usable(feats.quality, feats.signal, placed)
-    filt = smooth_offline(np.where(valid, feats.signal, np.nan), rec.t)
-    return _Leg(feats, valid, filt)
+    raw = np.where(valid, feats.signal, np.nan)
+    filt = smooth_offline(raw, rec.t)
+    return _Leg(feats, valid, filt, noise_floor(raw, rec.fps, ex))
 
 
 def _rest_and_range(leg: _Leg, t: np.ndarray, fps: float, ex: Exercise, side: str):
@@ -70,7 +72,7 @@ def _rest_and_range(leg: _Leg, t: np.ndarray, fps: float, ex: Exercise, side: st
     direction = ex.rep_direction(side) or estimate_direction(leg.filt, t)
     x = direction * leg.filt
     base = rolling_baseline(x, t, BASELINE_WINDOW_S)
-    return direction, base, learn_range(x - base, fps, ex)
+    return direction, base, learn_range(x - base, fps, ex, leg.floor)
 
 
 def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
@@ -111,7 +113,8 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
 
     direction, base_d, range_deg = _rest_and_range(leg, t, rec.fps, ex, side)
     x = direction * leg.filt
-    windows = segment(t, x, base_d, ex, local_range(t, x - base_d, rec.fps, ex, range_deg)) if range_deg > 0 else []
+    windows = (segment(t, x, base_d, ex, local_range(t, x - base_d, rec.fps, ex, range_deg, leg.floor), leg.floor)
+               if range_deg > 0 else [])
 
     other = legs[other_side(side)]
     ctx = rep_context(leg.feats, t, leg.filt, direction * base_d, leg.valid,
