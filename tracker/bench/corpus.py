@@ -192,11 +192,24 @@ def run_corpus(cases: list[CorpusCase], max_fps: float | None = None, jobs: int 
         by_clip.setdefault(c.clip, []).append(c)
     work = [(cs, max_fps, side) for cs in by_clip.values()]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    _preload()
     if jobs == 1:
         results = map(run_clip, work)
         return _collect(results, log)
     with ProcessPoolExecutor(jobs) as pool:
         return _collect(pool.map(run_clip, work, chunksize=1), log)
+
+
+def _preload() -> None:
+    """Import what the first count imports lazily (the live session, scipy's filters) once,
+    before the worker processes fork, instead of once in each (seconds on a busy machine)."""
+    import importlib
+
+    for name in ("tracker.app.live.session", "tracker.pose.replay", "scipy.signal"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
 
 
 def _collect(results, log) -> list[dict]:
