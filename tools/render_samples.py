@@ -63,6 +63,26 @@ EXERCISE_SPEC = {
     "heel_raise": dict(posture="standing", joint="dorsiflexion", sign=-1, base=0.0),
     "eversion": dict(posture="seated", joint="eversion", sign=+1, base=0.0),
 }
+# Negatives (true count 0): a movement that is not an exercise rep. Each has a default
+# posture and the postures it can be done in; its timeline is make_schedule()'s, with
+# "moves" in place of reps, and the truth file keeps rep = 0 / phase "rest" throughout.
+MOTIONS = {
+    "still": ("seated", "crossed", "standing"),  # sitting/standing still (use --sway/--drift)
+    "weight_shift": ("standing",),  # weight shifts side to side, both feet flat
+    "knee_swing": ("seated", "crossed"),  # lower leg swings from the knee, ankle fixed
+    "calf_stretch": ("standing",),  # knees bend forward over flat feet (wall calf stretch)
+    "chair_shift": ("seated", "crossed"),  # shifting on the seat: body/leg move, ankle fixed
+    "cross_uncross": ("seated",),  # crossing the moving leg over the other knee and back
+}
+# default moves, amplitude (deg, or the scale of a chair shift), s per move, hold, rest
+MOTION_DEFAULTS = {
+    "still": (0, 0.0, 2.0, 0.0, 0.6),
+    "weight_shift": (6, 4.0, 2.5, 1.0, 0.8),
+    "knee_swing": (7, 35.0, 1.3, 0.0, 0.0),
+    "calf_stretch": (4, 15.0, 3.0, 2.0, 1.0),
+    "chair_shift": (4, 1.0, 1.6, 2.0, 1.5),
+    "cross_uncross": (2, 1.0, 3.0, 3.0, 2.0),
+}
 GT_COLUMNS = [
     "frame", "time_s", "rep", "phase", "progress", "dorsiflexion_deg", "eversion_deg",
     "knee_ankle_toe_3d_deg", "knee_ankle_toe_2d_deg", "heel_height_m",
@@ -413,6 +433,8 @@ class Poser:
         X = np.array([1.0, 0.0, 0.0])
         # trunk and head
         L["spine03"] = rot(X, p.lean * 0.5 + idle.get("lean", 0.0)) @ rot((0, 0, 1), idle.get("twist", 0.0))
+        if "side" in idle:  # lateral trunk sway (--sway)
+            L["spine03"] = L["spine03"] @ rot((0.0, 1.0, 0.0), idle["side"])
         L["spine01"] = rot(X, p.lean * 0.5)
         tilt = p.head_tilt * (0.4 if p.kind == "standing" else 1.0)
         L["neck01"] = rot(X, tilt + idle.get("nod", 0.0))
@@ -493,11 +515,19 @@ class Camera:
 
 def make_camera(view: str, side: str, verts: np.ndarray, width: int, height: int,
                 rng: np.random.Generator, fill: float = 0.86, cam_height: float | None = None,
-                yfov_deg: float = 46.0) -> Camera:
-    """Place a tripod camera so the person fills ``fill`` of the frame in the given view."""
+                yfov_deg: float = 46.0, azimuth: float | None = None,
+                distance: float | None = None) -> Camera:
+    """Place a tripod camera so the person fills ``fill`` of the frame in the given view.
+
+    ``azimuth`` (deg; 0 = the moving foot's side, 90 = in front) replaces the view's
+    angle and its random +/-5 deg; ``distance`` (m, horizontal, to the body's centre)
+    replaces the distance that makes the person fill ``fill`` of the frame height.
+    """
     lat = 1.0 if side == "L" else -1.0
     base_az = {"side": 0.0, "oblique": 45.0, "front": 90.0}[view]
     az = math.radians(base_az + float(rng.uniform(-5, 5)))
+    if azimuth is not None:
+        az = math.radians(azimuth)
     # az 0 = the moving foot's side (+/-X), 90 = in front (-Y)
     d = np.array([lat * math.cos(az), -math.sin(az), 0.0])
     lo, hi = verts.min(0), verts.max(0)
@@ -510,15 +540,18 @@ def make_camera(view: str, side: str, verts: np.ndarray, width: int, height: int
     yfov = math.radians(yfov_deg)
     proj = pyrender.PerspectiveCamera(yfov=yfov, aspectRatio=width / height).get_projection_matrix(width, height)
     sub = verts[::7]
-    dist = 2.5
-    for _ in range(30):
+    dist = 2.5 if distance is None else float(distance)
+    wfill = min(0.92, fill * 1.07)
+    for _ in range(30 if distance is None else 1):
         eye = target + d * dist
         eye[2] = ch
         cam = Camera(look_at(eye, target), yfov, width, height, proj)
+        if distance is not None:
+            break
         px = cam.project(sub)
         bw = (px[:, 0].max() - px[:, 0].min()) / width
         bh = (px[:, 1].max() - px[:, 1].min()) / height
-        k = max(bw / 0.92, bh / fill)
+        k = max(bw / wfill, bh / fill)
         if abs(k - 1) < 0.003:
             break
         dist *= k ** 0.9
@@ -731,6 +764,31 @@ def build_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--light", type=float, default=1.0, help="scale of all light intensities")
     ap.add_argument("--cam-height", type=float, default=None,
                     help="m above the floor; default: about mid-body, varied by the seed")
+    ap.add_argument("--fill", type=float, default=0.86,
+                    help="share of the frame height the person fills (sets the camera distance)")
+    ap.add_argument("--cam-dist", type=float, default=None,
+                    help="m, horizontal camera distance to the body's centre (replaces --fill)")
+    ap.add_argument("--cam-azimuth", type=float, default=None,
+                    help="deg, 0 = the moving foot's side, 45 = oblique, 90 = front; default: the "
+                         "view's angle +/-5 deg by the seed (--view still names the view)")
+    ap.add_argument("--sway", type=float, default=0.0,
+                    help="deg, slow trunk sway (forward and sideways, periods 7-20 s)")
+    ap.add_argument("--drift", type=float, default=0.0,
+                    help="deg, slow drift of the ankle angles (periods 10-30 s), in the truth")
+    ap.add_argument("--motion", choices=("exercise", *MOTIONS), default="exercise",
+                    help="a negative (true count 0) instead of the exercise: " + ", ".join(MOTIONS))
+    ap.add_argument("--posture", choices=("seated", "crossed", "standing"), default=None,
+                    help="posture of a negative (default: the motion's first)")
+    ap.add_argument("--moves", type=int, default=None,
+                    help="negatives: number of swings/shifts/stretches/crossings")
+    ap.add_argument("--move-amp", type=float, default=None,
+                    help="negatives: deg of a knee swing / weight shift / calf stretch; "
+                         "scale of a chair shift")
+    ap.add_argument("--move-s", type=float, default=None, help="negatives: s of one move (there and back)")
+    ap.add_argument("--move-hold-s", type=float, default=None, help="negatives: s held at the far end")
+    ap.add_argument("--move-rest-s", type=float, default=None, help="negatives: s between moves")
+    ap.add_argument("--duration", type=float, default=None,
+                    help="negatives: total s (lengthens the still end); default: the moves' length")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="sample_videos", help="output folder")
     ap.add_argument("--name", default=None, help="file stem; default <exercise>_<view>_<side>")
@@ -774,15 +832,25 @@ def parse_outfit(spec: str) -> tuple[str, dict]:
 def render_clip(a: argparse.Namespace) -> dict:
     t_start = time.time()
     spec = EXERCISE_SPEC[a.exercise]
-    view = a.view or RECOMMENDED_VIEW[a.exercise]
+    negative = a.motion != "exercise"
+    view = a.view or (RECOMMENDED_VIEW[a.exercise] if not negative else "side")
     side = "L" if a.side == "left" else "R"
     width, height = (int(x) for x in a.size.lower().split("x"))
-    name = a.name or f"{a.exercise}_{view}_{a.side}"
+    if negative:
+        posture_kind = a.posture or MOTIONS[a.motion][0]
+        if posture_kind not in MOTIONS[a.motion]:
+            raise SystemExit(f"--motion {a.motion} is done {' or '.join(MOTIONS[a.motion])}, not {posture_kind}")
+        name = a.name or f"neg_{a.motion}_{posture_kind}_{view}_{a.side}"
+    else:
+        posture_kind = spec["posture"]
+        name = a.name or f"{a.exercise}_{view}_{a.side}"
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     ph_preset, phen = parse_phenotype(a.phenotype)
     of_preset, outfit = parse_outfit(a.outfit)
     base = a.base if a.base is not None else spec["base"] * a.amp
+    if negative:
+        base = 0.0
 
     # one generator per purpose so that e.g. --noise never changes the truth
     rng_sched = np.random.default_rng([a.seed, 1])
@@ -791,8 +859,27 @@ def render_clip(a: argparse.Namespace) -> dict:
     rng_scene = np.random.default_rng([a.seed, 4])
     rng_noise = np.random.default_rng([a.seed, 5])
 
-    sched = make_schedule(a.reps, a.amp, a.rep_s, a.hold_s, a.rest_s, a.still_s, a.tail_s,
-                          a.fps, a.jitter, rng_sched)
+    if negative:
+        # the moves of a negative on make_schedule's timeline; the truth keeps rep = 0
+        rng_motion = np.random.default_rng([a.seed, 8])
+        m_n, m_amp, m_s, m_hold, m_rest = MOTION_DEFAULTS[a.motion]
+        m_n = m_n if a.moves is None else a.moves
+        m_amp = m_amp if a.move_amp is None else a.move_amp
+        m_s = m_s if a.move_s is None else a.move_s
+        m_hold = m_hold if a.move_hold_s is None else a.move_hold_s
+        m_rest = m_rest if a.move_rest_s is None else a.move_rest_s
+        msched = make_schedule(m_n, m_amp, m_s, m_hold, m_rest, a.still_s, 0.0, a.fps, a.jitter, rng_motion)
+        tail = a.tail_s if a.duration is None else max(a.tail_s, a.duration - len(msched.t) / a.fps)
+        msched = make_schedule(m_n, m_amp, m_s, m_hold, m_rest, a.still_s, tail, a.fps, a.jitter,
+                               np.random.default_rng([a.seed, 8]))
+        # chair shifts: where each shift goes (dx, dy m; yaw, lean, hip abduction deg)
+        shifts = [(rng_motion.uniform(-0.05, 0.05), rng_motion.uniform(-0.06, 0.04), rng_motion.uniform(-7, 7),
+                   rng_motion.uniform(-4, 9), rng_motion.uniform(-6, 8)) for _ in range(m_n)]
+        nm = len(msched.t)
+        sched = Schedule(a.fps, msched.t, np.zeros(nm, dtype=int), ["rest"] * nm, np.zeros(nm), [], [])
+    else:
+        sched = make_schedule(a.reps, a.amp, a.rep_s, a.hold_s, a.rest_s, a.still_s, a.tail_s,
+                              a.fps, a.jitter, rng_sched)
     n = len(sched.t)
     if a.max_frames:
         n = min(n, a.max_frames)
@@ -800,7 +887,7 @@ def render_clip(a: argparse.Namespace) -> dict:
     t0 = time.time()
     body = Body(phen)
     t_model = time.time() - t0
-    posture = Posture(kind=spec["posture"], side=side)
+    posture = Posture(kind=posture_kind, side=side)
     poser = Poser(body, posture)
     lm = landmark_vertices(body, side)
 
@@ -809,10 +896,33 @@ def render_clip(a: argparse.Namespace) -> dict:
     if_ = rng_idle.uniform(0.18, 0.3, 3)
     ia = (0.6, 0.5, 0.8)
 
+    # --sway: slower trunk sway forward and sideways; --drift: slow ankle-angle drift
+    rng_sway = np.random.default_rng([a.seed, 6])
+    sw_f = rng_sway.uniform(1 / 20, 1 / 7, 4)
+    sw_p = rng_sway.uniform(0, 2 * np.pi, 4)
+    rng_drift = np.random.default_rng([a.seed, 7])
+    dr_f = rng_drift.uniform(1 / 30, 1 / 10, 6)
+    dr_p = rng_drift.uniform(0, 2 * np.pi, 6)
+
     def idle_at(t: float) -> dict:
-        return {"lean": ia[0] * math.sin(2 * math.pi * if_[0] * t + ip[0]),
+        idle = {"lean": ia[0] * math.sin(2 * math.pi * if_[0] * t + ip[0]),
                 "twist": ia[1] * math.sin(2 * math.pi * if_[1] * t + ip[1]),
                 "nod": ia[2] * math.sin(2 * math.pi * if_[2] * t + ip[2])}
+        if a.sway > 0:
+            w = [math.sin(2 * math.pi * sw_f[j] * t + sw_p[j]) for j in range(4)]
+            idle["lean"] += a.sway * (0.7 * w[0] + 0.3 * w[1])
+            idle["side"] = a.sway * (0.7 * w[2] + 0.3 * w[3])
+        return idle
+
+    def drift_at(t: float) -> tuple[float, float, float]:
+        """Slow drift (deg) of (dorsiflexion, eversion, abduction); the exercised one fully."""
+        w = [math.sin(2 * math.pi * dr_f[j] * t + dr_p[j]) - math.sin(dr_p[j]) for j in range(6)]
+        full = {"dorsiflexion": 0, "eversion": 1, "abduction": 2}[spec["joint"] if not negative else "dorsiflexion"]
+        out = []
+        for j in range(3):
+            k = 1.0 if j == full else 0.5
+            out.append(k * a.drift * 0.5 * (w[2 * j] + w[2 * j + 1]))
+        return out[0], out[1], out[2]
 
     joint = spec["joint"]
     amps = sched.rep_amp
@@ -830,7 +940,7 @@ def render_clip(a: argparse.Namespace) -> dict:
             ab = val
         return d, e, ab
 
-    kind = spec["posture"]
+    kind = posture_kind
     sole_ids = np.nonzero(np.isin(body.dom, [body.idx[b] for b in body.labels
                                               if b.endswith("." + side) and b.startswith(("foot", "toe"))]))[0]
     other = "R" if side == "L" else "L"
@@ -856,8 +966,84 @@ def render_clip(a: argparse.Namespace) -> dict:
     # balls of the feet for the heel raise (mean of the metatarsal-phalangeal heads)
     ball_rest = {sd: np.mean([body.head(f"toe{t}-1.{sd}") for t in range(1, 6)], axis=0) for sd in ("L", "R")}
 
+    # rest-pose joint heads for the negatives that keep the feet in place
+    hip_rest = {sd: body.head(f"upperleg01.{sd}") for sd in ("L", "R")}
+    knee_rest = {sd: body.head(f"lowerleg01.{sd}") for sd in ("L", "R")}
+    ank_rest = {sd: body.head(f"foot.{sd}") for sd in ("L", "R")}
+    lat_of = {"L": 1.0, "R": -1.0}
+    Y = np.array([0.0, 1.0, 0.0])
+    X = np.array([1.0, 0.0, 0.0])
+
+    def feet_fixed_shift(R_thigh: dict, R_shank: dict) -> np.ndarray:
+        """Root shift that puts both ankles back where they stand in the rest pose."""
+        moved = []
+        for sd in ("L", "R"):
+            h = hip_rest[sd]
+            ank = h + R_thigh[sd] @ (knee_rest[sd] - h) + R_shank[sd] @ (ank_rest[sd] - knee_rest[sd])
+            moved.append(ank - ank_rest[sd])
+        return -np.mean(moved, axis=0)
+
+    def pose_negative(i: int, t: float):
+        d, e, ab = drift_at(t) if a.drift > 0 else (0.0, 0.0, 0.0)
+        idle = idle_at(t)
+        k = int(msched.rep[i])
+        val = msched.rep_amp[k - 1] * float(msched.progress[i]) if k > 0 else 0.0
+        s_, p_ = side, posture
+        ls = lat_of[s_]
+        root = root0.copy()
+        if a.motion == "weight_shift":
+            # legs tilt sideways as a parallelogram (pelvis level), feet stay flat: the
+            # ankles evert/invert by the tilt; alternate sides
+            th = val if k % 2 == 1 else -val
+            L = poser.locals(d, e, ab, 0.0, idle, both_feet=True)
+            for sd in ("L", "R"):
+                L[f"upperleg01.{sd}"] = rot(Y, th)
+                L[f"foot.{sd}"] = poser.foot_rotation(sd, d, e + lat_of[sd] * th, ab)
+            R = {sd: rot(Y, th) for sd in ("L", "R")}
+            root = root + feet_fixed_shift(R, R)
+            e = e + ls * th
+        elif a.motion == "calf_stretch":
+            # both knees bend forward over flat feet: hip flexion ph, knee 2 ph, ankle
+            # dorsiflexion ph; the pelvis sinks straight down
+            ph = val
+            L = poser.locals(d + ph, e, ab, 0.0, idle, both_feet=True)
+            for sd in ("L", "R"):
+                L[f"upperleg01.{sd}"] = rot(-X, ph)
+                L[f"lowerleg01.{sd}"] = rot(X, 2 * ph)
+            Rt = {sd: rot(-X, ph) for sd in ("L", "R")}
+            Rs = {sd: rot(-X, ph) @ rot(X, 2 * ph) for sd in ("L", "R")}
+            root = root + feet_fixed_shift(Rt, Rs)
+            d = d + ph
+        else:
+            L = poser.locals(d, e, ab, 0.0, idle, both_feet=False)
+            if a.motion == "knee_swing":
+                knee0 = p_.cross_knee if p_.kind == "crossed" else 90.0
+                L[f"lowerleg01.{s_}"] = rot(X, knee0 - val)
+            elif a.motion == "chair_shift" and k > 0:
+                dx, dy, yaw, lean, hab = shifts[k - 1]
+                f = float(msched.progress[i]) * msched.rep_amp[k - 1] / max(m_amp, 1e-9)
+                root = root + np.array([dx * f, dy * f, 0.0])
+                L["root"] = rot((0.0, 0.0, 1.0), yaw * f)
+                L["spine03"] = rot(X, lean * f) @ L["spine03"]
+                if p_.kind == "seated":
+                    L[f"upperleg01.{s_}"] = rot(-X, 90.0) @ rot((0.0, -ls, 0.0), p_.knees_apart + hab * f)
+            elif a.motion == "cross_uncross":
+                u = float(msched.progress[i])
+                flex = 90.0 + (p_.cross_flex - 90.0) * u + 25.0 * math.sin(math.pi * u)
+                add = -p_.knees_apart + (p_.cross_add + p_.knees_apart) * u
+                L[f"upperleg01.{s_}"] = (rot(-X, flex) @ rot((0.0, ls, 0.0), add)
+                                         @ rot((0.0, 0.0, ls), p_.cross_rot * u))
+                L[f"lowerleg01.{s_}"] = rot(X, 90.0 + (p_.cross_knee - 90.0) * u)
+        V, heads = body.pose(L, root)
+        return V, heads, (d, e, ab), 0.0
+
     def pose_frame(i: int, t: float):
+        if negative:
+            return pose_negative(i, t)
         d, e, ab = angles_at(i)
+        if a.drift > 0:
+            dd = drift_at(t)
+            d, e, ab = d + dd[0], e + dd[1], ab + dd[2]
         idle = idle_at(t)
         if kind == "standing":
             # rotate both feet about the ankles, keep the balls where they were
@@ -900,7 +1086,8 @@ def render_clip(a: argparse.Namespace) -> dict:
 
     # camera from the first frame's body, plus scene props
     V0, heads0, _, _ = pose_frame(0, 0.0)
-    cam = make_camera(view, side, V0, width, height, rng_cam, cam_height=a.cam_height)
+    cam = make_camera(view, side, V0, width, height, rng_cam, fill=a.fill, cam_height=a.cam_height,
+                      azimuth=a.cam_azimuth, distance=a.cam_dist)
     props = []
     if kind in ("seated", "crossed"):
         hip = 0.5 * (heads0[body.idx["upperleg01.L"]] + heads0[body.idx["upperleg01.R"]])
@@ -993,17 +1180,17 @@ def render_clip(a: argparse.Namespace) -> dict:
 
     reps_true = len({r for r in sched.rep[:n] if r > 0})
     meta = {
-        "exercise": a.exercise,
+        "exercise": a.exercise if not negative else None,
         "view": view,
-        "recommended_view": view == RECOMMENDED_VIEW[a.exercise],
+        "recommended_view": view == RECOMMENDED_VIEW[a.exercise] if not negative else None,
         "side": a.side,
-        "reps": a.reps,
+        "reps": a.reps if not negative else 0,
         "reps_true": reps_true,
-        "amp": a.amp,
+        "amp": a.amp if not negative else 0.0,
         "amp_definition": "deg, change of the exercised angle from rest to the top of a rep",
         "moving_angle": {"dorsiflexion": "dorsiflexion_deg", "eversion": "eversion_deg",
-                         "abduction": "abduction_deg"}[joint],
-        "direction": spec["sign"],
+                         "abduction": "abduction_deg"}[joint] if not negative else None,
+        "direction": spec["sign"] if not negative else None,
         "base": base,
         "rep_amps": sched.rep_amp,
         "rep_bounds_s": sched.rep_bounds,
@@ -1027,6 +1214,13 @@ def render_clip(a: argparse.Namespace) -> dict:
         "n_frames": n,
         "duration_s": round(n / a.fps, 3),
         "codec": writer.codec,
+        "motion": a.motion,
+        "sway_deg": a.sway,
+        "drift_deg": a.drift,
+        "fill": a.fill,
+        "cam_height_m": round(float(cam.pose[2, 3]), 3),
+        "cam_dist_m": round(float(np.linalg.norm((cam.pose[:3, 3] - 0.5 * (V0.min(0) + V0.max(0)))[:2])), 3),
+        "azimuth_deg": round(float(a.cam_azimuth) if a.cam_azimuth is not None else _azimuth(cam, side), 1),
         "camera": {"pose": np.round(cam.pose, 5).tolist(), "yfov_deg": round(math.degrees(cam.yfov), 3)},
         "landmark_vertices": lm,
         "t_model_s": round(t_model, 3),
@@ -1035,6 +1229,9 @@ def render_clip(a: argparse.Namespace) -> dict:
         "t_gl_per_frame_s": round(t_render / max(n, 1), 4),
         "generator": GENERATOR,
         "command": command_line(a),
+        **({"negative": {"posture": kind, "moves": m_n, "move_amp": m_amp, "move_s": m_s,
+                         "move_hold_s": m_hold, "move_rest_s": m_rest,
+                         "move_amps": msched.rep_amp, "move_bounds_s": msched.rep_bounds}} if negative else {}),
         "notes": ("angles: commanded, relative to the shank, about the ankle joint centre; "
                   "heel_height_m: heel skin vertex lift above its height in frame 0; "
                   "*_x/_y: pixels (knee/ankle = joint centres, heel/toe/malleolus = skin vertices) "
@@ -1044,8 +1241,25 @@ def render_clip(a: argparse.Namespace) -> dict:
     return meta
 
 
+def _azimuth(cam: Camera, side: str) -> float:
+    """The camera's azimuth (deg; 0 = the moving foot's side, 90 = in front)."""
+    x, y = cam.pose[0, 3], cam.pose[1, 3]
+    lat = 1.0 if side == "L" else -1.0
+    return math.degrees(math.atan2(-y, lat * x))
+
+
 def command_line(a: argparse.Namespace) -> str:
-    parts = ["python", GENERATOR, "--exercise", a.exercise, "--side", a.side]
+    parts = ["python", GENERATOR]
+    if a.motion != "exercise":
+        parts += ["--motion", a.motion]
+        if a.posture:
+            parts += ["--posture", a.posture]
+        for flag, val in (("--moves", a.moves), ("--move-amp", a.move_amp), ("--move-s", a.move_s),
+                          ("--move-hold-s", a.move_hold_s), ("--move-rest-s", a.move_rest_s),
+                          ("--duration", a.duration)):
+            if val is not None:
+                parts += [flag, f"{val:g}"]
+    parts += ["--exercise", a.exercise, "--side", a.side]
     if a.view:
         parts += ["--view", a.view]
     parts += ["--reps", str(a.reps), "--amp", f"{a.amp:g}", "--rep-s", f"{a.rep_s:g}"]
@@ -1059,9 +1273,17 @@ def command_line(a: argparse.Namespace) -> str:
             parts += [flag, f"{val:g}"]
     if a.size != "640x480":
         parts += ["--size", a.size]
+    for flag, val, default in (("--sway", a.sway, 0.0), ("--drift", a.drift, 0.0), ("--fill", a.fill, 0.86)):
+        if val != default:
+            parts += [flag, f"{val:g}"]
+    for flag, val in (("--cam-dist", a.cam_dist), ("--cam-azimuth", a.cam_azimuth), ("--cam-height", a.cam_height)):
+        if val is not None:
+            parts += [flag, f"{val:g}"]
     parts += ["--phenotype", a.phenotype, "--outfit", a.outfit, "--seed", str(a.seed)]
     if a.no_shadows:
         parts.append("--no-shadows")
+    if a.light != 1.0:
+        parts += ["--light", f"{a.light:g}"]
     if a.name:
         parts += ["--name", a.name]
     parts += ["--out", str(a.out)]
