@@ -97,8 +97,8 @@ def cases_of(meta_path: Path, meta: dict) -> list[CorpusCase]:
     cond = dict(meta.get("conditions") or {})
     expect = meta.get("expect", "count")
     count_as = meta.get("count_as") or [meta["exercise"]]
-    true = 0 if expect == "none" else int(meta.get("reps_true", meta.get("reps")))
-    side = meta.get("side") if meta.get("side") in ("left", "right") else "auto"
+    true = 0 if expect == "none" else int(next(meta[k] for k in ("reps_true", "expected_reps", "reps") if k in meta))
+    side = {"L": "left", "R": "right", "left": "left", "right": "right"}.get(meta.get("side"), "auto")
     truth = base.with_name(clip + "_gt.csv.gz")
     out = []
     for ex in count_as:
