@@ -37,13 +37,11 @@ class RepWindow:
         return RepWindow(self.start - offset, self.peak - offset, self.end - offset)
 
 
-def thresholds(ex: Exercise, range_deg, floor_deg: float | None = None):
+def thresholds(ex: Exercise, range_deg):
     """(enter, leave) levels above rest for a rep, from the person's range (a number or a
-    per-frame array); never below the noise floor (the exercise's own, or one measured on
-    this recording, see ``rest.noise_floor``)."""
+    per-frame array); never below the exercise's noise floor."""
     rng = np.asarray(range_deg, float)
-    floor = ex.min_rom_deg if floor_deg is None else floor_deg
-    return np.maximum(floor, HI_FRACTION * rng), np.maximum(0.4 * floor, LO_FRACTION * rng)
+    return np.maximum(ex.min_rom_deg, HI_FRACTION * rng), np.maximum(0.4 * ex.min_rom_deg, LO_FRACTION * rng)
 
 
 class RepEngine:
@@ -101,10 +99,9 @@ class RepEngine:
         return None
 
 
-def segment(t: np.ndarray, x: np.ndarray, rest: np.ndarray, ex: Exercise, range_deg,
-            floor_deg: float | None = None) -> list[RepWindow]:
+def segment(t: np.ndarray, x: np.ndarray, rest: np.ndarray, ex: Exercise, range_deg) -> list[RepWindow]:
     """Run the engine over a whole signal (NaN = frame not usable)."""
-    his, los = (np.broadcast_to(a, x.shape) for a in thresholds(ex, range_deg, floor_deg))
+    his, los = (np.broadcast_to(a, x.shape) for a in thresholds(ex, range_deg))
     engine = RepEngine(ex)
     out = []
     usable = np.isfinite(x) & np.isfinite(rest)

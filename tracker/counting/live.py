@@ -12,7 +12,7 @@ import numpy as np
 
 from tracker.counting.engine import LO_FRACTION, RepEngine, thresholds
 from tracker.counting.measure import measure_rep, rep_context
-from tracker.counting.rest import LiveNoise, LiveRange, LiveRest
+from tracker.counting.rest import LiveRange, LiveRest
 from tracker.exercises import Exercise
 from tracker.records import CountState, Rep
 from tracker.signals.features import LegFeatures
@@ -71,7 +71,6 @@ class LiveCounter:
         self.direction = ex.rep_direction(side) or 0
         self.rest = LiveRest(calib_s=calib_s)
         self.range = LiveRange(ex)
-        self.noise = LiveNoise(ex)
         self.engine = RepEngine(ex)
         self.reps: list[Rep] = []
         self._spike = CausalMedian(3)
@@ -89,7 +88,6 @@ class LiveCounter:
         """Feed one frame (``feats`` holds one frame); returns the reps completed at it (usually
         none or one; more when calibration ends and the frames it held are counted)."""
         signal = float(feats.signal[0])
-        self.noise.update(t, signal if usable else np.nan)
         s = self._smooth.update(t, self._spike.update(signal if usable else np.nan))
         o = self._other_smooth.update(t, other_signal)
         ok = bool(usable and np.isfinite(s))
@@ -124,7 +122,7 @@ class LiveCounter:
         person was already moving (no still start), a rep made while rest was being learned
         is counted now, a few seconds late, instead of being lost."""
         self.state.rest_deg, self.state.stage = rest, "ready"
-        hi, lo = (float(v) for v in thresholds(self.ex, self.range.value, self.noise.floor))
+        hi, lo = (float(v) for v in thresholds(self.ex, self.range.value))
         start = self._log.since(self._log.rows[-1][0] - self.rest.calib_timeout_s)
         out: list[Rep] = []
         for k in range(start, self._log.next_index):
@@ -138,14 +136,14 @@ class LiveCounter:
         return out
 
     def _learn_direction(self, raw: float) -> bool:
-        if abs(raw) >= max(self.noise.floor, 0.5 * self.ex.prior_rom_deg):
+        if abs(raw) >= max(self.ex.min_rom_deg, 0.5 * self.ex.prior_rom_deg):
             self.direction = 1 if raw > 0 else -1
             return True
         return False
 
     def _step(self, i: int, t: float, s: float, d: float, raw: float, learning: bool, view_ok: bool) -> Rep | None:
         st = self.state
-        hi, lo = (float(v) for v in thresholds(self.ex, self.range.value, self.noise.floor))
+        hi, lo = (float(v) for v in thresholds(self.ex, self.range.value))
         st.angle_deg, st.range_deg = d, self.range.value
         was_in = self.engine.in_rep
         w = self.engine.step(i, t, d, 0.0, hi, lo)
@@ -161,7 +159,7 @@ class LiveCounter:
             elif learning:
                 self.rest.follow(t, s, raw, LO_FRACTION * self.ex.prior_rom_deg, self.direction)
             else:
-                self.range.between_reps(d, hi, lo, self.noise.floor)
+                self.range.between_reps(d, hi, lo)
                 self.rest.follow(t, s, d, lo, self.direction)
             st.rest_deg = self.rest.value
             return None

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tracker.counting.engine import segment
+from tracker.counting.engine import RepWindow, segment
 from tracker.counting.measure import number_reps, rep_context
-from tracker.counting.rest import estimate_direction, learn_range, local_range, noise_floor, rolling_baseline
+from tracker.counting.rest import estimate_direction, learn_range, local_range, rolling_baseline
 from tracker.exercises import Exercise
 from tracker.pose.landmarks import SIDES, other_side
 from tracker.pose.recording import PoseRecording
@@ -50,7 +50,6 @@ class _Leg:
     feats: LegFeatures
     valid: np.ndarray
     filt: np.ndarray
-    floor: float  # smallest excursion that can be a rep here (rest.noise_floor)
 
 
 def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, lying: np.ndarray) -> _Leg:
@@ -62,9 +61,8 @@ def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, lying:
     # dropout stays brief so that it can be bridged.
     placed = gating.pad_mask(placed, rec.t, gating.GATE_PAD_S) if not placed.all() else placed
     valid = gating.usable(feats.quality, feats.signal, placed)
-    raw = np.where(valid, feats.signal, np.nan)
-    filt = smooth_offline(raw, rec.t)
-    return _Leg(feats, valid, filt, noise_floor(raw, rec.fps, ex))
+    filt = smooth_offline(np.where(valid, feats.signal, np.nan), rec.t)
+    return _Leg(feats, valid, filt)
 
 
 def _rest_and_range(leg: _Leg, t: np.ndarray, fps: float, ex: Exercise, side: str):
@@ -72,7 +70,26 @@ def _rest_and_range(leg: _Leg, t: np.ndarray, fps: float, ex: Exercise, side: st
     direction = ex.rep_direction(side) or estimate_direction(leg.filt, t)
     x = direction * leg.filt
     base = rolling_baseline(x, t, BASELINE_WINDOW_S)
-    return direction, base, learn_range(x - base, fps, ex, leg.floor)
+    return direction, base, learn_range(x - base, fps, ex)
+
+
+@dataclass
+class Excursions:
+    """The reps found in a whole filtered signal, and what they were judged against."""
+
+    base: np.ndarray  # rest level, rep direction
+    range_deg: float  # the person's typical excursion
+    windows: list[RepWindow]
+
+
+def find_excursions(t: np.ndarray, x: np.ndarray, fps: float, ex: Exercise) -> Excursions:
+    """Reps in a whole filtered signal ``x`` (rep direction up, NaN = unusable): a rolling
+    rest, the person's range from all of their peaks, then the engine (every offline method
+    finds its reps here)."""
+    base = rolling_baseline(x, t, BASELINE_WINDOW_S)
+    range_deg = learn_range(x - base, fps, ex)
+    windows = segment(t, x, base, ex, local_range(t, x - base, fps, ex, range_deg)) if range_deg > 0 else []
+    return Excursions(base, range_deg, windows)
 
 
 def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
@@ -111,10 +128,9 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
                              lying=int((lying & detected).sum()), wrong_view=not view_ok)
     warnings = gating.set_warnings(ex, side, tally)
 
-    direction, base_d, range_deg = _rest_and_range(leg, t, rec.fps, ex, side)
-    x = direction * leg.filt
-    windows = (segment(t, x, base_d, ex, local_range(t, x - base_d, rec.fps, ex, range_deg, leg.floor), leg.floor)
-               if range_deg > 0 else [])
+    direction = ex.rep_direction(side) or estimate_direction(leg.filt, t)
+    found = find_excursions(t, direction * leg.filt, rec.fps, ex)
+    base_d, windows = found.base, found.windows
 
     other = legs[other_side(side)]
     ctx = rep_context(leg.feats, t, leg.filt, direction * base_d, leg.valid,
@@ -126,4 +142,4 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
                    source_sha256=rec.meta.get("source", {}).get("sha256"), method=METHOD)
     summary = SetSummary.from_reps(info, reps, float(t[-1] - t[0]) if len(t) else 0.0, len(t),
                                    int((~detected).sum()), warnings)
-    return SetResult(info, reps, summary, t, leg.filt, direction * base_d, direction, range_deg, warnings, rec)
+    return SetResult(info, reps, summary, t, leg.filt, direction * base_d, direction, found.range_deg, warnings, rec)

@@ -67,37 +67,12 @@ def rolling_baseline(d: np.ndarray, t: np.ndarray, window_s: float, q: float = 1
 
 
 
-# Noise floor: the largest excursion landmark jitter alone makes in a still recording, in
-# units of the jitter's standard deviation (estimated from second differences, which slow
-# movement barely touches). Measured on filtered white noise over 20 s: the largest peak
-# prominence is 2.6 sigma (median), 3.8 (99th percentile) at 15 fps, falling as
-# sqrt(15 / fps) at higher rates because the 2.5 Hz filter averages more frames.
-NOISE_K = 4.0
-NOISE_REF_FPS = 15.0
-
-
-def jitter_sigma(x: np.ndarray) -> float:
-    """Frame-to-frame jitter of a signal (robust std of white noise from second differences)."""
-    x = x[np.isfinite(x)]
-    if len(x) < 8:
-        return 0.0
-    d2 = np.diff(x, 2)
-    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
-
-
-def noise_floor(raw: np.ndarray, fs: float, ex: Exercise) -> float:
-    """Smallest excursion that can be a rep in this recording: the exercise's own floor, or
-    more where the landmarks jitter more (a far or small person, a low resolution)."""
-    return max(ex.min_rom_deg, NOISE_K * jitter_sigma(raw) * float(np.sqrt(NOISE_REF_FPS / max(fs, 1.0))))
-
-
-def learn_range(d: np.ndarray, fs: float, ex: Exercise, floor_deg: float | None = None) -> float:
+def learn_range(d: np.ndarray, fs: float, ex: Exercise) -> float:
     """The person's typical excursion: a high quantile of peak prominences above noise."""
     from scipy.signal import find_peaks
 
     x = np.where(np.isfinite(d), d, 0.0)
-    floor = ex.min_rom_deg if floor_deg is None else floor_deg
-    peaks, props = find_peaks(x, prominence=floor, distance=max(1, int(ex.min_rep_s * fs)))
+    peaks, props = find_peaks(x, prominence=ex.min_rom_deg, distance=max(1, int(ex.min_rep_s * fs)))
     if len(peaks) == 0:
         return 0.0
     prom = np.sort(props["prominences"])
@@ -111,8 +86,7 @@ LOCAL_WINDOW_S = 6.0  # neighbouring reps that set a rep's own threshold (a tiri
 LOCAL_FLOOR = 0.7  # a local threshold may fall to this share of the set's: tiring yes, noise no
 
 
-def local_range(t: np.ndarray, d: np.ndarray, fs: float, ex: Exercise, global_range: float,
-                floor_deg: float | None = None) -> np.ndarray:
+def local_range(t: np.ndarray, d: np.ndarray, fs: float, ex: Exercise, global_range: float) -> np.ndarray:
     """Per-frame range: the median prominence of the peaks within ±LOCAL_WINDOW_S, never
     below LOCAL_FLOOR of the set's range. A patient whose reps shrink from 10° to 4° as they tire
     keeps being counted, while noise between sets stays under the global floor."""
@@ -120,8 +94,7 @@ def local_range(t: np.ndarray, d: np.ndarray, fs: float, ex: Exercise, global_ra
 
     out = np.full(len(d), float(global_range))
     x = np.where(np.isfinite(d), d, 0.0)
-    floor = ex.min_rom_deg if floor_deg is None else floor_deg
-    peaks, props = find_peaks(x, prominence=floor, distance=max(1, int(ex.min_rep_s * fs)))
+    peaks, props = find_peaks(x, prominence=ex.min_rom_deg, distance=max(1, int(ex.min_rep_s * fs)))
     if len(peaks) == 0:
         return out
     tp, prom = t[peaks], props["prominences"]
@@ -134,36 +107,6 @@ def local_range(t: np.ndarray, d: np.ndarray, fs: float, ex: Exercise, global_ra
 
 
 # ---------------------------------------------------------------- live (causal)
-
-class LiveNoise:
-    """``noise_floor`` learned causally: jitter over the last ``window_s`` of usable frames
-    (a gap restarts the run of consecutive frames the second differences need)."""
-
-    def __init__(self, ex: Exercise, window_s: float = 6.0):
-        self.ex, self.window_s = ex, window_s
-        self._x: deque[tuple[float, float]] = deque()
-        self._d2: deque[tuple[float, float]] = deque()
-        self.floor = ex.min_rom_deg
-
-    def update(self, t: float, raw: float) -> float:
-        if not np.isfinite(raw):
-            self._x.clear()
-            return self.floor
-        self._x.append((t, raw))
-        if len(self._x) > 3:
-            self._x.popleft()
-        if len(self._x) == 3:
-            (_, a), (_, b), (_, c) = self._x
-            self._d2.append((t, a - 2 * b + c))
-        while self._d2 and t - self._d2[0][0] > self.window_s:
-            self._d2.popleft()
-        if len(self._d2) >= 8:
-            d2 = np.array([v for _, v in self._d2])
-            sigma = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / np.sqrt(6.0)
-            fs = (len(self._d2) - 1) / max(self._d2[-1][0] - self._d2[0][0], 1e-6)
-            self.floor = max(self.ex.min_rom_deg, NOISE_K * sigma * float(np.sqrt(NOISE_REF_FPS / max(fs, 1.0))))
-        return self.floor
-
 
 class LiveRest:
     """Rest level of a live set, learned causally (``value`` is None until calibrated).
@@ -252,14 +195,14 @@ class LiveRange:
             return self.ex.prior_rom_deg
         return float(np.median(self._excursions[-5:]))
 
-    def between_reps(self, d: float, hi: float, lo: float, floor_deg: float | None = None) -> None:
+    def between_reps(self, d: float, hi: float, lo: float) -> None:
         """An attempt is an excursion that left the rest band (above ``lo``) and came back
         without reaching ``hi``: the rising edge of a rep or the tail of the last one,
         which never leave the band between two frames, are not attempts."""
         if d > lo:
             self._attempt = max(self._attempt, d)
             return
-        if (self.ex.min_rom_deg if floor_deg is None else floor_deg) <= self._attempt < hi:
+        if self.ex.min_rom_deg <= self._attempt < hi:
             self._excursions.append(self._attempt)
         self._attempt = 0.0
 
