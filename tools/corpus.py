@@ -55,8 +55,8 @@ RECOMMENDED = {"dorsiflexion": "side", "abduction": "front", "toe_raise": "side"
 BY_POSTURE = {"seated": ["toe_raise", "eversion"], "crossed": ["dorsiflexion", "abduction"],
               "standing": ["heel_raise"]}
 AZIMUTH = {"side": (-30.0, 30.0), "oblique": (35.0, 55.0), "front": (65.0, 115.0)}
-SIZES = (("480x360", 0.30), ("640x360", 0.20), ("640x480", 0.12), ("360x480", 0.16),
-         ("360x640", 0.10), ("960x540", 0.12))
+SIZES = (("480x360", 0.32), ("640x360", 0.22), ("640x480", 0.12), ("360x480", 0.16),
+         ("360x640", 0.12), ("960x540", 0.06))
 PRESETS = ("man", "woman", "older_man", "older_woman", "slim")
 OUTFITS = ("casual", "sport", "home", "dark", "warm")
 SKINS = ("255:205:170", "224:172:140", "198:140:105", "160:110:80", "120:80:58", "90:60:45")
@@ -109,27 +109,28 @@ def sample_common(rng: np.random.Generator) -> dict:
     return dict(
         side=str(rng.choice(["left", "right"])), size=size,
         portrait=int(size.split("x")[1]) > int(size.split("x")[0]),
-        shadows=bool(rng.random() < 0.25), sway=_r(rng.uniform(0.3, 1.5)), drift=_r(rng.uniform(0.15, 0.7)),
+        shadows=bool(rng.random() < 0.12), sway=_r(rng.uniform(0.3, 1.5)), drift=_r(rng.uniform(0.15, 0.7)),
         jitter=_r(rng.uniform(0.03, 0.12)), noise=_r(rng.uniform(1.0, 3.0), 1), blur=_r(rng.uniform(0.3, 0.9)),
         light=_r(rng.uniform(0.8, 1.15)),
         # a third start already moving or with less than 0.5 s still
-        still=_r(rng.uniform(0.0, 0.45)) if rng.random() < 0.33 else _r(rng.uniform(0.6, 1.6)),
-        tail=_r(rng.uniform(0.3, 0.9)))
+        still=_r(rng.uniform(0.0, 0.45)) if rng.random() < 0.33 else _r(rng.uniform(0.5, 1.0)),
+        tail=_r(rng.uniform(0.3, 0.5)))
 
 
 def sample_fps(rng: np.random.Generator) -> float:
-    return float(rng.choice([15.0, 30.0, 60.0], p=[0.7, 0.22, 0.08]))
+    return float(rng.choice([15.0, 30.0, 60.0], p=[0.85, 0.1, 0.05]))
 
 
 def frame_target(rng: np.random.Generator, fps: float) -> float:
     """Frames a clip may take (the render budget): mostly short clips, a few up to MAX_FRAMES."""
     if fps >= 60:
-        return float(rng.uniform(140, 180))
+        return float(rng.uniform(120, 150))
     if fps >= 30:
-        return float(rng.uniform(90, 130))
-    if rng.random() < 0.12:  # a few long clips: many reps or long holds
-        return float(rng.uniform(180, MAX_FRAMES))
-    return float(60 + 90 * rng.random() ** 2)
+        return float(rng.uniform(75, 110))
+    u = rng.random()
+    if u < 0.1:  # a few long clips: many reps or long holds
+        return float(rng.uniform(150, 220))
+    return float(rng.uniform(80, 130) if u < 0.4 else rng.uniform(50, 80))
 
 
 def sample_exercise(rng: np.random.Generator, exercise: str, c: dict) -> dict:
@@ -139,7 +140,7 @@ def sample_exercise(rng: np.random.Generator, exercise: str, c: dict) -> dict:
     reps = 3 + int(13 * rng.random() ** 3)  # 3-15, mostly few
     rep_s = _r(loguniform(rng, 0.8, 6.0))
     hold = 0.0 if rng.random() < 0.45 else _r(loguniform(rng, 0.3, 5.0))
-    rest = _r(rng.uniform(0.2, 1.0))
+    rest = _r(rng.uniform(0.2, 0.7))
     amp = _r(loguniform(rng, 3.0, 30.0), 1)
     budget = frame_target(rng, fps) / fps
     if fps >= 30:  # 30 and 60 fps only for short clips of quick reps
@@ -169,11 +170,11 @@ def sample_exercise(rng: np.random.Generator, exercise: str, c: dict) -> dict:
 # motion: (moves lo, hi), move amp range (deg / scale), s per move, hold, rest
 NEG_SPEC = {
     "still": ((0, 0), (0.0, 0.0), (2.0, 2.0), (0.0, 0.0), (0.6, 0.6)),
-    "knee_swing": ((6, 8), (18.0, 45.0), (0.9, 1.6), (0.0, 0.0), (0.0, 0.0)),
-    "weight_shift": ((3, 5), (2.5, 6.0), (1.5, 3.0), (0.3, 1.5), (0.3, 1.0)),
-    "calf_stretch": ((3, 5), (8.0, 20.0), (2.0, 3.0), (0.5, 2.0), (0.4, 1.0)),
-    "chair_shift": ((2, 4), (0.6, 1.3), (1.2, 2.2), (0.8, 2.5), (0.5, 1.5)),
-    "cross_uncross": ((1, 2), (1.0, 1.0), (2.4, 3.6), (1.5, 3.5), (1.0, 2.0)),
+    "knee_swing": ((6, 8), (18.0, 45.0), (0.8, 1.3), (0.0, 0.0), (0.0, 0.0)),
+    "weight_shift": ((2, 4), (2.5, 6.0), (1.5, 2.5), (0.3, 1.0), (0.3, 0.6)),
+    "calf_stretch": ((3, 5), (8.0, 20.0), (1.4, 2.2), (0.2, 0.8), (0.2, 0.5)),
+    "chair_shift": ((2, 3), (0.6, 1.3), (1.2, 2.0), (0.6, 1.5), (0.4, 1.0)),
+    "cross_uncross": ((1, 2), (1.0, 1.0), (2.4, 3.2), (1.2, 2.5), (0.8, 1.5)),
 }
 
 
@@ -189,7 +190,7 @@ def sample_negative(rng: np.random.Generator, motion: str, c: dict) -> dict:
     view = str(rng.choice(["side", "oblique", "front"]))
     fps = 15.0 if motion == "still" else float(rng.choice([15.0, 30.0], p=[0.8, 0.2]))
     duration = _r(rng.uniform(15.0, 15.5)) if motion == "still" else None
-    budget = min(max(frame_target(rng, fps), 90), 130) / fps
+    budget = min(max(frame_target(rng, fps), 70), 100) / fps
 
     def dur(m, h):
         return c["still"] + m * (move_s + h + rest) + c["tail"]
@@ -198,7 +199,7 @@ def sample_negative(rng: np.random.Generator, motion: str, c: dict) -> dict:
         moves -= 1
     while dur(moves, hold) > budget and hold > 0.3:
         hold = _r(hold - 0.3)
-    if dur(moves, hold) * fps > 160 and fps > 15:
+    if dur(moves, hold) * fps > 130 and fps > 15:
         fps = 15.0
     est = dur(moves, hold)
     if motion == "cross_uncross":
