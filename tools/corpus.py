@@ -328,10 +328,11 @@ def cmd_render(a: argparse.Namespace) -> int:
 
 def conditions(row: dict, meta: dict) -> dict:
     neg = meta.get("negative") or {}
+    moves = not neg or neg["moves"] > 0  # "still" has no moves: no tempo, hold or amplitude
     return {
-        "hold_s": meta["hold_s"] if not neg else neg["move_hold_s"],
-        "rep_s": meta["rep_s"] if not neg else neg["move_s"],
-        "amp": meta["amp"] if not neg else neg["move_amp"],
+        "hold_s": (meta["hold_s"] if not neg else neg["move_hold_s"]) if moves else None,
+        "rep_s": (meta["rep_s"] if not neg else neg["move_s"]) if moves else None,
+        "amp": (meta["amp"] if not neg else neg["move_amp"]) if moves else None,
         "cam_height_m": meta["cam_height_m"], "cam_dist_m": meta["cam_dist_m"],
         "azimuth_deg": meta["azimuth_deg"], "view": meta["view"], "fps": meta["fps"], "size": meta["size"],
         "phenotype": meta["phenotype"], "outfit": meta["outfit"], "start_still_s": meta["still_s"],
@@ -340,28 +341,34 @@ def conditions(row: dict, meta: dict) -> dict:
     }
 
 
+def write_meta(row: dict, videos: Path, out: Path, pose: dict) -> None:
+    """``<name>_meta.json`` (the renderer's meta + the corpus fields) and ``<name>_gt.csv.gz``."""
+    name = row["name"]
+    meta = json.loads((videos / f"{name}_meta.json").read_text())
+    with gzip.GzipFile(out / f"{name}_gt.csv.gz", "wb", mtime=0) as gz:
+        gz.write((videos / f"{name}_gt.csv").read_bytes())
+    meta.update(
+        name=name, kind=row["kind"], split=row["split"], count_as=row["count_as"].split(";"), expect=row["expect"],
+        expected_reps=int(row["expected_reps"]), conditions=conditions(row, meta), manifest_command=row["command"],
+        pose=pose,
+    )
+    (out / f"{name}_meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+
+
 def pose_one(row: dict, videos: Path, out: Path) -> float:
     from tracker.pose.estimator import PoseEstimator
     from tracker.pose.recording import record_video
     from tracker.sources.capture import open_source
 
     name = row["name"]
-    meta = json.loads((videos / f"{name}_meta.json").read_text())
     t0 = time.time()
     with open_source(videos / f"{name}.mp4", max_fps=None) as src, PoseEstimator("full", mode="video") as est:
         rec = record_video(src, est)
     dt = time.time() - t0
     rec.save(out / f"{name}.npz")
-    with gzip.GzipFile(out / f"{name}_gt.csv.gz", "wb", mtime=0) as gz:
-        gz.write((videos / f"{name}_gt.csv").read_bytes())
-    meta.update(
-        name=name, kind=row["kind"], split=row["split"], count_as=row["count_as"].split(";"), expect=row["expect"],
-        expected_reps=int(row["expected_reps"]), conditions=conditions(row, meta), manifest_command=row["command"],
-        pose={"model": "full", "mode": "video", "every_frame": True, "frames": len(rec),
-              "detected": float(np.mean(rec.people > 0)) if len(rec) else 0.0,
-              "s_per_frame": round(dt / max(len(rec), 1), 4)},
-    )
-    (out / f"{name}_meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    write_meta(row, videos, out, {"model": "full", "mode": "video", "every_frame": True, "frames": len(rec),
+                                  "detected": float(np.mean(rec.people > 0)) if len(rec) else 0.0,
+                                  "s_per_frame": round(dt / max(len(rec), 1), 4)})
     return dt
 
 
@@ -377,6 +384,8 @@ def cmd_pose(a: argparse.Namespace) -> int:
             continue
         old = out / f"{name}_meta.json"
         if old.exists() and json.loads(old.read_text()).get("manifest_command") == row["command"]:
+            if a.meta_only:  # rewrite the meta and truth files, keep the landmarks
+                write_meta(row, videos, out, json.loads(old.read_text())["pose"])
             continue
         dt = pose_one(row, videos, out)
         done += 1
@@ -401,6 +410,7 @@ def main(argv=None) -> int:
     p.add_argument("--manifest", default="tests/corpus/manifest.csv")
     p.add_argument("--videos", default=DEFAULT_VIDEOS)
     p.add_argument("--out", default="tests/corpus")
+    p.add_argument("--meta-only", action="store_true", help="also rewrite the meta/truth files of clips done")
     a = ap.parse_args(argv)
     return {"plan": cmd_plan, "render": cmd_render, "pose": cmd_pose}[a.cmd](a)
 
