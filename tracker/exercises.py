@@ -63,6 +63,7 @@ class Exercise:
     # not this exercise (e.g. an ankle circle with the foot in the air).
     anchor: str = "ankle"
     upright: bool = True  # done seated or standing: a lying posture is not this exercise
+    seated: bool = False  # done seated: frames where the person stands cannot count
     # Where the sign of the signal depends on the foot: (left, right). Seen from the front,
     # eversion moves the left toes toward image-right (the sideways signal falls) and the
     # right toes toward image-left (it rises).
@@ -98,13 +99,14 @@ EXERCISES: dict[str, Exercise] = {
             key="dorsiflexion", title="Ankle dorsiflexion",
             position="Seated, affected leg crossed over the other, foot free",
             cue="Pull your foot up toward your knee, then lower it",
-            signal="ankle_dorsiflexion", view="side", direction=+1, aliases=("dorsi",),
+            signal="ankle_dorsiflexion", view="side", direction=+1, seated=True, aliases=("dorsi",),
         ),
         Exercise(
             key="abduction", title="Ankle ab/adduction",
             position="Seated, affected leg crossed, foot free",
             cue="Turn your foot out to the side and back, moving only the ankle",
-            signal="foot_sideways", view="front", direction=0, approximate=True, aliases=("adduction",),
+            signal="foot_sideways", view="front", direction=0, approximate=True, seated=True,
+            aliases=("adduction",),
         ),
         Exercise(
             key="toe_raise", title="Toe raises",
@@ -125,7 +127,7 @@ EXERCISES: dict[str, Exercise] = {
             position="Seated, foot flat on the floor",
             cue="Lift the outside edge of your foot; keep your leg still",
             signal="foot_sideways", view="front", direction=0, approximate=True,
-            direction_by_side=(-1, 1), min_rom_deg=2.0, aliases=("inversion",),
+            direction_by_side=(-1, 1), min_rom_deg=2.0, seated=True, aliases=("inversion",),
         ),
     )
 }

@@ -38,7 +38,7 @@ class Rep:
     rom_deg: float  # |peak - rest|
     duration_s: float
     assisted: bool  # a hand or the other foot at the affected foot during the rep
-    compensation: bool  # the shank moved more than the foot moved relative to it: never counted
+    compensation: bool  # the shank did the work (never counted) or the heel lifted in a toe raise
     confidence: float  # 0..1, from landmark visibility and signal quality during the rep
     counted: bool
     side: str = ""
@@ -97,7 +97,7 @@ class SetSummary:
             best_rom_deg=max(roms) if roms else None,
             mean_duration_s=sum(r.duration_s for r in counted) / len(counted) if counted else None,
             assisted=sum(1 for r in counted if r.assisted),
-            compensated=sum(1 for r in reps if r.compensation),  # never counted: flagged
+            compensated=sum(1 for r in reps if r.compensation),
             time_analysed_s=time_analysed_s,
             frames=frames,
             frames_without_person=frames_without_person,

@@ -1,6 +1,8 @@
 """The counter on synthetic landmark sequences with exactly known angles (no video)."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -264,3 +266,36 @@ def test_live_range_is_not_pulled_down_by_reps_cut_by_a_dropout():
     c = live_counter(drop_frames(make_recording(t, dorsi=a, noise_px=0.3), cut), DORSI)
     assert c.range.value > 0.7 * 20.0
     assert c.state.count >= 5  # the uncut reps
+
+
+def _standing(rec):
+    """The same legs with the hips straight above the knees (a standing person)."""
+    from tracker.pose.landmarks import LEFT_HIP, LEFT_KNEE, LEFT_SHOULDER, RIGHT_HIP, RIGHT_KNEE, RIGHT_SHOULDER
+
+    norm = rec.norm.copy()
+    for hip, knee, shoulder in ((LEFT_HIP, LEFT_KNEE, LEFT_SHOULDER), (RIGHT_HIP, RIGHT_KNEE, RIGHT_SHOULDER)):
+        norm[:, hip, 0] = norm[:, shoulder, 0] = norm[:, knee, 0]
+        norm[:, hip, 1] = norm[:, knee, 1] - 130.0 / rec.height
+        norm[:, shoulder, 1] = norm[:, hip, 1] - 170.0 / rec.height
+    return dataclasses.replace(rec, norm=norm)
+
+
+@pytest.mark.parametrize("key", ["dorsiflexion", "toe_raise"])
+def test_a_seated_exercise_does_not_count_while_standing(key):
+    """The ankle angle changes as a standing person pushes the knee over the foot (a calf
+    stretch): not the seated crossed-leg dorsiflexion. Toe raises may be done standing."""
+    from tracker.bench.accuracy import live_set  # the live session, gate included
+
+    ex = get_exercise(key)
+    t = _t(5)
+    seated = make_recording(t, dorsi=rep_profile(t, 5, 12.0), noise_px=0.4)
+    stood = _standing(seated)
+    assert _count(seated, ex).summary.reps_counted == live_set(seated, ex, "left").reps_counted == 5
+    res, live = _count(stood, ex), live_set(stood, ex, "left")
+    if ex.seated:
+        assert res.summary.reps_counted == live.reps_counted == 0
+        for warnings in (res.warnings, live.warnings):
+            assert any("standing" in w for w in warnings)
+            assert not any("visible" in w for w in warnings)  # the posture is the reason given
+    else:
+        assert res.summary.reps_counted == live.reps_counted == 5

@@ -106,13 +106,12 @@ def format_result(res) -> str:
     s = res.summary
     rom = f", range {s.mean_rom_deg:.1f}° mean / {s.best_rom_deg:.1f}° best" if s.mean_rom_deg is not None else ""
     flags = []
-    low = s.reps_low_confidence - s.compensated
-    if low > 0:
-        flags.append(f"{low} low-confidence")
+    if s.reps_low_confidence:
+        flags.append(f"{s.reps_low_confidence} not counted (low confidence, or the leg moved, not the ankle)")
     if s.assisted:
         flags.append(f"{s.assisted} assisted")
     if s.compensated:
-        flags.append(f"{s.compensated} not counted: the leg moved, not the ankle")
+        flags.append(f"{s.compensated} with compensation")
     line = (f"{Path(res.info.source).name}: {res.info.exercise} ({res.info.side}, {res.info.mode}) "
             f"{s.reps_counted}/{res.info.target} reps{rom}" + (f" [{', '.join(flags)}]" if flags else "")
             + f"  (method: {res.info.method})")

@@ -52,11 +52,11 @@ class _Leg:
     filt: np.ndarray
 
 
-def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, lying: np.ndarray) -> _Leg:
+def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, posture: np.ndarray) -> _Leg:
+    """``posture``: frames whose posture does not fit the exercise (lying, or standing for a
+    seated one)."""
     feats = leg_features(px, rec.visibility, side, ex)
-    placed = gating.person_in_place(px, rec.t, fill_gaps(shank_length(px, side), rec.t, 0.5))
-    if ex.upright:
-        placed = placed & ~lying
+    placed = gating.person_in_place(px, rec.t, fill_gaps(shank_length(px, side), rec.t, 0.5)) & ~posture
     # Pad only the walking/posture gate (its speed estimate is smoothed); a brief visibility
     # dropout stays brief so that it can be bridged.
     placed = gating.pad_mask(placed, rec.t, gating.GATE_PAD_S) if not placed.all() else placed
@@ -118,14 +118,16 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     """Count and measure one set in a landmark recording (hand the result to a Recorder)."""
     px = rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)
     lying = gating.lying(px)
-    legs = {s: _prepare(rec, ex, s, px, lying) for s in SIDES}
+    stands = gating.standing(px) if ex.seated else np.zeros(len(px), bool)
+    legs = {s: _prepare(rec, ex, s, px, (lying if ex.upright else False) | stands) for s in SIDES}
     if side == "auto":
         side = choose_side(rec, ex, legs)
     leg, t = legs[side], rec.t
     detected = np.isfinite(rec.norm[:, 0, 0])
     view_ok = _view_ok(ex, leg)
     tally = gating.GateTally(frames=len(t), detected=int(detected.sum()), usable=int(leg.valid.sum()),
-                             lying=int((lying & detected).sum()), wrong_view=not view_ok)
+                             lying=int((lying & detected).sum()), standing=int((stands & detected).sum()),
+                             wrong_view=not view_ok)
     warnings = gating.set_warnings(ex, side, tally)
 
     direction = ex.rep_direction(side) or estimate_direction(leg.filt, t)

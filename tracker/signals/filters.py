@@ -47,7 +47,7 @@ def hampel(x: np.ndarray, half_window: int = 3, n_sigmas: float = 3.0) -> np.nda
         return x.copy()
     pad = np.pad(x, half_window, mode="edge")
     win = np.lib.stride_tricks.sliding_window_view(pad, 2 * half_window + 1)
-    with np.errstate(all="ignore"), _quiet():
+    with np.errstate(all="ignore"), quiet_runtime_warnings():
         med = np.nanmedian(win, axis=1)
         mad = 1.4826 * np.nanmedian(np.abs(win - med[:, None]), axis=1)
     out = x.copy()
@@ -57,7 +57,9 @@ def hampel(x: np.ndarray, half_window: int = 3, n_sigmas: float = 3.0) -> np.nda
     return out
 
 
-class _quiet:
+class quiet_runtime_warnings:
+    """Silence numpy's RuntimeWarnings (all-NaN slices) inside a ``with`` block."""
+
     def __enter__(self):
         import warnings
 

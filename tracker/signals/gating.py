@@ -17,9 +17,14 @@ import numpy as np
 from tracker.exercises import Exercise
 from tracker.pose.landmarks import LEFT_HIP, LEG, RIGHT_HIP, SIDES
 from tracker.signals.features import VISIBLE, shank_length, torso_tilt_deg
-from tracker.signals.filters import smooth_offline
+from tracker.signals.filters import quiet_runtime_warnings, smooth_offline
 
 MAX_UPRIGHT_TILT = 50.0  # torso tilt (deg) beyond which the person is lying, not seated/standing
+# Standing: the thighs drop (hip above knee) by this share of the shank length or more.
+# Measured (median per clip, full model): standing 0.82-1.37 (heel raises, squats, lunges,
+# stretches, walking), seated 0.36 at most in any view (the thigh is level from the side and
+# foreshortened from the front), a deep bent-knee calf raise 0.48.
+STANDING_DROP = 0.65
 MAX_HIP_SPEED = 0.6  # shank lengths per second: faster = walking, not exercising
 MAX_SCALE_RATE = 0.4  # relative change of shank length per second: walking toward/away
 GATE_PAD_S = 0.2  # offline: frames this close to walking are not trusted either
@@ -36,6 +41,17 @@ def lying(px: np.ndarray) -> np.ndarray:
     """True where the torso is closer to horizontal than to upright (N frames)."""
     with np.errstate(invalid="ignore"):
         return torso_tilt_deg(px) > MAX_UPRIGHT_TILT
+
+
+def standing(px: np.ndarray) -> np.ndarray:
+    """True where the person stands (N frames): the thighs hang down from the hips."""
+    drops = []
+    for s in SIDES:
+        leg = LEG[s]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            drops.append((px[:, leg["knee"], 1] - px[:, leg["hip"], 1]) / shank_length(px, s))
+    with np.errstate(invalid="ignore"), quiet_runtime_warnings():  # an all-NaN frame: not standing
+        return np.nanmean(np.stack(drops), axis=0) >= STANDING_DROP
 
 
 def pad_mask(mask: np.ndarray, t: np.ndarray, pad_s: float) -> np.ndarray:
@@ -79,18 +95,23 @@ class GateTally:
     detected: int = 0  # frames with a person
     usable: int = 0  # frames where the affected foot could count
     lying: int = 0  # frames (with a person) lying down
+    standing: int = 0  # frames (with a person) standing, for an exercise done seated
     wrong_view: bool = False
 
 
 def set_warnings(ex: Exercise, side: str, tally: GateTally) -> tuple[str, ...]:
     out = []
+    posture = (tally.lying if ex.upright else 0) + (tally.standing if ex.seated else 0)
     if tally.frames and not tally.detected:
         out.append("no person was found in the video")
-    elif tally.frames and tally.usable < 0.5 * tally.frames:
+    elif tally.frames and tally.usable + posture < 0.5 * tally.frames:  # a posture problem is named below
         out.append(f"the {side} foot was clearly visible in only {100 * tally.usable / tally.frames:.0f}% of frames")
     if ex.upright and tally.detected and tally.lying > 0.5 * tally.detected:
         out.append(f"the person was lying down in {100 * tally.lying / tally.detected:.0f}% of the video: "
                    f"{ex.title.lower()} is done seated or standing")
+    if ex.seated and tally.detected and tally.standing > 0.5 * tally.detected:
+        out.append(f"the person was standing in {100 * tally.standing / tally.detected:.0f}% of the video: "
+                   f"{ex.title.lower()} is done seated")
     if tally.wrong_view:
         out.append(ex.wrong_view_warning())
     return tuple(out)
@@ -130,6 +151,8 @@ class LiveGate:
                     self._shank[s].append(length)
         if self.ex.upright and bool(lying(px[None])[0]):
             return "lying"
+        if self.ex.seated and bool(standing(px[None])[0]):
+            return "standing"
         return "moving" if self._moving(t, px) else None
 
     def _moving(self, t: float, px: np.ndarray) -> bool:

@@ -16,6 +16,7 @@ MESSAGES = {
     "dark": "It is too dark: turn on a light or open the curtains",
     "no_person": "Sit where the camera can see you, with your legs and feet in the picture",
     "lying": "Sit up or stand: this exercise is done seated or standing",
+    "standing": "Sit down: this exercise is done seated",
     "moving": "Settle in your place and hold still for a moment",
     "far": "Come closer to the camera: your legs look too small",
     "feet_out": "Your feet are out of the picture: move back or point the camera lower",

@@ -53,6 +53,7 @@ class SetCounter:
         problem = self.gate.person_problem(t, image, pose)
         self.tally.detected += bool(pose.detected)
         self.tally.lying += problem == "lying"
+        self.tally.standing += problem == "standing"
         feats = self._features(pose)
         leg_problems: dict[str, str | None] = {}
         found: list[tuple[str, Rep]] = []
