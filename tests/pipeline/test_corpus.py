@@ -57,8 +57,16 @@ def _write_entry(folder, name: str, fps: float, reps: int, split: str, count_as:
         w.writerow(["frame", "time_s", "rep", "phase", "progress", "dorsiflexion_deg", "eversion_deg",
                     "abduction_deg"])
         for i, (ti, d) in enumerate(zip(t, dorsi)):
-            w.writerow([i, f"{ti:.4f}", 0, "rest", f"{d / AMP:.4f}", f"{d:.4f}", 0, 0])
+            w.writerow([i, f"{ti:.4f}", *_rep_phase(ti, reps), f"{d / AMP:.4f}", f"{d:.4f}", 0, 0])
     return name
+
+
+def _rep_phase(t: float, reps: int, start_s: float = 2.0, rest_s: float = 1.0) -> tuple[int, str]:
+    """(rep number, phase) at time ``t`` of synthlegs.rep_profile's schedule."""
+    k, x = divmod(t - start_s, REP_S + HOLD_S + rest_s)
+    if t < start_s or k >= reps or x >= REP_S + HOLD_S:
+        return 0, "rest"
+    return int(k) + 1, "up" if x < REP_S / 2 else ("hold" if x < REP_S / 2 + HOLD_S else "down")
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +132,14 @@ def test_fake_corpus_counts_offline_and_live(fake_rows):
     assert clip["r"] > 0.95 and clip["offline"]["side"] == "left"
     for name in ("still_negative[dorsiflexion]", "still_negative[heel_raise]"):
         assert rows[name]["offline"]["counted"] == 0 and rows[name]["offline"]["ok"]
+
+
+def test_hold_times_are_paired_with_the_rendered_holds(fake_rows):
+    clip = next(r for r in fake_rows if r["name"] == "dorsi_side_30fps")
+    for route in ("offline", "live"):
+        pairs = clip[route]["holds"]
+        assert len(pairs) == REPS and all(t == pytest.approx(HOLD_S, abs=0.05) for t, _ in pairs)
+        assert all(abs(m - t) <= 0.5 for t, m in pairs), pairs
 
 
 def test_a_negative_with_counted_reps_is_reported_as_false_reps(fake_rows):

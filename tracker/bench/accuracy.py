@@ -35,6 +35,36 @@ def read_truth(path: Path, column: str, sign: int = 1) -> tuple[np.ndarray, np.n
     return t, sign * np.array([float(r[column]) for r in rows])
 
 
+def true_holds(path: Path) -> list[tuple[float, float, float]]:
+    """(start_s, end_s, hold_s) of every rep in a per-frame truth file: the rep's span and
+    how long its ``phase`` was "hold" (frames over the frame rate)."""
+    if path is None or not Path(path).exists():
+        return []
+    with (gzip.open if str(path).endswith(".gz") else open)(path, "rt", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if int(r.get("rep") or 0) > 0]
+    reps: dict[int, list[tuple[float, bool]]] = {}
+    for r in rows:
+        reps.setdefault(int(r["rep"]), []).append((float(r["time_s"]), r.get("phase") == "hold"))
+    out = []
+    for frames in reps.values():
+        t = np.array([f[0] for f in frames])
+        dt = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+        out.append((float(t[0]), float(t[-1]), dt * sum(f[1] for f in frames)))
+    return out
+
+
+def hold_errors(holds: list[tuple[float, float, float]], reps) -> list[tuple[float, float]]:
+    """(true hold, measured hold) for each counted rep whose peak falls inside a true rep."""
+    pairs = []
+    for r in reps:
+        if r.counted:
+            for start, end, hold in holds:
+                if start <= r.peak_t <= end:
+                    pairs.append((hold, r.hold_s))
+                    break
+    return pairs
+
+
 def paired_angle_metrics(t_truth: np.ndarray, truth: np.ndarray, t: np.ndarray, measured: np.ndarray) -> dict | None:
     """RMSE after removing a constant offset, the offset, the gain and r of ``measured`` (at
     times ``t``) against the truth, interpolated at those times: frames are paired by

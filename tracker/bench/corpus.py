@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tracker.bench.accuracy import judge, live_set, paired_angle_metrics, read_truth
+from tracker.bench.accuracy import hold_errors, judge, live_set, paired_angle_metrics, read_truth, true_holds
 from tracker.bench.clips import PROJECT, RENDERED_EXERCISE, TRUTH
 from tracker.counting.offline import analyze_recording
 from tracker.exercises import EXERCISES, get_exercise
@@ -132,11 +132,11 @@ def subsample(rec: PoseRecording, max_fps: float | None) -> PoseRecording:
                          rec.people[keep], rec.index[keep], rec.width, rec.height, dict(rec.meta, source=src))
 
 
-def _route(counted: int, summary, reps, warnings, side: str, case: CorpusCase) -> dict:
+def _route(counted: int, summary, reps, warnings, side: str, case: CorpusCase, holds: list) -> dict:
     notes = Counter(r.note for r in reps if r.note)
     return {"counted": counted, "low_conf": summary.reps_low_confidence, "compensated": summary.compensated,
             "assisted": summary.assisted, "notes": dict(notes), "warnings": list(warnings), "side": side,
-            "ok": judge(case, counted, warnings)}
+            "ok": judge(case, counted, warnings), "holds": hold_errors(holds, reps)}
 
 
 def run_case(case: CorpusCase, rec: PoseRecording, max_fps: float | None, side: str = "auto") -> dict:
@@ -148,9 +148,11 @@ def run_case(case: CorpusCase, rec: PoseRecording, max_fps: float | None, side: 
     live_reps: list = []
     live = live_set(rec, ex, side, live_reps)
     row = _row(case)
+    holds = true_holds(case.truth_csv) if case.expect == "count" else []
     row.update(frames=len(rec), offline_frames=len(off),
-               offline=_route(res.summary.reps_counted, res.summary, res.reps, res.warnings, res.info.side, case),
-               live=_route(live.reps_counted, live, live_reps, live.warnings, live.info.side, case))
+               offline=_route(res.summary.reps_counted, res.summary, res.reps, res.warnings, res.info.side, case,
+                              holds),
+               live=_route(live.reps_counted, live, live_reps, live.warnings, live.info.side, case, holds))
     truth = read_truth(case.truth_csv, case.truth_column, case.truth_sign) if case.expect == "count" else None
     am = paired_angle_metrics(*truth, res.t, res.direction * res.signal) if truth else None
     if am and ex.rep_direction(res.info.side) == 0:

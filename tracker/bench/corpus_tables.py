@@ -173,6 +173,26 @@ def markdown_corpus_clips(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+HOLD_BINS = ((0.0, 1.0), (1.0, 2.5), (2.5, 3.5), (3.5, 6.0))  # true hold, seconds
+
+
+def markdown_holds(rows: list[dict]) -> str:
+    """Measured ``hold_s`` against the rendered hold, per counted rep, by true hold."""
+    lines = ["| true hold | reps (offline / live) | measured, median (offline / live) | "
+             "within ±0.5 s (offline / live) |", "|---|---|---|---|"]
+    for lo, hi in HOLD_BINS:
+        cells = []
+        for route in ROUTES:
+            pairs = [(t, m) for r in rows if route in r for t, m in r[route].get("holds", []) if lo <= t < hi]
+            cells.append((len(pairs), np.median([m for _, m in pairs]) if pairs else None,
+                          np.mean([abs(m - t) <= 0.5 for t, m in pairs]) if pairs else None))
+        if any(n for n, _, _ in cells):
+            med = " / ".join("" if m is None else f"{m:.1f} s" for _, m, _ in cells)
+            lines.append(f"| {lo:g}–{hi:g} s | {cells[0][0]} / {cells[1][0]} | {med} | "
+                         f"{' / '.join(_pct(w) for _, _, w in cells)} |")
+    return "\n".join(lines)
+
+
 def corpus_markdown(rows: list[dict]) -> str:
     """Every corpus table, Markdown, in reading order."""
     report = [r for r in rows if r["split"] == "report"]
@@ -186,5 +206,7 @@ def corpus_markdown(rows: list[dict]) -> str:
         for key, title, binner in CONDITIONS:
             if any(key in r["conditions"] for r in report):
                 text += [f"### Report half by {title}", "", markdown_by_condition(report, key, binner), ""]
+        text += ["### Report half: hold time of counted reps (`hold_s` against the rendered hold)", "",
+                 markdown_holds(report), ""]
     text += ["## Corpus: per clip", "", markdown_corpus_clips(rows)]
     return "\n".join(text)
