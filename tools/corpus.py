@@ -109,7 +109,7 @@ def sample_common(rng: np.random.Generator) -> dict:
     return dict(
         side=str(rng.choice(["left", "right"])), size=size,
         portrait=int(size.split("x")[1]) > int(size.split("x")[0]),
-        shadows=bool(rng.random() < 0.12), sway=_r(rng.uniform(0.3, 1.5)), drift=_r(rng.uniform(0.15, 0.7)),
+        shadows=bool(rng.random() < 0.08), sway=_r(rng.uniform(0.3, 1.5)), drift=_r(rng.uniform(0.15, 0.7)),
         jitter=_r(rng.uniform(0.03, 0.12)), noise=_r(rng.uniform(1.0, 3.0), 1), blur=_r(rng.uniform(0.3, 0.9)),
         light=_r(rng.uniform(0.8, 1.15)),
         # a third start already moving or with less than 0.5 s still
