@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 WORK_SIDE = 320  # longest side of the working frame, pixels: a foot spans 40-150 px here
+GRID = 5  # working pixels between flow samples (and cells of the motion map)
+MOVE_REL = 0.0  # 0: off (tried 3 and 6 on the ankle pumps: worse)
+FIT_PX = 0.7  # RANSAC inlier distance of the foot's fit (working px)
 MOVE_PX = 0.35  # a point moved differently from the background by more than this (working px)
 
 
@@ -88,7 +91,6 @@ def apply_inverse(h: np.ndarray, p: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(p.reshape(-1, 1, 2).astype(np.float32), np.linalg.inv(h)).reshape(-1, 2)
 
 
-GRID = 5  # working pixels between flow samples
 _DIS = None
 
 
@@ -106,19 +108,42 @@ def _flow(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
     return _DIS.calc(prev, cur, None)
 
 
-def track_pairs(prev: np.ndarray, cur: np.ndarray, key: int = -1) -> PointPairs:
-    """Grid points of ``prev`` moved by the flow into ``cur``, and the background's motion
+def grid_points(shape: tuple[int, int]) -> np.ndarray:
+    """(N, 2) the flow grid of a working frame, row by row (``grid_shape`` rows/cols)."""
+    ys, xs = np.mgrid[GRID // 2:shape[0]:GRID, GRID // 2:shape[1]:GRID]
+    return np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32)
+
+
+def advance(prev: np.ndarray, cur: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Points of ``prev`` moved into ``cur`` by the dense flow between the two (sampled
+    between grid nodes): frame-to-frame motion is small, which flow measures best."""
+    import cv2
+
+    f = _flow(prev, cur)
+    xy = pts.reshape(-1, 1, 2)
+    moved = cv2.remap(f, xy[..., 0].copy(), xy[..., 1].copy(), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return (pts + moved.reshape(-1, 2)).astype(np.float32)
+
+
+CHAIN_PX = 3.0  # beyond this motion since the key frame, trust the frame-to-frame sum
+
+
+def best_of(p0: np.ndarray, chained: np.ndarray, direct: np.ndarray) -> np.ndarray:
+    """Per point, the direct key-to-now flow for small motions (frame-to-frame steps would
+    be sub-pixel, which flow underestimates) and the sum of frame-to-frame steps for large
+    ones (which direct flow loses)."""
+    far = np.linalg.norm(chained - p0, axis=1) > CHAIN_PX
+    return np.where(far[:, None], chained, direct).astype(np.float32)
+
+
+def pairs_since(p0: np.ndarray, p1: np.ndarray, key: int) -> PointPairs:
+    """Grid points of a key frame and where they are now, with the background's motion
     as a RANSAC homography (a hand-held phone close to the floor sees the floor plane move
     in perspective, which a similarity cannot undo)."""
     import cv2
 
-    f = _flow(prev, cur)
-    ys, xs = np.mgrid[GRID // 2:prev.shape[0]:GRID, GRID // 2:prev.shape[1]:GRID]
-    ys, xs = ys.ravel(), xs.ravel()
-    p0 = np.stack([xs, ys], 1).astype(np.float32)
-    p1 = p0 + f[ys, xs]
     h, _ = cv2.findHomography(p0, p1, cv2.RANSAC, 0.5, maxIters=300, confidence=0.98)
-    return PointPairs(p0, p1.astype(np.float32), h if h is not None else np.eye(3), key=key)
+    return PointPairs(p0, p1, h if h is not None else np.eye(3), key=key)
 
 
 EMPTY = np.zeros((0, 2), np.float32)
@@ -141,52 +166,45 @@ def residual_motion(pairs: PointPairs) -> np.ndarray:
     return np.linalg.norm(apply_inverse(pairs.background, pairs.p1) - pairs.p0, axis=1)
 
 
-CELL = 8  # working pixels per cell of the motion map
-MAX_MOVE_PX = 4.0  # motion counts up to this much per frame: a foot moves fast, shadows and noise slowly
+MAP_MOVE_PX = 1.0  # the motion map counts a point moving this much relative to its surroundings
+MAX_MOVE_PX = 8.0  # ... up to this much (a foot moves fast; shadows and flow noise slowly)
+LOCAL_GRIDS = 15  # the surroundings: a box this many grid cells wide (75 working px)
+
+
+def grid_shape(shape: tuple[int, int]) -> tuple[int, int]:
+    """Rows and columns of the flow grid of a working frame."""
+    return len(range(GRID // 2, shape[0], GRID)), len(range(GRID // 2, shape[1], GRID))
+
+
+def local_residual(pairs: PointPairs, shape: tuple[int, int]) -> np.ndarray:
+    """(rows, cols) how far each grid point moved unlike its surroundings (the local mean
+    flow). A moving phone makes the near floor and the far wall move differently (parallax,
+    which no single homography removes), but smoothly; a foot moves unlike what is around it."""
+    import cv2
+
+    gh, gw = grid_shape(shape)
+    f = (pairs.p1 - pairs.p0).reshape(gh, gw, 2)
+    local = cv2.blur(f, (LOCAL_GRIDS, LOCAL_GRIDS), borderType=cv2.BORDER_REFLECT)
+    return np.linalg.norm(f - local, axis=2)
 
 
 def motion_map(log: list[PointPairs], shape: tuple[int, int]) -> np.ndarray:
-    """Per cell, how much and how often a point there moved unlike the background (mean
-    over frames of the motion, capped at MAX_MOVE_PX, as a share of it).
+    """Per grid cell, how much and how often it moved unlike its surroundings: the mean
+    over frames of that motion (from MAP_MOVE_PX, capped at MAX_MOVE_PX, as a share of it).
 
-    A caption that changes once scores low (one frame); a shadow or a reflection on the
-    floor that slides slowly scores low (small motion); a foot that moves through a set
-    scores high wherever it goes.
+    A caption that changes once scores low (one frame); a shadow, a reflection or flow
+    noise on a plain floor score low (small motion); a foot that moves through a set scores
+    high wherever it goes.
     """
-    h, w = shape
-    acc = np.zeros((h // CELL + 1, w // CELL + 1))
+    acc = np.zeros(grid_shape(shape))
     n = 0
     for pairs in log:
-        if pairs.cut or not len(pairs.p0):
+        if pairs.cut or len(pairs.p0) != acc.size:
             continue
         n += 1
-        mv = _rigid_movers(pairs)
-        if mv.any():
-            r = residual_motion(pairs)
-            cells = np.clip((pairs.p0[mv] // CELL).astype(int), 0, [acc.shape[1] - 1, acc.shape[0] - 1])
-            frame = np.zeros_like(acc)
-            np.maximum.at(frame, (cells[:, 1], cells[:, 0]), np.minimum(r[mv], MAX_MOVE_PX) / MAX_MOVE_PX)
-            acc += frame
+        r = local_residual(pairs, shape)
+        acc += np.where(r > MAP_MOVE_PX, np.minimum(r, MAX_MOVE_PX) / MAX_MOVE_PX, 0.0)
     return acc / max(n, 1)
-
-
-def _rigid_movers(pairs: PointPairs) -> np.ndarray:
-    """Points that moved unlike the background AND together as one rigid body (the
-    largest such group): a foot does; a shadow or reflection sliding over a textured
-    floor makes points jitter each their own way."""
-    r = residual_motion(pairs)
-    mv = np.flatnonzero(r > MOVE_PX)
-    out = np.zeros(len(r), bool)
-    if len(mv) < 5:
-        return out
-    p1 = apply_inverse(pairs.background, pairs.p1[mv]).astype(np.float32)
-    import cv2
-
-    m, inl = cv2.estimateAffinePartial2D(pairs.p0[mv], p1, method=cv2.RANSAC, ransacReprojThreshold=0.5,
-                                         maxIters=200, confidence=0.98)
-    if m is not None and inl is not None:
-        out[mv[inl.ravel().astype(bool)]] = True
-    return out
 
 
 @dataclass(frozen=True)
@@ -203,10 +221,11 @@ class Regions:
         return (p[:, 0] >= x0) & (p[:, 0] < x1) & (p[:, 1] >= y0) & (p[:, 1] < y1)
 
 
-GAP = 2  # cells between the foot's box and the shank's: the heel and ankle move little, so
+GAP = 3  # cells between the foot's box and the shank's: the heel and ankle move little, so
 # the moving region starts below them; they must not be taken for the shank
 SHANK_SHARE = 0.5  # the shank: a band this share of the foot region's height above it
 MIN_PERSIST = 0.01  # a foot region must score at least this (a still or shaking scene: ~0)
+BLOB_SHARE = 0.5  # the foot: cells scoring at least this share of the strongest
 
 
 def find_regions(mm: np.ndarray) -> Regions | None:
@@ -218,7 +237,7 @@ def find_regions(mm: np.ndarray) -> Regions | None:
     peak = float(mm.max()) if mm.size else 0.0
     if peak < MIN_PERSIST:
         return None
-    on = (cv2.GaussianBlur(mm, (3, 3), 0) >= max(MIN_PERSIST, 0.3 * peak)).astype(np.uint8)
+    on = (cv2.GaussianBlur(mm, (3, 3), 0) >= max(MIN_PERSIST, BLOB_SHARE * peak)).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(on, connectivity=8)
     rows = np.arange(mm.shape[0])[:, None] / max(1, mm.shape[0] - 1)
     best, best_score = 0, 0.0
@@ -229,16 +248,16 @@ def find_regions(mm: np.ndarray) -> Regions | None:
     if best == 0:
         return None
     x, y, w, h = stats[best, :4]
-    pad = 1
+    pad = 2
     if y <= 1:  # the whole leg moves (it fills the picture to the top): its upper part is the shank
         split = y + round(SHANK_SHARE * h)
-        shank = ((x - pad) * CELL, 0, (x + w + pad) * CELL, (split - GAP) * CELL)
-        foot = ((x - pad) * CELL, split * CELL, (x + w + pad) * CELL, (y + h + pad) * CELL)
+        shank = ((x - pad) * GRID, 0, (x + w + pad) * GRID, (split - GAP) * GRID)
+        foot = ((x - pad) * GRID, split * GRID, (x + w + pad) * GRID, (y + h + pad) * GRID)
     else:
         shank_h = max(2, round(SHANK_SHARE * h))
-        foot = ((x - pad) * CELL, (y - pad) * CELL, (x + w + pad) * CELL, (y + h + pad) * CELL)
+        foot = ((x - pad) * GRID, (y - pad) * GRID, (x + w + pad) * GRID, (y + h + pad) * GRID)
         top = max(0, y - pad - GAP)
-        shank = ((x - pad) * CELL, max(0, top - shank_h) * CELL, (x + w + pad) * CELL, top * CELL)
+        shank = ((x - pad) * GRID, max(0, top - shank_h) * GRID, (x + w + pad) * GRID, top * GRID)
     strength = float(mm[lab == best].mean())
     return Regions(tuple(max(0, v) for v in foot), tuple(max(0, v) for v in shank), strength)
 
@@ -255,11 +274,60 @@ def region_rotation(pairs: PointPairs, box: tuple[int, int, int, int],
     p0 = pairs.p0[inside]
     p1 = apply_inverse(pairs.background, pairs.p1[inside]).astype(np.float32)
     if moving_only:
-        mv = np.linalg.norm(p1 - p0, axis=1) > MOVE_PX
+        # what the background model leaves unexplained elsewhere (parallax of a moving
+        # phone) sets how far a point must move to be the foot's
+        thresh = max(MOVE_PX, MOVE_REL * float(np.median(residual_motion(pairs))))
+        mv = np.linalg.norm(p1 - p0, axis=1) > thresh
         if mv.sum() < 5:
             return 0.0, None, n
         p0, p1 = p0[mv], p1[mv]
-    fit = fit_similarity(p0, p1, 0.7)
+    fit = fit_similarity(p0, p1, FIT_PX)
     if fit is None:
         return 0.0, None, n
     return fit.angle_deg, fit, n
+
+
+PIVOT_MIN_DEG = 0.7  # rotations smaller than this locate their centre too poorly to use
+
+
+def pivot_of(fits: list[Fit], box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """The ankle: the point the foot turns about, i.e. the median fixed point of its
+    rotations (``x = A x + t``), kept only near the foot's box."""
+    x0, y0, x1, y1 = box
+    size = max(x1 - x0, y1 - y0)
+    pts = []
+    for f in fits:
+        if abs(f.angle_deg) < PIVOT_MIN_DEG:
+            continue
+        m = f.matrix
+        a = np.eye(2) - m[:, :2]
+        if abs(np.linalg.det(a)) < 1e-4:
+            continue
+        p = np.linalg.solve(a, m[:, 2])
+        if x0 - size <= p[0] <= x1 + size and y0 - size <= p[1] <= y1 + size:
+            pts.append(p)
+    return np.median(np.array(pts), axis=0) if len(pts) >= 3 else None
+
+
+def place_shank(regions: Regions, pivot: np.ndarray, shape: tuple[int, int]) -> Regions:
+    """The shank: a square above the ankle, half the foot's size, clear of the ankle. When
+    the ankle is near the top of the picture (the whole leg moved: the moving region is
+    leg and foot), the upper part of the moving region is the shank and the rest the foot."""
+    x0, y0, x1, y1 = regions.foot
+    side = max(10, round(0.5 * max(x1 - x0, y1 - y0)))
+    cx, cy = float(pivot[0]), float(pivot[1])
+    bottom = max(0, round(cy - 0.3 * side))
+    if bottom - max(0, bottom - side) >= side / 2:
+        shank = (max(0, round(cx - side / 2)), max(0, bottom - side), min(shape[1], round(cx + side / 2)), bottom)
+        return Regions(regions.foot, shank, regions.strength)
+    split = y0 + round(SHANK_SHARE * (y1 - y0))
+    return Regions((x0, split + GAP * GRID, x1, y1), (x0, y0, x1, split), regions.strength)
+
+
+def with_point(box: tuple[int, int, int, int], p: np.ndarray, shape: tuple[int, int],
+               margin: int = 2 * GRID) -> tuple[int, int, int, int]:
+    """The box grown to hold point ``p`` (and a margin around it)."""
+    x0, y0, x1, y1 = box
+    px, py = int(p[0]), int(p[1])
+    return (max(0, min(x0, px - margin)), max(0, min(y0, py - margin)),
+            min(shape[1], max(x1, px + margin)), min(shape[0], max(y1, py + margin)))

@@ -8,6 +8,7 @@ Integration drifts slowly; the counting driver's rolling rest follows slow drift
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -16,13 +17,19 @@ import numpy as np
 from tracker.closeup.motion import (
     PointPairs,
     Regions,
+    advance,
+    best_of,
     cut_pair,
     find_regions,
     frame_change,
+    grid_points,
     motion_map,
+    pairs_since,
+    pivot_of,
+    place_shank,
     region_rotation,
     to_work_gray,
-    track_pairs,
+    with_point,
     work_scale,
 )
 
@@ -54,7 +61,7 @@ class CloseupTrack:
     residual_px: np.ndarray  # median residual of the foot's fit (working px; NaN when still)
     regions: Regions | None
     scale_px: float  # foot box size in original pixels (the unit of anchor travel)
-    anchor_xy: np.ndarray  # (N, 2) the foot box's tracked centre, original pixels
+    anchor_xy: np.ndarray  # (N, 2) the ankle (the foot's pivot), original pixels
     ms_per_frame: float = 0.0
 
     @property
@@ -66,28 +73,33 @@ class CloseupTrack:
         return self.foot_deg - self.shank_deg
 
 
-KEY_S = 0.2  # a key frame is kept this long: motion measured over several frames is
-# larger than frame to frame, so flow measures it better, and fewer steps add up less drift
-CUT_CHANGE = 0.5  # share of pixels that changed a lot between two frames: a scene cut
+KEY_S = 0.3  # a key frame is kept this long, or until something moved KEY_MOVE_PX: motion
+# measured over several frames is larger than frame to frame, so flow measures it better
+# (DIS gives 0.6-0.9 of a 1 degree turn, 0.95 of 3-8 degrees), and fewer steps add up less drift
+KEY_MOVE_PX = 5
+CUT_CHANGE = 0.25  # share of pixels that changed a lot between two frames: a scene cut (a
+# hard cut under a phone app's fixed overlay measured 0.45; ordinary frames <= 0.03)
 
 
 def record_motion(frames: Iterable, width: int, height: int, progress=None) -> MotionLog:
-    """Flow from the current key frame to each frame (``frames`` yield objects with
-    ``.t`` and ``.image``); a scene cut starts afresh."""
+    """Grid points followed from the current key frame to each frame, frame-to-frame flow
+    added up (``frames`` yield objects with ``.t`` and ``.image``); a cut starts afresh."""
     import time
 
     scale = work_scale(width, height)
-    ts, pairs, prev, key, key_i = [], [], None, None, -1
+    ts, pairs, prev, grid, pts, key, key_i = [], [], None, None, None, None, -1
     t0 = time.perf_counter()
     for i, fr in enumerate(frames):
         g = to_work_gray(fr.image, scale)
         if prev is None or prev.shape != g.shape or frame_change(prev, g) > CUT_CHANGE:
             pairs.append(cut_pair(i))
-            key, key_i = g, i
+            grid = grid_points(g.shape)
+            pts, key, key_i = grid, g, i
         else:
-            pairs.append(track_pairs(key, g, key_i))
+            pts = advance(prev, g, pts)
+            pairs.append(pairs_since(grid, best_of(grid, pts, advance(key, g, grid)), key_i))
             if fr.t - ts[key_i] >= KEY_S - 1e-6:
-                key, key_i = g, i
+                pts, key, key_i = grid, g, i
         ts.append(fr.t)
         prev = g
         if progress is not None:
@@ -105,34 +117,52 @@ def _quality(n: int, fit_residual: float) -> float:
 
 
 def foot_track(log: MotionLog) -> CloseupTrack:
-    """Find the moving foot in the whole log, then measure its rotation frame by frame."""
+    """Find the moving foot in the whole log, measure its rotation frame by frame, find
+    the ankle it turns about, then the shank's rotation above that ankle."""
     n = len(log.t)
     regions = find_regions(motion_map(log.pairs, log.shape)) if n > 2 else None
     nan = np.full(n, np.nan)
     if regions is None:
         return CloseupTrack(log.t, nan, nan.copy(), np.zeros(n), np.zeros(n), nan.copy(), None, float("nan"),
                             np.full((n, 2), np.nan), log.ms_per_frame)
-    d_foot, d_shank, q, pts, res = (np.zeros(n) for _ in range(5))
-    res[:] = np.nan
-    for i, pairs in enumerate(log.pairs):
-        if i == 0:
-            continue
-        a, fit, k = region_rotation(pairs, regions.foot, moving_only=True)
-        b, _, _ = region_rotation(pairs, regions.shank, moving_only=True)
-        pts[i] = k
-        if pairs.cut or k < MIN_FOOT_POINTS:
-            d_foot[i] = d_shank[i] = np.nan
-            continue
-        d_foot[i], d_shank[i] = a, b if np.isfinite(b) else 0.0
-        res[i] = fit.residual_px if fit is not None else np.nan
-        q[i] = _quality(k, res[i])
+    fits = _foot_pass(log, regions.foot)[4]
+    pivot = pivot_of(fits, regions.foot)
+    if pivot is None:  # never turned clearly: the box's upper middle stands in for the ankle
+        x0, y0, x1, y1 = regions.foot
+        pivot = np.array([(x0 + x1) / 2, y0])
+    else:  # the whole foot turns, up to the ankle: measure it all
+        regions = dataclasses.replace(regions, foot=with_point(regions.foot, pivot, log.shape))
+    regions = place_shank(regions, pivot, log.shape)
+    d_foot, q, pts, res, _ = _foot_pass(log, regions.foot)
     keys = np.array([p.key for p in log.pairs])
+    d_shank = np.array([region_rotation(p, regions.shank, moving_only=True)[0] if i else 0.0
+                        for i, p in enumerate(log.pairs)])
+    d_shank[~np.isfinite(d_foot)] = np.nan
     foot, shank = _chain(d_foot, keys), _chain(d_shank, keys)
-    x0, y0, x1, y1 = regions.foot
-    anchor = np.tile([(x0 + x1) / 2 / log.scale, (y0 + y1) / 2 / log.scale], (n, 1))
+    anchor = np.tile(pivot / log.scale, (n, 1))
     anchor[~np.isfinite(foot)] = np.nan
+    x0, y0, x1, y1 = regions.foot
     return CloseupTrack(log.t, foot, shank, q, pts, res, regions, max(x1 - x0, y1 - y0) / log.scale,
                         anchor, log.ms_per_frame)
+
+
+def _foot_pass(log: MotionLog, box: tuple[int, int, int, int]):
+    """(rotation per frame since its key frame, quality, points, fit residual, the fits)."""
+    n = len(log.t)
+    d_foot, q, pts, res = np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, np.nan)
+    fits = []
+    for i, pairs in enumerate(log.pairs[1:], start=1):
+        a, fit, k = region_rotation(pairs, box, moving_only=True)
+        pts[i] = k
+        if pairs.cut or k < MIN_FOOT_POINTS:
+            d_foot[i] = np.nan
+            continue
+        d_foot[i] = a
+        if fit is not None:
+            res[i] = fit.residual_px
+            fits.append(fit)
+        q[i] = _quality(k, res[i])
+    return d_foot, q, pts, res, fits
 
 
 def _chain(d: np.ndarray, keys: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from tracker.records import SetInfo, SetSummary
 from tracker.signals.filters import smooth_offline
 
 METHOD = "closeup-motion"
+REST_START_S = 0.5  # the foot is at rest this long when the video starts
 MIN_QUALITY = 0.2  # a frame with fewer corners / a poorer fit than this is not used
 PLACE_CAMERA = ("no person and no moving foot were found: film the whole body from 1.5-2.5 m at knee height, "
                 "or put the phone on the floor 0.3-0.8 m from the foot, the foot and shank filling the lower "
@@ -39,8 +40,9 @@ def analyze_track(track: CloseupTrack, ex: Exercise, side: str = "auto", mode: s
     valid = np.isfinite(closeup_signal(track, ex)) & (track.quality >= MIN_QUALITY)
     filt = smooth_offline(np.where(valid, closeup_signal(track, ex), np.nan), t)
     fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
-    # The camera's side is unknown in a close-up, so is the sign of a rep: learned.
-    direction = estimate_direction(filt, t)
+    # The camera's side is unknown in a close-up, so is the sign of a rep: learned, from
+    # rest at the very start (a heel raise filmed close often begins within half a second).
+    direction = estimate_direction(filt, t, start_s=REST_START_S)
     x = direction * filt
     base = rolling_baseline(x, t, BASELINE_WINDOW_S)
     range_deg = learn_range(x - base, fps, ex) if valid.sum() > 5 else 0.0
