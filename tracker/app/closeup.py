@@ -13,7 +13,7 @@ from pathlib import Path
 
 VIEWS = ("auto", "body", "closeup")
 CLOSEUP_MAX_FPS = 30.0  # key frames 0.2 s apart: 30 fps keeps fast ankle pumps trackable
-NO_BODY_SHARE = 0.5  # auto: the body was missing in more than this share of frames
+NO_BODY_SHARE = 0.5  # auto: the body (or the foot on it) was missing in more than this share of frames
 
 
 def analyze_closeup_video(path: Path, exercise: str, side: str = "auto", mode: str = "active", target: int = 10,
@@ -35,25 +35,39 @@ def analyze_closeup_video(path: Path, exercise: str, side: str = "auto", mode: s
 
 
 def body_missing(res) -> bool:
-    """The pose model found no person in most frames (a close-up, or a bad placement)."""
-    s = res.summary
-    return s.frames > 0 and s.frames_without_person > NO_BODY_SHARE * s.frames
+    """No person in most frames, or a "person" lying across the picture in most of them
+    while the foot could not be measured: on all three real close-ups the pose model puts
+    a lying body on the legs. Someone walking or jumping about (also unmeasured) is not a
+    close-up: the close-up method counted 1 false rep on each of three such clips."""
+    import numpy as np
+
+    from tracker.signals.gating import lying
+
+    s, rec = res.summary, res.recording
+    if not s.frames or s.frames_without_person > NO_BODY_SHARE * s.frames:
+        return bool(s.frames)
+    if rec is None or not len(res.signal):
+        return False
+    detected = np.isfinite(rec.norm[:, 0, 0])
+    flat = lying(rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)) & detected
+    measured = float(np.isfinite(res.signal).mean())
+    return measured < NO_BODY_SHARE and flat.sum() > NO_BODY_SHARE * detected.sum()
 
 
 def fall_back(path: Path, body_res, **kw):
     """``--view auto`` after the pose pass: the close-up result when the body was missing
-    and a moving foot was found; otherwise the body result (with the placement line)."""
+    and the close-up method found reps; otherwise the body result, with its own warnings
+    (lying down, ...) and one line: the camera placement when no moving foot was found
+    either, or that the close-up found no reps."""
     from tracker.counting.closeup import PLACE_CAMERA
 
     if not body_missing(body_res):
         return body_res
-    s = body_res.summary
-    note = (f"no body in {100 * s.frames_without_person / s.frames:.0f}% of frames: measured as a close-up "
-            "of the foot (method closeup-motion)")
+    note = "the full-body pose could not measure the foot in most frames: measured as a close-up of the foot"
     res = analyze_closeup_video(path, warnings=(note,), **kw)
-    if PLACE_CAMERA in res.warnings:
-        extra = (PLACE_CAMERA,)
-        body_res.summary = dataclasses.replace(body_res.summary, warnings=body_res.summary.warnings + extra)
-        body_res.warnings = body_res.warnings + extra
-        return body_res
-    return res
+    if res.reps and PLACE_CAMERA not in res.warnings:
+        return res
+    extra = (PLACE_CAMERA,) if PLACE_CAMERA in res.warnings else ("measured as a close-up too: no reps found",)
+    body_res.summary = dataclasses.replace(body_res.summary, warnings=body_res.summary.warnings + extra)
+    body_res.warnings = body_res.warnings + extra
+    return body_res
