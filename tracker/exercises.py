@@ -64,6 +64,10 @@ class Exercise:
     anchor: str = "ankle"
     upright: bool = True  # done seated or standing: a lying posture is not this exercise
     seated: bool = False  # done seated: frames where the person stands cannot count
+    # The heels lift the knee with them (standing: the whole body rises; seated: the shank
+    # pivots on the ball of the foot). A stretch that pushes the knee forward and down, or a
+    # weight shift, changes the heel-over-toe signal without lifting the knee.
+    lifts_knee: bool = False
     # Where the sign of the signal depends on the foot: (left, right). Seen from the front,
     # eversion moves the left toes toward image-right (the sideways signal falls) and the
     # right toes toward image-left (it rises).
@@ -119,7 +123,7 @@ EXERCISES: dict[str, Exercise] = {
             key="heel_raise", title="Heel raises",
             position="Standing or seated, feet flat",
             cue="Lift your heels off the floor, then lower them",
-            signal="heel_lift", view="any", direction=+1, anchor="toe",
+            signal="heel_lift", view="any", direction=+1, anchor="toe", lifts_knee=True,
             aliases=("heel_raises", "calf_raise"),
         ),
         Exercise(

@@ -91,13 +91,14 @@ def make_recording(t: np.ndarray, dorsi: np.ndarray | None = None, heel_lift: np
     # heel raise: rotate the foot about the toe (the ball of the foot stays on the floor)
     lift = np.radians(heel_lift)
     heel = heel + np.stack([FOOT * (1 - np.cos(lift)), -FOOT * np.sin(lift)], axis=1)
-    ankle = ankle + np.stack([FOOT * (1 - np.cos(lift)), -FOOT * np.sin(lift)], axis=1) * 0.8
+    rise = np.stack([FOOT * (1 - np.cos(lift)), -FOOT * np.sin(lift)], axis=1) * 0.8
+    ankle = ankle + rise  # the ankle, and the knee above it, rise with the heel
     if view == "front":
         ankle = np.broadcast_to(knee + [0.0, SHANK], (n, 2)).copy()
         heel = ankle + [0.0, 12.0]
         side = np.zeros(n) if sideways is None else np.radians(sideways)
         toe = ankle + np.stack([-np.tan(side) * 0.62 * SHANK, np.full(n, 25.0)], axis=1)
-    knee0, knee = knee, np.broadcast_to(knee, (n, 2)).copy()
+    knee0, knee = knee, np.broadcast_to(knee, (n, 2)) + (rise if view != "front" else 0.0)
     if leg_travel is not None:
         knee, ankle, heel, toe = knee + leg_travel, ankle + leg_travel, heel + leg_travel, toe + leg_travel
     for i in (LEFT_HIP, RIGHT_HIP):

@@ -299,3 +299,21 @@ def test_a_seated_exercise_does_not_count_while_standing(key):
             assert not any("visible" in w for w in warnings)  # the posture is the reason given
     else:
         assert res.summary.reps_counted == live.reps_counted == 5
+
+
+def test_heels_over_toes_without_the_knee_rising_is_not_a_heel_raise():
+    """A calf stretch or a weight shift changes the heel-over-toe signal, but only a heel
+    raise lifts the knee with the heels (standing or seated)."""
+    from tracker.bench.accuracy import live_set
+    from tracker.pose.landmarks import LEFT_KNEE
+
+    ex = get_exercise("heel_raise")
+    t = _t(5)
+    raise_ = make_recording(t, heel_lift=rep_profile(t, 5, 15.0), noise_px=0.4)
+    assert _count(raise_, ex).summary.reps_counted == live_set(raise_, ex, "left").reps_counted == 5
+    norm = raise_.norm.copy()
+    norm[:, LEFT_KNEE] = norm[0, LEFT_KNEE]  # the same heels, the knee stays where it was
+    stretch = dataclasses.replace(raise_, norm=norm)
+    res, live = _count(stretch, ex), live_set(stretch, ex, "left")
+    assert res.summary.reps_counted == live.reps_counted == 0
+    assert all("knee did not rise" in r.note for r in res.reps) and res.reps
