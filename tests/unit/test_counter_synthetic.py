@@ -317,3 +317,23 @@ def test_heels_over_toes_without_the_knee_rising_is_not_a_heel_raise():
     res, live = _count(stretch, ex), live_set(stretch, ex, "left")
     assert res.summary.reps_counted == live.reps_counted == 0
     assert all("knee did not rise" in r.note for r in res.reps) and res.reps
+
+
+def test_a_rep_still_at_its_top_when_the_recording_ends_counts_in_both_paths():
+    """The count convention: a top reached whose rise was seen is a rep."""
+    from tracker.bench.accuracy import live_set
+
+    t = _t(4)
+    a = rep_profile(t, 4, 12.0)
+    end = int(np.searchsorted(t, 2.0 + 3 * 3.0 + 1.2))  # the 4th rep is held at its top
+    rec = make_recording(t[:end], dorsi=a[:end], noise_px=0.4)
+    assert _count(rec).summary.reps_counted == live_set(rec, DORSI, "left").reps_counted == 4
+
+
+def test_a_rep_rising_from_a_rest_above_the_learned_one_counts():
+    """Landmarks settle a few degrees off: the foot rests 4 deg higher before the first rep
+    than after it, so it is never 'at rest' against the set's rest level before that rep; a
+    rise from where the foot just was still counts."""
+    t = _t(5)
+    a = rep_profile(t, 5, 8.0) + np.where(t < 4.0, 4.0, 0.0)
+    assert _count(make_recording(t, dorsi=a, noise_px=0.4)).summary.reps_counted == 5

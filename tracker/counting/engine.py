@@ -14,6 +14,7 @@ clip, ``live`` a causally filtered one with a learned rest and range.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,10 @@ from tracker.exercises import Exercise
 HI_FRACTION = 0.5  # enter a rep at this share of the person's range
 LO_FRACTION = 0.2  # leave it (rep complete) below this share
 HOLD_SHARE = 0.8  # within this share of the rep's peak so far: the person is holding
+# A rep may also start from where the foot just was: a rise of ``hi`` above the lowest point
+# of the last RISE_WINDOW_S (an up-phase lasts under 3 s), for a rest level that drifted
+# above the learned one (landmarks settle a few degrees off between reps).
+RISE_WINDOW_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -61,26 +66,46 @@ class RepEngine:
         self.start = self.peak = 0
         self.rest = 0.0  # frozen rest of the rep in progress
         self.peak_x = 0.0
+        self._last: tuple[int, float] | None = None  # the last frame of a rep in progress
         self._start_t = 0.0
         self._exit = 0.0
         self._low: tuple[int, float, float, float] | None = None  # (i, t, rest, lo) last seen at rest
+        self._trough: deque[tuple[int, float, float, float]] = deque()  # (i, t, x, lo) since the last rep
 
     def lose(self) -> None:
         """An unusable frame: a rep in progress is dropped; rest must be seen again."""
         self.in_rep = False
         self._low = None
+        self._trough.clear()
         self.stage = "ready"
+
+    def _start_from(self) -> tuple[int, float, float, float] | None:
+        """Where a rising foot started, if it rose enough: the last frame at rest, else the
+        lowest point of the last few seconds."""
+        if self._low is not None:
+            return self._low
+        i, t, x, lo = min(self._trough, key=lambda r: r[2])
+        return i, t, x, lo
+
+    def _enters(self, x: float, v: float, hi: float) -> bool:
+        if v >= hi and self._low is not None:
+            return True
+        return bool(self._trough) and x - min(r[2] for r in self._trough) >= hi
 
     def step(self, i: int, t: float, x: float, rest: float, hi: float, lo: float) -> RepWindow | None:
         ex = self.ex
         if not self.in_rep:
             v = x - rest
+            self._trough.append((i, t, x, lo))
+            while t - self._trough[0][1] > RISE_WINDOW_S:
+                self._trough.popleft()
             if v <= lo:
                 self._low = (i, t, rest, lo)
-            elif v >= hi and self._low is not None and t - self.last_end_t >= ex.refractory_s:
+            elif t - self.last_end_t >= ex.refractory_s and self._enters(x, v, hi):
                 self.in_rep, self.stage = True, "lift"
-                self.start, self._start_t, self.rest, self._exit = self._low
+                self.start, self._start_t, self.rest, self._exit = self._start_from()
                 self.peak, self.peak_x = i, x
+                self._trough.clear()
             return None
         if x > self.peak_x:
             self.peak, self.peak_x, self.stage = i, x, "lift"
@@ -90,12 +115,25 @@ class RepEngine:
             self.in_rep, self.stage = False, "ready"
             dur = t - self._start_t
             self._low = (i, t, rest, lo)
+            self._trough.append((i, t, x, lo))
             if ex.min_rep_s <= dur <= ex.max_rep_s:
                 self.last_end_t = t
                 return RepWindow(self.start, self.peak, i)
             return None
         if t - self._start_t > ex.max_rep_s:
             self.lose()  # held too long: not a rep (walked away, changed position)
+        self._last = (i, t)
+        return None
+
+    def finish(self) -> RepWindow | None:
+        """The recording or set ends: a rep whose top was reached counts even if the foot was
+        not seen come back (the count convention: a top reached whose rise was seen)."""
+        if not self.in_rep or self._last is None:
+            return None
+        i, t = self._last
+        self.in_rep, self.stage = False, "ready"
+        if self.peak < i and t - self._start_t >= self.ex.min_rep_s:
+            return RepWindow(self.start, self.peak, i)
         return None
 
 
@@ -112,4 +150,5 @@ def segment(t: np.ndarray, x: np.ndarray, rest: np.ndarray, ex: Exercise, range_
         w = engine.step(i, float(t[i]), float(x[i]), float(rest[i]), float(his[i]), float(los[i]))
         if w is not None:
             out.append(w)
-    return out
+    w = engine.finish()
+    return out if w is None else [*out, w]

@@ -163,6 +163,16 @@ class LiveCounter:
                 self.rest.follow(t, s, d, lo, self.direction)
             st.rest_deg = self.rest.value
             return None
+        return self._counted(w, t, view_ok)
+
+    def finish(self, view_ok: bool = True) -> list[Rep]:
+        """The set ends: a rep whose top was reached counts, as offline at a clip's end."""
+        w = self.engine.finish()
+        return [] if w is None else [self._counted(w, self._log.rows[-1][0], view_ok)]
+
+    def _counted(self, w, t: float, view_ok: bool) -> Rep:
+        """Measure a finished window, count it and learn from it."""
+        st = self.state
         rep = measure_rep(self._log.context(w.start, w.end, view_ok), w.shifted(w.start), self.ex,
                           st.count + 1, self.side)
         self.range.rep(rep.rom_deg)

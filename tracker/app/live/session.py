@@ -48,16 +48,9 @@ class LiveSession:
         self.rate = FrameRate()
         self._start_set()
 
-    @property
-    def side(self) -> str | None:
-        """The tracked side, None while 'auto' has not decided yet."""
-        return self.lock.side
-
+    side = property(lambda self: self.lock.side)  # the tracked side, None while 'auto' has not decided
     routine_done = property(lambda self: self.routine.done)
-
-    @property
-    def count(self) -> int:
-        return self.counter().state.count
+    count = property(lambda self: self.counter().state.count)
 
     def counter(self):
         """The counter on screen: the locked side's, else the best-seen leg's."""
@@ -87,6 +80,7 @@ class LiveSession:
         ``force`` (so pressing n through exercises leaves no empty sets behind)."""
         if self.record.closed:
             return
+        self._take(self.set.finish(), self.set.t_last or 0.0)
         side = self.lock.side or self.set.display_side()
         for rep in self.lock.release(side):  # low-confidence reps seen before the side was known
             self._record(rep, self.set.t_last or 0.0)
@@ -145,14 +139,7 @@ class LiveSession:
         c1 = self.clock()
         problem, leg_problems, found = self.set.step(t, frame.image, pose, self.paused)
         c2 = self.clock()
-        for s, rep in sorted(found, key=lambda sr: (not sr[1].counted, -sr[1].rom_deg)):
-            reps, locked = self.lock.offer(s, rep)
-            if locked:  # the foot that moves is known: count only it from now on
-                self.set.keep(self.lock.side)
-                # before this set is stored, or it would be its own goal
-                self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
-            for r in reps:
-                self._record(r, t)
+        self._take(found, t)
         c3 = self.clock()
         view = self._view(t, pose, problem or leg_problems.get(self.lock.side or self.set.display_side()))
         done_at = self.record.complete_at
@@ -161,6 +148,17 @@ class LiveSession:
             self.next_exercise()
         self.last_timings = {"pose_s": c1 - c0, "count_s": (c2 - c1) + (self.clock() - c3), "sinks_s": c3 - c2}
         return view
+
+    def _take(self, found: list, t: float) -> None:
+        """Reps the set counter completed: through the side lock to every sink."""
+        for s, rep in sorted(found, key=lambda sr: (not sr[1].counted, -sr[1].rom_deg)):
+            reps, locked = self.lock.offer(s, rep)
+            if locked:  # the foot that moves is known: count only it from now on
+                self.set.keep(self.lock.side)
+                # before this set is stored, or it would be its own goal
+                self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
+            for r in reps:
+                self._record(r, t)
 
     def _view(self, t: float, pose, problem: str | None) -> OverlayView:
         self.set.shown(problem)

@@ -74,6 +74,10 @@ class SetCounter:
             found += [(s, rep) for rep in reps]
         return problem, leg_problems, found
 
+    def finish(self) -> list[tuple[str, Rep]]:
+        """The set ends: reps whose top was reached and that were still in progress."""
+        return [(s, rep) for s, c in self.counters.items() for rep in c.finish(self.gate.view_ok(s))]
+
     def _features(self, pose) -> dict[str, LegFeatures]:
         if not pose.detected:
             return {}
