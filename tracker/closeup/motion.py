@@ -15,7 +15,8 @@ import numpy as np
 
 WORK_SIDE = 320  # longest side of the working frame, pixels: a foot spans 40-150 px here
 GRID = 5  # working pixels between flow samples (and cells of the motion map)
-MOVE_REL = 0.0  # 0: off (tried 3 and 6 on the ankle pumps: worse)
+MOVE_REL = 0.0  # 0: off (3 and 6 tried on the ankle pumps: worse; 2: a spurious 79° rep)
+FIT_REL = 0.15  # the foot fit's inlier distance, as a share of its median motion (0.3: worse)
 FIT_PX = 0.7  # RANSAC inlier distance of the foot's fit (working px)
 MOVE_PX = 0.35  # a point moved differently from the background by more than this (working px)
 
@@ -281,7 +282,9 @@ def region_rotation(pairs: PointPairs, box: tuple[int, int, int, int],
         if mv.sum() < 5:
             return 0.0, None, n
         p0, p1 = p0[mv], p1[mv]
-    fit = fit_similarity(p0, p1, FIT_PX)
+    # a foot turning fast in a diagonal view does not move as one rigid 2-D body: the
+    # inlier distance grows with how far it moved, or background points win the fit
+    fit = fit_similarity(p0, p1, max(FIT_PX, FIT_REL * float(np.median(np.linalg.norm(p1 - p0, axis=1)))))
     if fit is None:
         return 0.0, None, n
     return fit.angle_deg, fit, n
