@@ -337,3 +337,25 @@ def test_a_rep_rising_from_a_rest_above_the_learned_one_counts():
     t = _t(5)
     a = rep_profile(t, 5, 8.0) + np.where(t < 4.0, 4.0, 0.0)
     assert _count(make_recording(t, dorsi=a, noise_px=0.4)).summary.reps_counted == 5
+
+
+def test_a_lower_leg_swinging_toward_the_camera_is_not_counted():
+    """From the front a knee swing barely turns the shank in the image: it shortens it. The
+    toe's sideways wobble that comes with it is not a rep of ab/adduction."""
+    from tracker.bench.accuracy import live_set
+    from tracker.pose.landmarks import LEFT_ANKLE, LEFT_FOOT_INDEX, LEFT_HEEL, LEFT_KNEE
+
+    ex = get_exercise("abduction")
+    t = _t(5)
+    wobble = rep_profile(t, 5, 12.0)
+    still_leg = make_recording(t, view="front", sideways=wobble, noise_px=0.3)
+    assert _count(still_leg, ex).summary.reps_counted == live_set(still_leg, ex, "left").reps_counted == 5
+    norm = still_leg.norm.copy()
+    shorten = 1.0 - 0.3 * wobble / 12.0  # the shank looks 30 % shorter at the top of each swing
+    for i in (LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX):
+        norm[:, i, 1] = norm[:, LEFT_KNEE, 1] + (norm[:, i, 1] - norm[:, LEFT_KNEE, 1]) * shorten
+    swing = dataclasses.replace(still_leg, norm=norm)
+    live_reps = []
+    res, live = _count(swing, ex), live_set(swing, ex, "left", live_reps)
+    assert res.summary.reps_counted == live.reps_counted == 0
+    assert live_reps and all("toward the camera" in r.note for r in live_reps)

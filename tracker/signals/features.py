@@ -115,6 +115,8 @@ class LegFeatures:
     toe_y: np.ndarray  # this toe's height in pixels (up is +)
     other_toe_y: np.ndarray  # the other foot's toe height in pixels (NaN unless clearly seen)
     knee_y: np.ndarray  # knee height in pixels (up is +): a heel raise lifts it
+    shank_px: np.ndarray  # this frame's knee-ankle length in pixels: a leg swinging toward the
+    # camera shortens it (the direction barely turns)
     # Shank length in pixels. Positions stay in pixels and a rep's travel is divided by the
     # scale over that rep: live, the scale is a running median that changes a little from
     # frame to frame, and dividing positions by it frame by frame would invent movement.
@@ -124,7 +126,7 @@ class LegFeatures:
     def missing(cls, side: str) -> "LegFeatures":
         """One frame in which the leg was not seen."""
         nan = np.full(1, np.nan)
-        return cls(side, nan, np.zeros(1), nan, nan, nan, nan, nan, np.full((1, 2), np.nan), nan, nan, nan, nan)
+        return cls(side, nan, np.zeros(1), nan, nan, nan, nan, nan, np.full((1, 2), np.nan), nan, nan, nan, nan, nan)
 
     @classmethod
     def concat(cls, parts: list["LegFeatures"]) -> "LegFeatures":
@@ -175,7 +177,8 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
         seen = np.minimum(vis[:, o["toe"]], vis[:, o["heel"]]) >= CLEARLY_SEEN
         other_toe_y[~seen] = np.nan
     return LegFeatures(side, sig, quality, g.unwrap_deg(g.direction_deg(ankle - knee)), foot_ratio, heel_y,
-                       hand_dist, other_foot_dist, anchor_xy, toe_y, other_toe_y, -knee[:, 1].astype(float), scale)
+                       hand_dist, other_foot_dist, anchor_xy, toe_y, other_toe_y, -knee[:, 1].astype(float),
+                       g.length(knee - ankle).astype(float), scale)
 
 
 def torso_tilt_deg(px: np.ndarray) -> np.ndarray:
