@@ -359,3 +359,13 @@ def test_a_lower_leg_swinging_toward_the_camera_is_not_counted():
     res, live = _count(swing, ex), live_set(swing, ex, "left", live_reps)
     assert res.summary.reps_counted == live.reps_counted == 0
     assert live_reps and all("toward the camera" in r.note for r in live_reps)
+
+
+def test_a_live_set_too_short_to_learn_rest_is_counted_when_it_ends():
+    """Three quick reps from the first second and a set over in 4 s: live never saw a still
+    moment, so rest comes from the movement when the set ends, as offline takes it."""
+    from tracker.bench.accuracy import live_set
+
+    t = np.arange(0, 4.2, 1 / FPS)
+    rec = make_recording(t, dorsi=rep_profile(t, 3, 12.0, rep_s=0.8, rest_s=0.4, start_s=0.4), noise_px=0.4)
+    assert live_set(rec, DORSI, "left").reps_counted == _count(rec).summary.reps_counted == 3

@@ -166,9 +166,13 @@ class LiveCounter:
         return self._counted(w, t, view_ok)
 
     def finish(self, view_ok: bool = True) -> list[Rep]:
-        """The set ends: a rep whose top was reached counts, as offline at a clip's end."""
+        """The set ends: a set too short to learn rest in is counted with rest from its
+        movement; a rep whose top was reached counts, as offline at a clip's end."""
+        out = []
+        if self.rest.value is None and self.rest.settle(self.direction):
+            out = self._replay_calibration(self.rest.value, view_ok)
         w = self.engine.finish()
-        return [] if w is None else [self._counted(w, self._log.rows[-1][0], view_ok)]
+        return out if w is None else [*out, self._counted(w, self._log.rows[-1][0], view_ok)]
 
     def _counted(self, w, t: float, view_ok: bool) -> Rep:
         """Measure a finished window, count it and learn from it."""

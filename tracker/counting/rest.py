@@ -143,12 +143,18 @@ class LiveRest:
         vals = [v for _, v in self._calib]
         if max(vals) - min(vals) > 2 * self.still_deg:
             self._calib = deque([self._calib[-1]])
-            if t - self._calib_all[0][0] >= 0.9 * self.calib_timeout_s:
-                q = 10 if direction > 0 else (90 if direction < 0 else 50)
-                self.value = float(np.percentile([v for _, v in self._calib_all], q))
-            return self.value is not None
-        if self._calib[-1][0] - self._calib[0][0] >= 0.9 * self.calib_s:
+        elif self._calib[-1][0] - self._calib[0][0] >= 0.9 * self.calib_s:
             self.value = float(np.median(vals))
+        if self.value is None and t - self._calib_all[0][0] >= 0.9 * self.calib_timeout_s:
+            self.settle(direction)  # nobody held still long enough (or only just now)
+        return self.value is not None
+
+    def settle(self, direction: int) -> bool:
+        """Take rest from the low end of the movement seen so far (the calibration timeout,
+        or a set that ended before it); False when no usable frame was seen."""
+        if self.value is None and self._calib_all:
+            q = 10 if direction > 0 else (90 if direction < 0 else 50)
+            self.value = float(np.percentile([v for _, v in self._calib_all], q))
         return self.value is not None
 
     def rep_started(self) -> None:
