@@ -323,11 +323,15 @@ def test_a_rep_still_at_its_top_when_the_recording_ends_counts_in_both_paths():
     """The count convention: a top reached whose rise was seen is a rep."""
     from tracker.bench.accuracy import live_set
 
-    t = _t(4)
-    a = rep_profile(t, 4, 12.0)
-    end = int(np.searchsorted(t, 2.0 + 3 * 3.0 + 1.2))  # the 4th rep is held at its top
+    t = _t(4, hold_s=1.0)
+    a = rep_profile(t, 4, 12.0, hold_s=1.0)
+    end = int(np.searchsorted(t, 2.0 + 3 * 4.0 + 1.6))  # the 4th rep is held at its top
     rec = make_recording(t[:end], dorsi=a[:end], noise_px=0.4)
     assert _count(rec).summary.reps_counted == live_set(rec, DORSI, "left").reps_counted == 4
+    # ... but not one still on its way up
+    end = int(np.searchsorted(t, 2.0 + 3 * 4.0 + 0.6))  # 65 % of the way up, still rising fast
+    rec = make_recording(t[:end], dorsi=a[:end], noise_px=0.4)
+    assert _count(rec).summary.reps_counted == live_set(rec, DORSI, "left").reps_counted == 3
 
 
 def test_a_rep_rising_from_a_rest_above_the_learned_one_counts():

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import os
 import time
 from collections import Counter
@@ -27,6 +26,7 @@ from tracker.bench.clips import PROJECT, RENDERED_EXERCISE, TRUTH
 from tracker.counting.offline import analyze_recording
 from tracker.exercises import EXERCISES, get_exercise
 from tracker.pose.recording import PoseRecording, load_recording
+from tracker.sources.capture import analysis_stride
 
 CORPUS = Path(os.environ.get("TRACKER_CORPUS", PROJECT / "tests" / "corpus"))
 SPLITS = ("tune", "report")
@@ -109,13 +109,6 @@ def cases_of(meta_path: Path, meta: dict) -> list[CorpusCase]:
                               key, meta.get("split", "report"), expect, true, side, cond,
                               truth if truth.exists() else None, column, sign, wrong))
     return out
-
-
-def analysis_stride(fps: float, max_fps: float | None) -> int:
-    """Every how many frames ``open_source(max_fps)`` reads one (``VideoFileSource``'s rule)."""
-    if not max_fps or fps <= max_fps * 1.05:
-        return 1
-    return int(math.ceil(fps / max_fps - 0.05))
 
 
 def subsample(rec: PoseRecording, max_fps: float | None) -> PoseRecording:

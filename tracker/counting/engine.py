@@ -5,8 +5,11 @@ past an upper threshold and comes back below a lower one (hysteresis), within a 
 and maximum duration, not sooner than a refractory time after the previous rep. The rest
 level and both thresholds are frozen at the rep's start, so a rep ends only when the
 signal itself comes back, never because a moving rest level caught up with a long hold.
-After a frame that cannot be used the foot must be seen at rest again before a rep can
-start, so no rep spans a gap.
+A rep may also start from where the foot just was: a rise past the upper threshold from the
+lowest point of the last few seconds (a rest that settled above the learned one). After a
+frame that cannot be used, a rep starts only from a point seen after it, so no rep spans a
+gap. When the data end, a rep whose top was reached counts (a top reached whose rise was
+seen is a rep), one still rising does not.
 
 The engine only decides; its two drivers differ in what they feed it: ``offline`` a
 zero-phase filtered signal with a rolling rest and per-frame thresholds from the whole
@@ -28,6 +31,7 @@ HOLD_SHARE = 0.8  # within this share of the rep's peak so far: the person is ho
 # of the last RISE_WINDOW_S (an up-phase lasts under 3 s), for a rest level that drifted
 # above the learned one (landmarks settle a few degrees off between reps).
 RISE_WINDOW_S = 3.0
+TOP_SEEN_S = 0.25  # data end: a rep whose peak is this old (or that is coming down) topped out
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class RepEngine:
         self.rest = 0.0  # frozen rest of the rep in progress
         self.peak_x = 0.0
         self._last: tuple[int, float] | None = None  # the last frame of a rep in progress
+        self._peak_t = 0.0
         self._start_t = 0.0
         self._exit = 0.0
         self._low: tuple[int, float, float, float] | None = None  # (i, t, rest, lo) last seen at rest
@@ -104,10 +109,12 @@ class RepEngine:
             elif t - self.last_end_t >= ex.refractory_s and self._enters(x, v, hi):
                 self.in_rep, self.stage = True, "lift"
                 self.start, self._start_t, self.rest, self._exit = self._start_from()
-                self.peak, self.peak_x = i, x
+                self.peak, self.peak_x, self._peak_t = i, x, t
                 self._trough.clear()
             return None
         if x > self.peak_x:
+            if x - self.peak_x > 0.05 * (self.peak_x - self.rest):  # still rising, not jitter at the top
+                self._peak_t = t
             self.peak, self.peak_x, self.stage = i, x, "lift"
         else:
             self.stage = "hold" if x - self.rest > HOLD_SHARE * (self.peak_x - self.rest) else "lower"
@@ -131,8 +138,10 @@ class RepEngine:
         if not self.in_rep or self._last is None:
             return None
         i, t = self._last
+        # the top was reached: the foot is coming down, or rose no further for a moment
+        topped = self.stage == "lower" or t - self._peak_t >= TOP_SEEN_S
         self.in_rep, self.stage = False, "ready"
-        if self.peak < i and t - self._start_t >= self.ex.min_rep_s:
+        if topped and self.peak < i and t - self._start_t >= self.ex.min_rep_s:
             return RepWindow(self.start, self.peak, i)
         return None
 

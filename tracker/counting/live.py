@@ -122,17 +122,14 @@ class LiveCounter:
         person was already moving (no still start), a rep made while rest was being learned
         is counted now, a few seconds late, instead of being lost."""
         self.state.rest_deg, self.state.stage = rest, "ready"
-        hi, lo = (float(v) for v in thresholds(self.ex, self.range.value))
         start = self._log.since(self._log.rows[-1][0] - self.rest.calib_timeout_s)
         out: list[Rep] = []
         for k in range(start, self._log.next_index):
-            t, _f, s, ok, _b, _o = self._log.set_base(k, rest)
-            if not ok:
-                self.engine.lose()
-            elif k == start:
-                self.engine.step(k, t, 0.0, 0.0, hi, lo)  # the replay starts at rest
+            t, _f, s, ok, _b, _o = self._log.set_base(k, self.rest.value)
+            if ok:
+                out += self._frame(k, t, s, self.rest.value, view_ok)
             else:
-                out += self._frame(k, t, s, rest, view_ok)
+                self.engine.lose()
         return out
 
     def _learn_direction(self, raw: float) -> bool:

@@ -6,6 +6,7 @@ container (pts), cameras by a monotonic clock; phone rotation metadata is applie
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -24,6 +25,14 @@ IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 MAX_SIDE = 1920
 MIN_SIDE = 32
 FALLBACK_FPS = 30.0
+
+
+def analysis_stride(fps: float, max_fps: float | None) -> int:
+    """Every how many frames a video analysed at up to ``max_fps`` is read (1: every frame);
+    within 5 % of the cap a clip is read whole."""
+    if not max_fps or fps <= max_fps * 1.05:
+        return 1
+    return int(math.ceil(fps / max_fps - 0.05))
 
 
 @dataclass(frozen=True)
@@ -122,11 +131,7 @@ class VideoFileSource(FrameSource):
         _check_size(w, h, str(self.path))
         self.info = SourceInfo("video", str(self.path), fps if reliable else FALLBACK_FPS, w, h,
                                count if count > 0 else None, reliable)
-        self.stride = 1
-        if max_fps and self.info.fps > max_fps * 1.05:
-            import math
-
-            self.stride = int(math.ceil(self.info.fps / max_fps - 0.05))
+        self.stride = analysis_stride(self.info.fps, max_fps)
 
     def __iter__(self) -> Iterator[Frame]:
         import cv2
