@@ -53,6 +53,8 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
 
     ex = get_exercise(exercise)
     if is_recording(path):
+        if view == "closeup":
+            raise UsageError(f"{path}: --view closeup needs the video; a landmark recording holds no pixels")
         rec = load_recording(path)
         return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
     closeup_kw = dict(exercise=ex.key, side=side, mode=mode, target=target, profile=profile, progress=progress)

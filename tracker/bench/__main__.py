@@ -105,9 +105,14 @@ def run_corpus_command(args) -> int:
     """``--corpus``: every (clip, exercise) of the corpus offline and live; tables and JSON."""
     from tracker.bench.corpus import CORPUS, ROUTES, SPLITS, discover_corpus, manifest_clips, run_corpus
     from tracker.bench.corpus_tables import corpus_markdown, summarize_corpus
+    from tracker.errors import InputError
 
     folder = Path(args.corpus) if args.corpus else CORPUS
-    cases = discover_corpus(folder, args.split)
+    try:
+        cases = discover_corpus(folder, args.split)
+    except InputError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 3
     if not cases:
         print(f"bench: no corpus entries in {folder} (split {args.split})", file=sys.stderr)
         return 3

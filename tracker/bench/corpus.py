@@ -24,6 +24,7 @@ import numpy as np
 from tracker.bench.accuracy import hold_errors, judge, live_set, paired_angle_metrics, read_truth, true_holds
 from tracker.bench.clips import PROJECT, RENDERED_EXERCISE, TRUTH
 from tracker.counting.offline import analyze_recording
+from tracker.errors import InputError
 from tracker.exercises import EXERCISES, get_exercise
 from tracker.pose.recording import PoseRecording, load_recording
 from tracker.sources.capture import analysis_stride
@@ -84,10 +85,12 @@ def discover_corpus(folder: str | os.PathLike | None = None, split: str = "both"
     folder = Path(folder or CORPUS)
     cases: list[CorpusCase] = []
     for meta_path in sorted(folder.glob("*_meta.json")) if folder.is_dir() else []:
-        meta = json.loads(meta_path.read_text())
-        if split != "both" and meta.get("split") != split:
-            continue
-        cases += cases_of(meta_path, meta)
+        try:
+            meta = json.loads(meta_path.read_text())
+            if split == "both" or meta.get("split") == split:
+                cases += cases_of(meta_path, meta)
+        except (OSError, ValueError, KeyError, StopIteration) as exc:
+            raise InputError(f"bad corpus entry {meta_path}: {type(exc).__name__} {exc}") from exc
     return cases
 
 

@@ -19,7 +19,7 @@ def _counted(row: dict, route: str) -> int | None:
 def summarize_corpus(rows: list[dict], route: str) -> dict:
     scored = [r for r in rows if r["expect"] == "count" and not r["wrong_view"]]
     errs = [None if _counted(r, route) is None else _counted(r, route) - r["true"] for r in scored]
-    neg = [_counted(r, route) or 0 for r in rows if r["expect"] == "none"]
+    neg = [_counted(r, route) for r in rows if r["expect"] == "none" and "error" not in r]  # errors: own column
     wrong = [r for r in rows if r["wrong_view"]]
     rate = lambda ok: float(np.mean(ok)) if scored else None  # noqa: E731
     return {
@@ -173,7 +173,7 @@ def markdown_corpus_clips(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-HOLD_BINS = ((0.0, 1.0), (1.0, 2.5), (2.5, 3.5), (3.5, 6.0))  # true hold, seconds
+HOLD_BINS = ((0.0, 1.0), (1.0, 2.5), (2.5, 3.5), (3.5, float("inf")))  # true hold, seconds
 
 
 def markdown_holds(rows: list[dict]) -> str:
@@ -188,7 +188,8 @@ def markdown_holds(rows: list[dict]) -> str:
                           np.mean([abs(m - t) <= 0.5 for t, m in pairs]) if pairs else None))
         if any(n for n, _, _ in cells):
             med = " / ".join("" if m is None else f"{m:.1f} s" for _, m, _ in cells)
-            lines.append(f"| {lo:g}–{hi:g} s | {cells[0][0]} / {cells[1][0]} | {med} | "
+            span = f"{lo:g}–{hi:g} s" if hi != float("inf") else f"≥ {lo:g} s"
+            lines.append(f"| {span} | {cells[0][0]} / {cells[1][0]} | {med} | "
                          f"{' / '.join(_pct(w) for _, _, w in cells)} |")
     return "\n".join(lines)
 

@@ -15,7 +15,6 @@ import numpy as np
 
 WORK_SIDE = 320  # longest side of the working frame, pixels: a foot spans 40-150 px here
 GRID = 5  # working pixels between flow samples (and cells of the motion map)
-MOVE_REL = 0.0  # 0: off (3 and 6 tried on the ankle pumps: worse; 2: a spurious 79° rep)
 FIT_REL = 0.15  # the foot fit's inlier distance, as a share of its median motion (0.3: worse)
 FIT_PX = 0.7  # RANSAC inlier distance of the foot's fit (working px)
 MOVE_PX = 0.35  # a point moved differently from the background by more than this (working px)
@@ -160,13 +159,6 @@ def frame_change(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16)) > 40))
 
 
-def residual_motion(pairs: PointPairs) -> np.ndarray:
-    """How far each point moved beyond the background's motion (working px)."""
-    if not len(pairs.p0):
-        return np.zeros(0)
-    return np.linalg.norm(apply_inverse(pairs.background, pairs.p1) - pairs.p0, axis=1)
-
-
 MAP_MOVE_PX = 1.0  # the motion map counts a point moving this much relative to its surroundings
 MAX_MOVE_PX = 8.0  # ... up to this much (a foot moves fast; shadows and flow noise slowly)
 LOCAL_GRIDS = 15  # the surroundings: a box this many grid cells wide (75 working px)
@@ -277,7 +269,7 @@ def region_rotation(pairs: PointPairs, box: tuple[int, int, int, int],
     if moving_only:
         # what the background model leaves unexplained elsewhere (parallax of a moving
         # phone) sets how far a point must move to be the foot's
-        thresh = max(MOVE_PX, MOVE_REL * float(np.median(residual_motion(pairs))))
+        thresh = MOVE_PX  # a threshold relative to the median motion was tried: worse on the ankle pumps
         mv = np.linalg.norm(p1 - p0, axis=1) > thresh
         if mv.sum() < 5:
             return 0.0, None, n

@@ -3,7 +3,7 @@
 Why a driver of its own and not ``offline``: there are no landmarks, so no visibility,
 no left/right and no camera side; the signal is a rotation integrated from frame-to-frame
 fits. Everything that decides and measures a rep is shared with the other methods: the
-same engine (``segment``), rest and range learned the same way (``rolling_baseline``,
+same engine and the same rest and range, through ``offline.find_excursions`` (``rolling_baseline``,
 ``learn_range``, ``local_range``) and the same ``number_reps``.
 """
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from tracker.closeup.track import CloseupTrack
-from tracker.counting.engine import segment
 from tracker.counting.measure import RepContext, number_reps
-from tracker.counting.offline import BASELINE_WINDOW_S, SetResult
-from tracker.counting.rest import estimate_direction, learn_range, local_range, rolling_baseline
+from tracker.counting.offline import SetResult, find_excursions
+from tracker.counting.rest import estimate_direction
 from tracker.exercises import Exercise
 from tracker.records import SetInfo, SetSummary
 from tracker.signals.filters import smooth_offline
@@ -37,16 +36,15 @@ def analyze_track(track: CloseupTrack, ex: Exercise, side: str = "auto", mode: s
                   source: str = "video", profile: str = "default", warnings: tuple[str, ...] = ()) -> SetResult:
     """Count and measure one set from a close-up track (hand the result to a Recorder)."""
     t = track.t
-    valid = np.isfinite(closeup_signal(track, ex)) & (track.quality >= MIN_QUALITY)
-    filt = smooth_offline(np.where(valid, closeup_signal(track, ex), np.nan), t)
+    signal = closeup_signal(track, ex)
+    valid = np.isfinite(signal) & (track.quality >= MIN_QUALITY)
+    filt = smooth_offline(np.where(valid, signal, np.nan), t)
     fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     # The camera's side is unknown in a close-up, so is the sign of a rep: learned, from
     # rest at the very start (a heel raise filmed close often begins within half a second).
     direction = estimate_direction(filt, t, start_s=REST_START_S)
-    x = direction * filt
-    base = rolling_baseline(x, t, BASELINE_WINDOW_S)
-    range_deg = learn_range(x - base, fps, ex) if valid.sum() > 5 else 0.0
-    windows = segment(t, x, base, ex, local_range(t, x - base, fps, ex, range_deg)) if range_deg > 0 else []
+    found = find_excursions(t, direction * filt, fps, ex)
+    base, range_deg, windows = found.base, found.range_deg, found.windows
     n = len(t)
     nan = np.full(n, np.nan)
     shank = smooth_offline(track.shank_deg, t) if ex.anchor != "toe" else np.zeros(n)

@@ -140,7 +140,7 @@ def _shank_stretch(ctx: RepContext, sl: slice) -> float:
     """How much the shank's length in the image changed over the rep (share of its median)."""
     if ctx.shank_px is None:
         return 0.0
-    s = ctx.shank_px[sl]
+    s = ctx.shank_px[sl][ctx.valid[sl]]  # frames where the leg's points were seen
     s = s[np.isfinite(s)]
     if len(s) < 3:
         return 0.0

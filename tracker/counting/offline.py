@@ -65,14 +65,6 @@ def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, postur
     return _Leg(feats, valid, filt)
 
 
-def _rest_and_range(leg: _Leg, t: np.ndarray, fps: float, ex: Exercise, side: str):
-    """(direction, rest in the rep direction, the set's range) for one leg."""
-    direction = ex.rep_direction(side) or estimate_direction(leg.filt, t)
-    x = direction * leg.filt
-    base = rolling_baseline(x, t, BASELINE_WINDOW_S)
-    return direction, base, learn_range(x - base, fps, ex)
-
-
 @dataclass
 class Excursions:
     """The reps found in a whole filtered signal, and what they were judged against."""
@@ -99,7 +91,8 @@ def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
         leg = legs[side]
         if leg.valid.sum() < 5:
             continue
-        score = _rest_and_range(leg, rec.t, rec.fps, ex, side)[2]
+        direction = ex.rep_direction(side) or estimate_direction(leg.filt, rec.t)
+        score = find_excursions(rec.t, direction * leg.filt, rec.fps, ex).range_deg
         # weighted by how much of the clip this foot was usable: a foot seen in a few noisy
         # frames must not win on a spurious range
         score *= float(np.mean(leg.feats.quality[leg.valid])) * float(leg.valid.mean())
