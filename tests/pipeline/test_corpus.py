@@ -185,3 +185,15 @@ def test_the_generated_corpus_runs_whole(tmp_path):
         warnings.warn(f"{len(unrendered)} manifest clips not in {CORPUS} yet", stacklevel=1)
     assert corpus_markdown(rows)
     print(f"corpus: {len(rows)} cases in {time.perf_counter() - t0:.1f} s")
+
+
+def test_real_closeups_get_a_close_up_method_row():
+    from tracker.bench.accuracy import markdown_closeups
+
+    rows = [{"clip": "a", "exercise": "heel_raise", "true": 3, "counted": 0, "closeup_counted": 3},
+            {"clip": "b", "exercise": "dorsiflexion", "true": 4, "counted": 0, "closeup_counted": 0},
+            {"clip": "c", "exercise": "toe_raise", "true": 5, "counted": 5}]
+    table = markdown_closeups(rows).splitlines()
+    assert len(table) == 4  # header, rule, the two close-ups; not the body clip
+    assert table[2].endswith("| 3 | exact |") and table[3].endswith("| 0 | miss |")
+    assert markdown_closeups(rows[2:]) == ""

@@ -22,7 +22,14 @@ import sys
 import time
 from pathlib import Path
 
-from tracker.bench.accuracy import PATHS, markdown_accuracy, markdown_summary, run_accuracy, summarize
+from tracker.bench.accuracy import (
+    PATHS,
+    markdown_accuracy,
+    markdown_closeups,
+    markdown_summary,
+    run_accuracy,
+    summarize,
+)
 from tracker.bench.clips import discover
 from tracker.bench.machine import json_default, machine, peak_rss_mb
 
@@ -81,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         summ[m] = {path: summarize(rows, path) for path in PATHS}
     result = {"machine": machine(), "models": models, "summary": summ, "clips": all_rows}
     text = ["## Accuracy", "", markdown_summary(summ), "", markdown_accuracy(all_rows)]
+    if markdown_closeups(all_rows):
+        text += ["", "## Real close-ups of the feet, through the close-up method", "", markdown_closeups(all_rows)]
     if args.speed and not args.quick:
         from tracker.bench.speed import markdown_analysis_speed, markdown_speed, run_analysis_speed, run_speed
 
