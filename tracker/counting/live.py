@@ -106,7 +106,7 @@ class LiveCounter:
         if rest is None:
             return []
         if calibrated:
-            return self._replay_calibration(rest, view_ok)
+            return self._replay_calibration(view_ok)
         return self._frame(i, t, s, rest, view_ok)
 
     def _frame(self, i: int, t: float, s: float, rest: float, view_ok: bool) -> list[Rep]:
@@ -117,11 +117,11 @@ class LiveCounter:
         rep = self._step(i, t, s, d, raw, learning, view_ok)
         return [] if rep is None else [rep]
 
-    def _replay_calibration(self, rest: float, view_ok: bool) -> list[Rep]:
+    def _replay_calibration(self, view_ok: bool) -> list[Rep]:
         """Rest is known now: step the engine over the frames calibration held. When the
         person was already moving (no still start), a rep made while rest was being learned
         is counted now, a few seconds late, instead of being lost."""
-        self.state.rest_deg, self.state.stage = rest, "ready"
+        self.state.rest_deg, self.state.stage = self.rest.value, "ready"
         start = self._log.since(self._log.rows[-1][0] - self.rest.calib_timeout_s)
         out: list[Rep] = []
         for k in range(start, self._log.next_index):
@@ -167,7 +167,7 @@ class LiveCounter:
         movement; a rep whose top was reached counts, as offline at a clip's end."""
         out = []
         if self.rest.value is None and self.rest.settle(self.direction):
-            out = self._replay_calibration(self.rest.value, view_ok)
+            out = self._replay_calibration(view_ok)
         w = self.engine.finish()
         return out if w is None else [*out, self._counted(w, self._log.rows[-1][0], view_ok)]
 
