@@ -128,3 +128,14 @@ def test_ruff_is_clean():
     root = PACKAGE.parent
     p = subprocess.run([str(ruff), "check", "tracker", "tests", "tools"], cwd=root, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-1000:]
+
+
+def test_every_package_is_installed():
+    """A regular `pip install .` ships only the packages pyproject names; a folder left out
+    works in the editable checkout and is missing on a user's machine."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
