@@ -36,7 +36,7 @@ from tracker.pose.replay import RecordingEstimator
 from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink, read_rep_csv
 from tracker.sinks.drawing import count_box
 from tracker.sinks.overlay import OverlayView, draw_overlay
-from tracker.sources.capture import Frame, FrameSource, SourceInfo
+from tracker.sources.frames import Frame, FrameSource, SourceInfo
 
 from synthlegs import duration_for, make_recording, rep_profile
 

@@ -122,7 +122,7 @@ def test_parallel_jobs_match_sequential(tmp_path, capsys):
     """Also after mediapipe has run in this process: forked workers would inherit its
     threads' locks held and hang; spawned workers must not."""
     from tracker.pose.estimator import PoseEstimator
-    from tracker.sources.capture import Frame
+    from tracker.sources.frames import Frame
 
     with PoseEstimator("lite") as est:
         est.process(Frame(0, 0.0, np.zeros((240, 320, 3), np.uint8)))

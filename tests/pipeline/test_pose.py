@@ -7,7 +7,8 @@ import pytest
 
 from tracker.pose.estimator import PoseEstimator, PoseFrame
 from tracker.pose.landmarks import LEFT_HIP, RIGHT_HIP
-from tracker.sources.capture import Frame, open_source
+from tracker.sources.capture import open_source
+from tracker.sources.frames import Frame
 
 from conftest import shared_path
 

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from tracker.errors import InputError
-from tracker.sources.capture import CameraSource, ImageFolderSource, VideoFileSource, open_source, to_bgr8
+from tracker.sources.camera import CameraSource
+from tracker.sources.capture import ImageFolderSource, VideoFileSource, open_source
+from tracker.sources.frames import to_bgr8
 
 
 def write_video(path, n=20, size=(160, 120), fps=20.0):

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from tracker.bench.clips import PROJECT, SHARED, speed_clips
-from tracker.sources.capture import Frame, FrameSource, SourceInfo, VideoFileSource
+from tracker.sources.capture import VideoFileSource
+from tracker.sources.frames import Frame, FrameSource, SourceInfo
 
 CAMERA_FPS = 30.0
 WARMUP_FRAMES = 10

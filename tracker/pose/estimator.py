@@ -18,7 +18,7 @@ import numpy as np
 from tracker.errors import ModelError
 from tracker.pose.landmarks import LEFT_HIP, NUM_LANDMARKS, RIGHT_HIP
 from tracker.pose.model_files import resolve_model
-from tracker.sources.capture import Frame
+from tracker.sources.frames import Frame
 
 # Bump when anything here changes what landmarks come out (ROI, search, person lock): the
 # landmark cache is keyed by it, so stale cached landmarks are never reused.

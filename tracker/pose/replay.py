@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tracker.pose.estimator import PoseFrame
 from tracker.pose.recording import PoseRecording
-from tracker.sources.capture import Frame
+from tracker.sources.frames import Frame
 
 
 class RecordingEstimator:

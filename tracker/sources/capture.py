@@ -1,4 +1,5 @@
-"""Frame sources: a webcam, a video file or a folder of images behind one interface.
+"""Frame sources: a video file, a folder of images, a webcam or a network camera (camera.py),
+behind one interface (frames.py), opened by name with ``open_source``.
 
 Why one interface: the live loop is tested with a video file standing in for the camera,
 so everything downstream must not care where frames come from. Files are timed by their
@@ -10,21 +11,15 @@ import math
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
-
 from tracker.errors import InputError
+from tracker.sources.camera import CameraSource, StreamSource, is_stream
+from tracker.sources.frames import FALLBACK_FPS, Frame, FrameSource, SourceInfo, check_size, to_bgr8
 
 VIDEO_EXTS = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv")
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-# Frames larger than this (long side) are downscaled before pose estimation: the landmarker
-# works at 256 px anyway and an 8K frame would only cost memory and time.
-MAX_SIDE = 1920
-MIN_SIDE = 32
-FALLBACK_FPS = 30.0
 
 
 def analysis_stride(fps: float, max_fps: float | None) -> int:
@@ -33,68 +28,6 @@ def analysis_stride(fps: float, max_fps: float | None) -> int:
     if not max_fps or fps <= max_fps * 1.05:
         return 1
     return int(math.ceil(fps / max_fps - 0.05))
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    kind: str  # "camera" | "video" | "images"
-    name: str  # file path or "camera:0"
-    fps: float  # nominal frames per second (container or camera); FALLBACK_FPS if unknown
-    width: int
-    height: int
-    frame_count: int | None  # None when unknown (cameras)
-    fps_reliable: bool = True  # False when the container's fps was 0 or absurd
-
-
-@dataclass
-class Frame:
-    index: int
-    t: float  # seconds since the start of the source
-    image: np.ndarray = field(repr=False)  # BGR uint8, H x W x 3
-
-
-def to_bgr8(img: np.ndarray) -> np.ndarray:
-    """Normalise grayscale, BGRA and 16-bit frames to the BGR uint8 the pipeline expects."""
-    import cv2
-
-    if img.dtype != np.uint8:
-        scale = 255.0 / max(float(np.iinfo(img.dtype).max) if img.dtype.kind in "ui" else 1.0, 1.0)
-        img = np.clip(img.astype(np.float32) * scale, 0, 255).astype(np.uint8)
-    if img.ndim == 2:
-        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    elif img.shape[2] == 1:
-        img = cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2BGR)
-    elif img.shape[2] == 4:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
-    h, w = img.shape[:2]
-    if max(h, w) > MAX_SIDE:
-        s = MAX_SIDE / max(h, w)
-        img = cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(img)
-
-
-class FrameSource:
-    """Iterate ``Frame`` objects; use as a context manager so devices are released."""
-
-    info: SourceInfo
-
-    def __iter__(self) -> Iterator[Frame]:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-def _check_size(w: int, h: int, name: str) -> None:
-    if min(w, h) < MIN_SIDE:
-        raise InputError(f"{name}: frames are {w}x{h} pixels, too small to find a person; "
-                         "use a video of at least 320x240")
 
 
 class VideoFileSource(FrameSource):
@@ -128,7 +61,7 @@ class VideoFileSource(FrameSource):
         reliable = 1.0 <= fps <= 480.0
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         h, w = first.shape[:2]
-        _check_size(w, h, str(self.path))
+        check_size(w, h, str(self.path))
         self.info = SourceInfo("video", str(self.path), fps if reliable else FALLBACK_FPS, w, h,
                                count if count > 0 else None, reliable)
         self.stride = analysis_stride(self.info.fps, max_fps)
@@ -163,44 +96,6 @@ class VideoFileSource(FrameSource):
         self._cap.release()
 
 
-class CameraSource(FrameSource):
-    """A webcam by index, timed by a monotonic clock from the first frame."""
-
-    def __init__(self, index: int, width: int | None = None, height: int | None = None):
-        import cv2
-
-        self._cap = cv2.VideoCapture(index)
-        if not self._cap.isOpened():
-            raise InputError(f"camera {index} could not be opened; check it is plugged in and not used by "
-                             "another program, or try --camera 1")
-        if width:
-            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-        if height:
-            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-        ok, first = self._cap.read()
-        if not ok or first is None:
-            self._cap.release()
-            raise InputError(f"camera {index} opened but delivers no frames; close other camera apps and retry")
-        self._first = first
-        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        h, w = first.shape[:2]
-        self.info = SourceInfo("camera", f"camera:{index}", fps if 1 <= fps <= 480 else FALLBACK_FPS,
-                               w, h, None, 1 <= fps <= 480)
-
-    def __iter__(self) -> Iterator[Frame]:
-        t0 = time.monotonic()
-        img, idx = self._first, 0
-        while img is not None:
-            yield Frame(idx, time.monotonic() - t0, to_bgr8(img))
-            idx += 1
-            ok, img = self._cap.read()
-            if not ok:
-                return  # camera lost: the session ends cleanly and says so
-
-    def close(self) -> None:
-        self._cap.release()
-
-
 class ImageFolderSource(FrameSource):
     """A folder of still images in name order, spaced at ``fps`` (default 30)."""
 
@@ -216,7 +111,7 @@ class ImageFolderSource(FrameSource):
             raise InputError(f"{self.files[0]} is not a readable image")
         first = to_bgr8(first)
         h, w = first.shape[:2]
-        _check_size(w, h, str(self.files[0]))
+        check_size(w, h, str(self.files[0]))
         self.info = SourceInfo("images", str(self.folder), fps, w, h, len(self.files))
 
     def __iter__(self) -> Iterator[Frame]:
@@ -229,11 +124,15 @@ class ImageFolderSource(FrameSource):
             yield Frame(i, i / self.info.fps, to_bgr8(img))
 
 
-def open_source(spec: str | int | os.PathLike, max_fps: float | None = None) -> FrameSource:
-    """'0' or 0 → camera 0; a folder → its images; anything else → a video file."""
+def open_source(spec: str | int | os.PathLike, max_fps: float | None = None,
+                reconnect_for: float | None = None) -> FrameSource:
+    """'0' or 0 → camera 0; a URL → a network camera; a folder → its images; anything else →
+    a video file."""
     s = str(spec)
     if s.isdigit():
         return CameraSource(int(s))
+    if is_stream(s):
+        return StreamSource(s) if reconnect_for is None else StreamSource(s, give_up_s=reconnect_for)
     p = Path(s)
     if p.is_dir():
         return ImageFolderSource(p)

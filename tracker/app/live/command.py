@@ -11,7 +11,7 @@ from tracker.app.live.screen import Screen
 from tracker.app.live.session import DEFAULT_EXERCISE, LiveSession
 from tracker.app.live.speech import Speaker
 from tracker.app.options import SetOptions, add_set_options
-from tracker.errors import EXIT_INTERRUPTED, UsageError
+from tracker.errors import EXIT_INPUT, EXIT_INTERRUPTED, UsageError
 from tracker.exercises import EXERCISES, ROUTINE
 from tracker.records import SetSummary
 
@@ -49,7 +49,9 @@ def run_live(args) -> int:
     if not args.headless:
         _require_display()
     speaker = Speaker.create(log=lambda m: print(m, file=sys.stderr)) if args.speak else None
-    source = open_source(args.camera)
+    if args.reconnect_for is not None and not args.reconnect_for >= 0:
+        raise UsageError("--reconnect-for needs a number of seconds (0 or more)")
+    source = open_source(args.camera, reconnect_for=args.reconnect_for)
     recorder, screen = None, None
     try:
         estimator = PoseEstimator(opts.model)
@@ -93,7 +95,11 @@ def register_cli(sub) -> None:
                     "rep as it is counted. Keys: " + KEY_HELP + " (Esc also quits).")
     add_set_options(p, exercise_required=False,
                     exercise_help=f" (default {DEFAULT_EXERCISE}; press n to change it while running)")
-    p.add_argument("--camera", default="0", help="camera number (0, 1, ...) or a video file to play as the camera")
+    p.add_argument("--camera", default="0",
+                   help="camera number (0, 1, ...; see 'tracker cameras'), a phone's webcam app by URL (http://..., "
+                        "rtsp://...; reconnects by itself), or a video file to play as the camera")
+    p.add_argument("--reconnect-for", type=float, metavar="SECONDS",
+                   help="how long a network camera may be gone before the session ends (default 60)")
     p.add_argument("--routine", action="store_true",
                    help=f"run the routine in order ({', '.join(ROUTINE)}), moving on at the target or on n")
     p.add_argument("--headless", action="store_true", help="no window (print reps; use --write-video to keep the "
@@ -107,3 +113,18 @@ def register_cli(sub) -> None:
     p.add_argument("--speak", action="store_true", help="say each count aloud (needs pyttsx3)")
     p.add_argument("--end-hold", type=float, default=END_HOLD_S, help=argparse.SUPPRESS)
     p.set_defaults(func=run_live)
+    c = sub.add_parser("cameras", help="list the cameras this computer can open (for live --camera N)")
+    c.set_defaults(func=run_cameras)
+
+
+def run_cameras(args) -> int:
+    """The local camera devices that deliver a picture, with their resolution."""
+    from tracker.sources.camera import NAME_HINT, list_cameras
+
+    found = list_cameras()
+    for index, w, h in found:
+        print(f"camera {index}: {w}x{h}  (tracker live --camera {index})")
+    if not found:
+        print(f"tracker: no camera found on this computer; {NAME_HINT}", file=sys.stderr)
+        return EXIT_INPUT
+    return 0

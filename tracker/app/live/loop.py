@@ -9,14 +9,43 @@ which writes the set's summary.
 """
 from __future__ import annotations
 
+import dataclasses
+import sys
 import time
 
 from tracker.app.live.screen import Screen, safe_draw
 from tracker.app.live.session import LiveSession
 from tracker.errors import RuntimeFailure
-from tracker.sources.capture import Frame, FrameSource, LatestFrameReader
+from tracker.sources.capture import LatestFrameReader
+from tracker.sources.frames import Frame, FrameSource
 
 CAMERA_STALL_S = 5.0  # a camera that sends nothing for this long is lost
+DROP_MESSAGE = "Camera stream lost - reconnecting... (reps so far are saved)"
+
+
+class StreamWatch:
+    """Says when a network camera drops and when it is back: one line on stderr each, and the
+    last picture with the message in the window (not in the written video) while it is gone."""
+
+    def __init__(self, source: FrameSource, screen: Screen, say=None):
+        self.source, self.screen = source, screen
+        self.say = say or (lambda m: print(f"tracker: {m}", file=sys.stderr, flush=True))
+        self.was = False
+        self.image, self.view = None, None
+
+    def shown(self, image, view) -> None:
+        self.image, self.view = image, view
+
+    def poll(self) -> bool:
+        """True while the source is reconnecting (the loop must not call it lost)."""
+        now = bool(getattr(self.source, "reconnecting", False))
+        if now != self.was:
+            self.say("the camera stream dropped; reconnecting (reps so far are saved)" if now
+                     else "the camera stream is back")
+        self.was = now
+        if now and self.image is not None and self.screen.window:
+            self.screen.notice(safe_draw(self.image, dataclasses.replace(self.view, message=DROP_MESSAGE)))
+        return now
 
 
 class Feed:
@@ -57,8 +86,11 @@ def run_loop(session: LiveSession, feed: Feed, screen: Screen, on_frame=None, cl
     """Frames → session → overlay → screen until quit. Returns why it stopped:
     'quit' (key), 'done' (routine finished), 'ended' (end of file) or 'lost' (camera)."""
     last_frame = clock()
+    watch = StreamWatch(feed.source, screen)
     while True:
         frame = feed.read(timeout=0.5)
+        if watch.poll():
+            last_frame = clock()  # a stream that reconnects is not stalled; it gives up by itself
         if frame is None:
             if feed.ended:
                 return "lost" if feed.source.info.kind == "camera" else "ended"
@@ -72,6 +104,7 @@ def run_loop(session: LiveSession, feed: Feed, screen: Screen, on_frame=None, cl
         view = session.step(frame)
         c0 = clock()
         img = safe_draw(frame.image, view)
+        watch.shown(frame.image, view)
         c1 = clock()
         key = screen.show(img)
         c2 = clock()
@@ -105,7 +138,9 @@ def run_session(session: LiveSession, source: FrameSource, screen: Screen, realt
     if reason == "lost":
         session.finish(interrupted=True)
         n = sum(s.reps_counted for s in session.sets)
-        raise RuntimeFailure(f"the camera stopped sending pictures (unplugged, or taken by another program?); "
-                             f"the {n} reps counted are saved")
+        why = ("the camera stream did not come back (phone asleep, app closed or Wi-Fi lost?)"
+               if hasattr(source, "drops") else
+               "the camera stopped sending pictures (unplugged, or taken by another program?)")
+        raise RuntimeFailure(f"{why}; the {n} reps counted are saved")
     session.finish()
     return reason

@@ -50,6 +50,16 @@ class Screen:
         cv2.imshow(self.title, img)
         return self.poll()
 
+    def notice(self, img: np.ndarray) -> int:
+        """Show a picture in the window only (a status while no frames come): the written
+        video keeps real frames only."""
+        if not self._opened:
+            return -1
+        import cv2
+
+        cv2.imshow(self.title, img)
+        return self.poll()
+
     def poll(self, wait_ms: int = 1) -> int:
         import cv2
 
