@@ -22,3 +22,20 @@ def shared_path(*parts: str) -> Path:
 def _isolated_history(tmp_path, monkeypatch):
     """No test writes into the user's real history database."""
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "history.sqlite3"))
+
+
+@pytest.fixture
+def xvfb():
+    """A private X server for window tests; skips where Xvfb/xwd are not installed."""
+    import xdisplay
+
+    if not xdisplay.available():
+        pytest.skip("Xvfb and xwd are not installed (apt-get install xvfb x11-apps)")
+    proc, display = xdisplay.start_xvfb()
+    try:
+        if display is None:
+            pytest.skip("Xvfb did not start")
+        yield display
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

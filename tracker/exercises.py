@@ -72,6 +72,7 @@ class Exercise:
     # eversion moves the left toes toward image-right (the sideways signal falls) and the
     # right toes toward image-left (it rises).
     direction_by_side: tuple[int, int] | None = None
+    short_cue: str = ""  # the cue in a few words, for the start screen's tile (read from 2 m)
     aliases: tuple[str, ...] = ()  # other names accepted on the command line
     in_routine: bool = True  # part of `--routine` (in the order of EXERCISES)
 
@@ -103,12 +104,14 @@ EXERCISES: dict[str, Exercise] = {
             key="dorsiflexion", title="Ankle dorsiflexion",
             position="Seated, affected leg crossed over the other, foot free",
             cue="Pull your foot up toward your knee, then lower it",
+            short_cue="Foot up toward the knee",
             signal="ankle_dorsiflexion", view="side", direction=+1, seated=True, aliases=("dorsi",),
         ),
         Exercise(
             key="abduction", title="Ankle ab/adduction",
             position="Seated, affected leg crossed, foot free",
             cue="Turn your foot out to the side and back, moving only the ankle",
+            short_cue="Foot out to the side and back",
             signal="foot_sideways", view="front", direction=0, approximate=True, seated=True,
             aliases=("adduction",),
         ),
@@ -116,6 +119,7 @@ EXERCISES: dict[str, Exercise] = {
             key="toe_raise", title="Toe raises",
             position="Seated, heel stays on the floor",
             cue="Keep your heel down and lift your toes, then lower them",
+            short_cue="Heel down, lift the toes",
             signal="forefoot_lift", view="side", direction=+1, heel_must_stay_down=True, anchor="heel",
             aliases=("toe_raises",),
         ),
@@ -123,6 +127,7 @@ EXERCISES: dict[str, Exercise] = {
             key="heel_raise", title="Heel raises",
             position="Standing or seated, feet flat",
             cue="Lift your heels off the floor, then lower them",
+            short_cue="Lift the heels, then lower",
             signal="heel_lift", view="any", direction=+1, anchor="toe", lifts_knee=True,
             aliases=("heel_raises", "calf_raise"),
         ),
@@ -130,6 +135,7 @@ EXERCISES: dict[str, Exercise] = {
             key="eversion", title="Ankle eversion",
             position="Seated, foot flat on the floor",
             cue="Lift the outside edge of your foot; keep your leg still",
+            short_cue="Lift the outer edge of the foot",
             signal="foot_sideways", view="front", direction=0, approximate=True,
             direction_by_side=(-1, 1), min_rom_deg=2.0, seated=True, aliases=("inversion",),
         ),

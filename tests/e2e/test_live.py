@@ -10,9 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import signal
-import struct
 import subprocess
 import sys
 import time
@@ -21,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from xdisplay import read_xwd
 
 import tracker
 from tracker.app.cli import main
@@ -408,43 +407,14 @@ def test_cli_errors_are_one_line(tmp_path, capsys, monkeypatch):
 
 # ------------------------------------------------------------------ the real window under Xvfb
 
-def read_xwd(path: Path) -> np.ndarray:
-    """An X window dump (xwd, ZPixmap, 24/32 bpp TrueColor) as a BGR array."""
-    b = path.read_bytes()
-    h = struct.unpack(">25I", b[:100])
-    header, byte_order, w, hh, bpl, bpp, ncolors = h[0], h[7], h[4], h[5], h[12], h[11] // 8, h[19]
-    assert h[2] == 2 and bpp in (3, 4), "expected a ZPixmap TrueColor dump"
-    a = np.frombuffer(b, np.uint8, count=hh * bpl, offset=header + 12 * ncolors).reshape(hh, bpl)
-    px = a[:, : w * bpp].reshape(hh, w, bpp)
-    if byte_order == 1:  # MSB first: X R G B
-        px = px[..., ::-1]
-    return np.ascontiguousarray(px[..., :3])
-
-
-@pytest.fixture
-def xvfb():
-    """A private X server on a free display (Xvfb -displayfd picks the number)."""
-    if not (shutil.which("Xvfb") and shutil.which("xwd")):
-        pytest.skip("Xvfb and xwd are not installed (apt-get install xvfb x11-apps)")
-    proc = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        line = proc.stdout.readline().decode().strip()
-        if not line.isdigit():
-            pytest.skip(f"Xvfb did not start (printed {line!r})")
-        yield f":{line}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def test_real_window_under_xvfb_shows_the_final_count(tmp_path, xvfb):
     clip, truth = clip_with_truth()
     video, shot = tmp_path / "shown.mp4", tmp_path / "screen.xwd"
     env = dict(os.environ, DISPLAY=xvfb, PYTHONUNBUFFERED="1", TRACKER_DB=str(tmp_path / "h.sqlite3"))
     env.pop("WAYLAND_DISPLAY", None)
     cmd = [sys.executable, "-m", "tracker", "live", "--camera", str(clip), "--fast", "--csv",
-           str(tmp_path / "r.csv"), "--write-video", str(video), "--end-hold", "60"]
+           str(tmp_path / "r.csv"), "--write-video", str(video), "--end-hold", "60",
+           "--exercise", truth["exercise"], "--no-check"]  # the start screen and check: test_start_screen.py
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out = []

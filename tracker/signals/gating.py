@@ -136,6 +136,10 @@ class LiveGate:
         d = self._ratio[side]
         return len(d) < VIEW_MIN_FRAMES or self.ex.camera.ok(float(np.median(d)))
 
+    def view_known(self, side: str) -> bool:
+        """Enough of the foot seen to judge the camera view (``view_ok`` passes until then)."""
+        return len(self._ratio[side]) >= VIEW_MIN_FRAMES
+
     def person_problem(self, t: float, image: np.ndarray, pose) -> str | None:
         if float(image[::8, ::8].mean()) < MIN_BRIGHTNESS:
             return "dark"

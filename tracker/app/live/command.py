@@ -7,6 +7,7 @@ import sys
 
 from tracker.app.live.guide import KEY_HELP
 from tracker.app.live.loop import run_session
+from tracker.app.live.preflight import Preflight
 from tracker.app.live.screen import Screen
 from tracker.app.live.session import DEFAULT_EXERCISE, LiveSession
 from tracker.app.live.speech import Speaker
@@ -62,8 +63,11 @@ def run_live(args) -> int:
                               chose_exercise=bool(opts.exercise or args.routine),
                               on_rep=_print_rep if args.headless else None)
         screen = Screen(window=not args.headless, video=args.write_video, fps=source.info.fps)
+        preflight = None if args.headless else Preflight(session, choose=not (opts.exercise or args.routine),
+                                                         check=not args.no_check)
         try:
-            reason = run_session(session, source, screen, realtime=not args.fast or source.info.kind == "camera")
+            reason = run_session(session, source, screen, realtime=not args.fast or source.info.kind == "camera",
+                                 preflight=preflight)
         except KeyboardInterrupt:
             n = sum(s.reps_counted for s in session.sets)
             print(f"tracker: interrupted; the {n} reps counted are saved" + (f" in {opts.csv}" if opts.csv else ""),
@@ -102,6 +106,8 @@ def register_cli(sub) -> None:
                    help="how long a network camera may be gone before the session ends (default 60)")
     p.add_argument("--routine", action="store_true",
                    help=f"run the routine in order ({', '.join(ROUTINE)}), moving on at the target or on n")
+    p.add_argument("--no-check", action="store_true",
+                   help="skip the camera placement check before the first set (c opens it later)")
     p.add_argument("--headless", action="store_true", help="no window (print reps; use --write-video to keep the "
                                                            "overlay)")
     p.add_argument("--write-video", metavar="OUT.mp4", help="also write the overlay frames to a video")

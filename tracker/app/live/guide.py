@@ -9,7 +9,7 @@ from tracker.exercises import Exercise
 
 GUIDE_DELAY_S = 0.6  # a problem must last this long before its message shows (no flicker)
 GUIDE_HOLD_S = 0.8  # and a shown message stays at least this long after it is fixed
-KEY_HELP = "space pause | n next exercise | r reset | c recalibrate | f full screen | q quit"
+KEY_HELP = "space pause | n next exercise | r reset | c check & recalibrate | f full screen | q quit"
 KEYS = {"q": "quit", "\x1b": "quit", " ": "pause", "n": "next", "r": "reset", "c": "calibrate"}
 
 MESSAGES = {

@@ -82,9 +82,23 @@ class Feed:
             self.source.close()
 
 
-def run_loop(session: LiveSession, feed: Feed, screen: Screen, on_frame=None, clock=time.perf_counter) -> str:
+def _preflight_frame(preflight, frame, screen: Screen) -> None:
+    """A frame while the start screen or the placement check is up: nothing is counted."""
+    for x, y in screen.take_clicks():
+        preflight.click(x, y)
+    if preflight.active:
+        key = screen.show(preflight.step(frame))
+        if key >= 0 and chr(key & 0xFF).lower() == "f":
+            screen.toggle_fullscreen()
+        else:
+            preflight.handle_key(key)
+
+
+def run_loop(session: LiveSession, feed: Feed, screen: Screen, on_frame=None, clock=time.perf_counter,
+             preflight=None) -> str:
     """Frames → session → overlay → screen until quit. Returns why it stopped:
-    'quit' (key), 'done' (routine finished), 'ended' (end of file) or 'lost' (camera)."""
+    'quit' (key), 'done' (routine finished), 'ended' (end of file) or 'lost' (camera).
+    With ``preflight`` (window mode) its screens come first and ``c`` opens the check."""
     last_frame = clock()
     watch = StreamWatch(feed.source, screen)
     while True:
@@ -101,6 +115,11 @@ def run_loop(session: LiveSession, feed: Feed, screen: Screen, on_frame=None, cl
                 return "done" if session.routine_done else "quit"
             continue
         last_frame = clock()
+        if preflight is not None and (preflight.active or preflight.after_set(session, frame.t)):
+            _preflight_frame(preflight, frame, screen)
+            if session.quit:
+                return "quit"
+            continue
         view = session.step(frame)
         c0 = clock()
         img = safe_draw(frame.image, view)
@@ -110,16 +129,24 @@ def run_loop(session: LiveSession, feed: Feed, screen: Screen, on_frame=None, cl
         c2 = clock()
         if on_frame is not None:
             on_frame(frame, dict(session.last_timings, draw_s=c1 - c0, show_s=c2 - c1, ready=c1))
-        if key >= 0 and chr(key & 0xFF).lower() == "f":
-            screen.toggle_fullscreen()
-        else:
-            session.handle_key(key)
+        _on_key(key, session, screen, preflight)
         if session.quit:
             return "done" if session.routine_done else "quit"
 
 
+def _on_key(key: int, session: LiveSession, screen: Screen, preflight) -> None:
+    """f: full screen; c: the placement check (which recalibrates) when the window has one."""
+    ch = chr(key & 0xFF).lower() if key >= 0 else ""
+    if ch == "f":
+        screen.toggle_fullscreen()
+    elif ch == "c" and preflight is not None:
+        preflight.open_check()
+    else:
+        session.handle_key(key)
+
+
 def run_session(session: LiveSession, source: FrameSource, screen: Screen, realtime: bool = True,
-                on_frame=None) -> str:
+                on_frame=None, preflight=None) -> str:
     """Run the loop and ALWAYS finish the session (write the summary), whatever ends it.
 
     Returns the end reason; KeyboardInterrupt and errors are re-raised after saving, camera
@@ -127,7 +154,7 @@ def run_session(session: LiveSession, source: FrameSource, screen: Screen, realt
     """
     feed = Feed(source, realtime)
     try:
-        reason = run_loop(session, feed, screen, on_frame)
+        reason = run_loop(session, feed, screen, on_frame, preflight=preflight)
     except BaseException:
         try:
             session.finish(interrupted=True)

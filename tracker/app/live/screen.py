@@ -29,6 +29,7 @@ class Screen:
         self._opened = False
         self._full = False
         self.last: np.ndarray | None = None
+        self.clicks: list[tuple[int, int]] = []  # left clicks in picture pixels, taken by the loop
 
     def show(self, img: np.ndarray) -> int:
         """Display/write one frame; returns the key pressed (or -1)."""
@@ -47,8 +48,22 @@ class Screen:
                 raise RuntimeFailure(f"cannot open a window ({str(exc).strip().splitlines()[-1][:80]}); "
                                      "run with --headless (and --write-video out.mp4)") from exc
             self._opened = True
+            try:
+                cv2.setMouseCallback(self.title, self._on_mouse)
+            except cv2.error:  # a backend without mouse events: keys still choose
+                pass
         cv2.imshow(self.title, img)
         return self.poll()
+
+    def _on_mouse(self, event, x, y, flags, param) -> None:
+        import cv2
+
+        if event == cv2.EVENT_LBUTTONUP:
+            self.clicks.append((int(x), int(y)))
+
+    def take_clicks(self) -> list[tuple[int, int]]:
+        out, self.clicks = self.clicks, []
+        return out
 
     def notice(self, img: np.ndarray) -> int:
         """Show a picture in the window only (a status while no frames come): the written

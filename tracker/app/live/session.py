@@ -56,7 +56,6 @@ class LiveSession:
         """The counter on screen: the locked side's, else the best-seen leg's."""
         return self.set.counters[self.lock.side or self.set.display_side()]
 
-    # ---------------------------------------------------------------- sets
     def _start_set(self) -> None:
         self.exercise: Exercise = EXERCISES[self.routine.current]
         self.lock.new_set()
@@ -107,6 +106,12 @@ class LiveSession:
             self.quit = True
             self._say("Routine complete. Well done!")
 
+    def choose(self, exercise: str) -> None:
+        """Start a set of ``exercise`` (the start screen's choice); ``n`` goes on from it."""
+        self._end_set()
+        self.routine, self.chose_exercise = Routine(get_exercise(exercise).key, self.routine.routine), True
+        self._start_set()
+
     def reset_set(self) -> None:
         """Start the set over: what was counted so far is kept as its own (shorter) set."""
         self._end_set()
@@ -126,10 +131,8 @@ class LiveSession:
             {"next": self.next_exercise, "reset": self.reset_set, "calibrate": self.recalibrate}[action]()
 
     def _say(self, text: str) -> None:
-        if self.speaker is not None:
-            self.speaker.say(text)
+        self.speaker is not None and self.speaker.say(text)
 
-    # ---------------------------------------------------------------- per frame
     def step(self, frame) -> OverlayView:
         """Process one frame: everything that counts happens here, before any drawing."""
         c0 = self.clock()
