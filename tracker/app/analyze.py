@@ -194,8 +194,8 @@ class _Outputs:
     """Where each analysed set goes: the recorder (CSV, summary, history), the terminal, the
     plot. One object so that a set is saved the same way whichever way it was analysed."""
 
-    def __init__(self, opts: SetOptions, ana: AnalyzeOptions):
-        self.opts, self.ana = opts, ana
+    def __init__(self, opts: SetOptions, ana: AnalyzeOptions, plots: dict[str, Path]):
+        self.opts, self.ana, self.plots = opts, ana, plots
         self.recorder = opts.recorder()
         self.results: list = []
         self.failures: list[str] = []
@@ -211,8 +211,7 @@ class _Outputs:
         if self.ana.plot:
             from tracker.sinks.plot import plot_set
 
-            csv_path = Path(self.opts.csv)
-            png = csv_path.with_name(f"{csv_path.stem}_{Path(res.info.source).stem}.png")
+            png = self.plots[res.info.source]
             plot_set(res, png)
             self.say(f"  plot: {png}")
 
@@ -221,26 +220,29 @@ class _Outputs:
         print(f"tracker: {message}{suffix}", file=sys.stderr)
 
 
-def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> list[Path]:
-    """Every input and output checked before the first frame."""
+def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[list[Path], dict[str, Path]]:
+    """Every input and output checked before the first frame; returns the inputs and the
+    plot of each."""
     from tracker.pose.model_files import resolve_model
+    from tracker.sinks.plot import plot_paths
 
     if opts.exercise is None:
         raise UsageError("--exercise is required")
     files = expand_inputs(paths)
     resolve_model(opts.model)  # a bad --model is an error even when only recordings are given
-    opts.check_outputs(ana.annotate)
     if ana.annotate and len(files) != 1:
         raise UsageError("--annotate takes one input video at a time")
     if ana.plot and not opts.csv:
         raise UsageError("--plot writes PNGs next to the --csv file; give --csv too")
-    return files
+    plots = plot_paths(opts.csv, files) if ana.plot else {}
+    opts.check_outputs(files, {"--annotate": ana.annotate, **{f"--plot {p.name}": p for p in plots.values()}})
+    return files, plots
 
 
 def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> int:
     """Analyse every input as one set each; returns the exit code."""
-    files = _check(paths, opts, ana)
-    out = _Outputs(opts, ana)
+    files, plots = _check(paths, opts, ana)
+    out = _Outputs(opts, ana, plots)
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
     try:

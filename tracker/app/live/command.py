@@ -45,7 +45,8 @@ def run_live(args) -> int:
     from tracker.sources.capture import open_source
 
     opts = SetOptions.from_args(args)
-    opts.check_outputs(args.write_video)
+    camera_file = [args.camera] if os.path.exists(args.camera) else []  # a video standing in for the camera
+    opts.check_outputs(camera_file, {"--write-video": args.write_video})
     if not args.headless:
         _require_display()
     speaker = Speaker.create(log=lambda m: print(m, file=sys.stderr)) if args.speak else None
