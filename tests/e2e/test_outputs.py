@@ -2,15 +2,22 @@
 they are claimed before the first frame, and the rows found are on disk while a run goes on."""
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tracker.app.cli import main
-from tracker.errors import EXIT_INPUT
+from tracker.errors import EXIT_INPUT, InputError
+from tracker.sinks.csvfile import read_rep_csv
 
+from conftest import SAMPLES
 from synthlegs import duration_for, make_recording, rep_profile
 
 
@@ -145,3 +152,165 @@ def test_a_dangling_link_as_output_is_refused_and_left_alone(tmp_path, capsys):
     _refused(capsys, ["analyze", str(rec), "-e", "dorsiflexion", "--no-history", "--csv", str(link)],
              "link to a missing file")
     assert link.is_symlink() and os.readlink(link) == str(target) and not target.exists()
+
+
+# ------------------------------------------------------------------ 3: an output is claimed at the start
+
+def test_a_csv_being_written_is_not_taken_by_a_second_run(tmp_path, capsys):
+    from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink
+
+    rec = _rec(tmp_path / "r.npz")
+    reps, summary = tmp_path / "reps.csv", tmp_path / "sets.csv"
+    first, first_summary = RepCSVSink(reps), SummaryCSVSink(summary)  # a run that has started, no rep yet
+    assert reps.exists() and summary.exists()  # claimed at the start, not at the first rep
+    _refused(capsys, ["analyze", str(rec), "-e", "dorsiflexion", "--no-history", "--csv", str(reps)],
+             "already exists")
+    for flag, path in (("--csv", reps), ("--summary", summary)):
+        _refused(capsys, ["analyze", str(rec), "-e", "dorsiflexion", "--no-history", flag, str(path), "--force"],
+                 "being written by another tracker run")
+    with pytest.raises(InputError, match="another tracker run"):
+        RepCSVSink(reps)
+    res = _result(rec)
+    first.open(res.info)
+    for rep in res.reps:
+        first.add(rep)
+    first.release()
+    first_summary.close(res.summary)
+    first_summary.release()
+    assert len(read_rep_csv(reps)) == 3  # the first run's rows are all there
+    # once that run has ended, --force may replace the file
+    assert main(["analyze", str(rec), "-e", "dorsiflexion", "--no-history", "--csv", str(reps), "--force"]) == 0
+
+
+def test_a_run_that_never_reached_a_set_leaves_no_empty_file(tmp_path, capsys):
+    broken = tmp_path / "broken.mp4"
+    broken.write_text("not a video")
+    out = tmp_path / "reps.csv"
+    assert main(["analyze", str(broken), "-e", "dorsiflexion", "--no-history", "--csv", str(out),
+                 "--summary", str(tmp_path / "s.csv")]) == EXIT_INPUT
+    assert not out.exists() and not (tmp_path / "s.csv").exists()  # a second try needs no --force
+
+
+def test_two_processes_sharing_one_csv(tmp_path):
+    """A real second tracker started while the first is analysing a video is refused, with
+    --force too, before the first has found any rep."""
+    clip = SAMPLES / "dorsiflexion_side_left.mp4"
+    out = tmp_path / "reps.csv"
+    first = _start(["analyze", str(clip), "-e", "dorsiflexion", "--csv", str(out)])
+    try:
+        _wait_for(lambda: out.exists(), first)
+        second = subprocess.run([sys.executable, "-m", "tracker", "analyze", str(_rec(tmp_path / "r.npz")),
+                                 "-e", "dorsiflexion", "--csv", str(out), "--force", "--no-history"],
+                                capture_output=True, text=True, timeout=120)
+        assert second.returncode == EXIT_INPUT and "another tracker run" in second.stderr, second.stderr
+        assert first.poll() is None  # refused while the first one was still at work
+    finally:
+        first.kill()
+        first.wait()
+
+
+# ------------------------------------------------------------------ 4: rows on disk as the analysis goes
+
+def test_analyze_killed_half_way_keeps_the_first_reps(tmp_path):
+    """SIGKILL (no clean-up at all) once the CSV holds rows: the process had not finished, and
+    the rows are the clip's first reps, each within a true rep, marked provisional."""
+    clip = SAMPLES / "dorsiflexion_side_left.mp4"
+    bounds = json.loads((SAMPLES / "dorsiflexion_side_left_meta.json").read_text())["rep_bounds_s"]
+    out = tmp_path / "reps.csv"
+    proc = _start(["analyze", str(clip), "-e", "dorsiflexion", "--side", "left", "--csv", str(out)])
+    try:
+        _wait_for(lambda: out.exists() and len(read_rep_csv(out)) > 0, proc)
+        assert proc.poll() is None, "the rows were written only at the end"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        proc.kill()
+    rows = read_rep_csv(out)
+    assert rows and all(r["note"].startswith("provisional") for r in rows)
+    assert [r["rep_index"] for r in rows] == list(range(1, len(rows) + 1))
+    for r in rows:  # each row is one of the true reps (its peak inside it), in order, from the first
+        assert any(a - 0.5 <= r["peak_s"] <= b + 0.5 for a, b in bounds), r
+    assert rows[0]["peak_s"] < bounds[1][0]
+
+
+def test_checkpoints_hand_out_the_settled_reps_once_and_the_set_replaces_them(tmp_path):
+    """The pose pass's frames through the checkpoints: each rep once, in order, only once
+    settled; then the set's own rows replace them, so a finished file is today's."""
+    from tracker.counting.checkpoint import SETTLE_S, Checkpoints
+    from tracker.exercises import get_exercise
+    from tracker.pose.recording import load_recording
+    from tracker.sinks.csvfile import RepCSVSink
+
+    t = np.arange(0, duration_for(16), 1 / 15)  # 50 s: windows drop their oldest frames
+    rec = load_recording(make_recording(t, dorsi=rep_profile(t, 16, 14.0)).save(tmp_path / "r.npz"))
+    final = _result_of(rec)
+    sink = RepCSVSink(tmp_path / "reps.csv")
+    handed: list = []
+    ck = Checkpoints(get_exercise("dorsiflexion"), lambda info, reps: (handed.extend(reps),
+                                                                       sink.provisional(info, reps)), side="left")
+    last_t = 0.0
+    for frame in rec.frames():
+        ck.on_frame(frame)
+        last_t = frame.t
+        assert all(r.end_t <= last_t - SETTLE_S for r in handed)
+    assert 12 <= len(handed) <= 16
+    peaks = [r.peak_t for r in handed]
+    assert peaks == sorted(peaks) and min(np.diff(peaks)) > 2.0  # each rep once
+    for r in handed:  # the same reps as the whole-clip analysis finds
+        assert min(abs(r.peak_t - f.peak_t) for f in final.reps) < 0.5
+    assert len(read_rep_csv(tmp_path / "reps.csv")) == len(handed)
+    sink.open(final.info)
+    for rep in final.reps:
+        sink.add(rep)
+    sink.release()
+    rows = read_rep_csv(tmp_path / "reps.csv")
+    assert [(r["rep_index"], r["peak_s"]) for r in rows] == [(r.index, round(r.peak_t, 3)) for r in final.reps]
+    assert not any("provisional" in r["note"] for r in rows)
+
+
+def test_live_killed_half_way_keeps_the_reps_counted(tmp_path):
+    """The same promise for live (it held before): each rep's row is on disk when it is counted."""
+    clip = SAMPLES / "dorsiflexion_side_left.mp4"
+    out = tmp_path / "reps.csv"
+    proc = _start(["live", "--camera", str(clip), "--headless", "--fast", "-e", "dorsiflexion", "--side", "left",
+                   "--csv", str(out)])
+    try:
+        seen = 0
+        for line in proc.stdout:
+            seen += line.startswith("rep ")
+            if seen == 2:
+                break
+        assert seen == 2 and proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        proc.kill()
+    assert sum(r["counted"] for r in read_rep_csv(out)) >= 2
+
+
+def _result(rec: Path):
+    from tracker.pose.recording import load_recording
+
+    return _result_of(load_recording(rec))
+
+
+def _result_of(rec):
+    from tracker.counting.offline import analyze_recording
+    from tracker.exercises import get_exercise
+
+    return analyze_recording(rec, get_exercise("dorsiflexion"), side="left")
+
+
+def _start(argv: list[str]) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "tracker", *argv, "--no-history", "--model", "lite"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+
+
+def _wait_for(condition, proc: subprocess.Popen, limit_s: float = 120.0) -> None:
+    """Poll until ``condition`` holds (or the process ended, or a generous limit passed)."""
+    end = time.monotonic() + limit_s
+    while not condition():
+        if proc.poll() is not None or time.monotonic() > end:
+            return
+        time.sleep(0.05)

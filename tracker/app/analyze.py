@@ -43,10 +43,13 @@ DEFAULT_MAX_FPS = 15.0  # offline analysis rate: reps last > 0.5 s; halves the w
 
 def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "active", target: int = 10,
                  model: str | None = None, profile: str = "default", progress: bool = False,
-                 image_mode: bool = False, max_fps: float | None = DEFAULT_MAX_FPS, view: str = "auto"):
+                 image_mode: bool = False, max_fps: float | None = DEFAULT_MAX_FPS, view: str = "auto",
+                 provisional=None):
     """One file → SetResult. Ctrl-C during the pose pass analyses the frames seen so far and
     re-raises with the partial result attached as ``exc.result``. ``view``: auto (the
-    close-up method when the body is missing from most frames), body or closeup."""
+    close-up method when the body is missing from most frames), body or closeup.
+    ``provisional(info, reps)``, if given, gets the reps found while the pose pass goes on
+    (``Checkpoints``), for the CSV to keep until the set's final reps replace them."""
     from tracker.app.closeup import analyze_closeup_video, fall_back
     from tracker.counting.offline import analyze_recording
     from tracker.pose.recording import is_recording, load_recording
@@ -61,6 +64,7 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     if view == "closeup":
         return analyze_closeup_video(path, **closeup_kw)
     from tracker.app.paths import progress_bar
+    from tracker.counting.checkpoint import Checkpoints
     from tracker.pose.estimator import PoseEstimator
     from tracker.pose.recording import record_video
     from tracker.sources.capture import open_source
@@ -68,9 +72,10 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     with open_source(path, max_fps=max_fps or None) as src, \
             PoseEstimator(model, mode="image" if image_mode else "video") as est:
         total = src.info.frame_count // getattr(src, "stride", 1) if src.info.frame_count else None
+        checkpoints = Checkpoints(ex, provisional, side, mode, target, str(path), profile) if provisional else None
         with progress_bar(total, desc=path.name, enabled=None if progress else False) as bar:
             try:
-                rec = record_video(src, est, progress=bar)
+                rec = record_video(src, est, progress=bar, on_frame=checkpoints.on_frame if checkpoints else None)
             except KeyboardInterrupt as exc:
                 partial = getattr(exc, "partial", None)
                 res = None
@@ -180,10 +185,10 @@ def _run_pool(files, kw, jobs, done, failed) -> None:
     pool.shutdown(wait=True)
 
 
-def _run_each(files, kw, done, failed) -> None:
+def _run_each(files, kw, done, failed, provisional=None) -> None:
     for f in files:
         try:
-            done(analyze_path(f, progress=True, **kw))
+            done(analyze_path(f, progress=True, provisional=provisional, **kw))
         except TrackerError as exc:
             if len(files) == 1:
                 raise
@@ -249,7 +254,7 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> in
         if ana.jobs > 1 and len(files) > 1:
             _run_pool(files, kw, ana.jobs, out.done, out.failed)
         else:
-            _run_each(files, kw, out.done, out.failed)
+            _run_each(files, kw, out.done, out.failed, out.recorder.provisional)
         if ana.annotate and out.results and out.results[0].recording is None:
             out.say("  annotated video: not available for the close-up method yet")
         elif ana.annotate and out.results:
