@@ -314,3 +314,43 @@ def _wait_for(condition, proc: subprocess.Popen, limit_s: float = 120.0) -> None
         if proc.poll() is not None or time.monotonic() > end:
             return
         time.sleep(0.05)
+
+
+# ------------------------------------------------------------------ 12: Ctrl-C while starting
+
+_INTERRUPT_WHILE_IMPORTING = """
+import importlib, runpy, sys, tomllib
+class CtrlC:  # Ctrl-C lands while the command's modules load
+    def find_spec(self, name, path=None, target=None):
+        if name == "tracker.app.analyze":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["tracker", "analyze", "r.npz", "-e", "dorsiflexion"]
+if "{how}" == "script":  # the installed `tracker` command's own entry point
+    with open("pyproject.toml", "rb") as f:
+        module, func = tomllib.load(f)["project"]["scripts"]["tracker"].split(":")
+    sys.exit(getattr(importlib.import_module(module), func)())
+runpy.run_module("tracker", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("how", ["module", "script"])
+def test_ctrl_c_while_starting_is_one_line_and_130(how):
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib needs Python 3.11")
+    proc = subprocess.run([sys.executable, "-c", _INTERRUPT_WHILE_IMPORTING.replace("{how}", how)],
+                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.strip() == "tracker: interrupted"
+
+
+@pytest.mark.parametrize("delay_s", [0.1, 0.25, 0.4])
+def test_a_real_ctrl_c_at_start_never_shows_a_traceback(tmp_path, delay_s):
+    rec = _rec(tmp_path / "r.npz")
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "analyze", str(rec), "-e", "dorsiflexion",
+                             "--no-history"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay_s)  # where it lands does not matter: every moment must be clean
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err and proc.returncode in (0, 130, -signal.SIGINT), err
+    assert proc.returncode != 130 or len(err.strip().splitlines()) == 1, err
