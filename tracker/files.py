@@ -21,8 +21,11 @@ def write_failed(path: Path, exc: OSError) -> RuntimeFailure:
 
 @contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = ".tmp"):
-    """Yields a temporary path beside ``path``; renamed over it when the block succeeds."""
+    """Yields a temporary path beside ``path``; renamed over it when the block succeeds. A
+    link is written through (its target replaced), never replaced by a file."""
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     tmp = path.with_name(f".{path.name}.{os.getpid()}{suffix}")
     try:
         yield tmp

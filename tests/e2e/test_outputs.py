@@ -92,6 +92,25 @@ def test_live_never_writes_the_video_it_plays(tmp_path, capsys):
     assert clip.read_bytes() == b"\0" * 4096
 
 
+def test_report_never_writes_over_the_history(tmp_path, capsys):
+    db = tmp_path / "h.csv"  # a history database whose name looks like a CSV
+    assert main(["analyze", str(_rec(tmp_path / "r.npz")), "-e", "dorsiflexion", "--db", str(db)]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    _refused(capsys, ["report", "-o", str(tmp_path / "r.html"), "--csv", str(db), "--db", str(db), "--force"],
+             "is the history database")
+    assert db.read_bytes() == before
+
+
+def test_force_writes_through_a_link_and_keeps_it(tmp_path):
+    rec = _rec(tmp_path / "r.npz")
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old\n")
+    link.symlink_to(real)
+    assert main(["analyze", str(rec), "-e", "dorsiflexion", "--no-history", "--summary", str(link), "--force"]) == 0
+    assert link.is_symlink() and real.read_text().startswith("source_file,")
+
+
 # ------------------------------------------------------------------ 6: every destination before the first frame
 
 def test_a_folder_as_database_is_refused_before_the_analysis(tmp_path, capsys, monkeypatch):
@@ -120,6 +139,19 @@ def test_a_folder_as_database_is_refused_before_live_starts(tmp_path, capsys, mo
     monkeypatch.setattr(capture, "open_source", lambda *a, **k: pytest.fail("the camera was opened first"))
     (tmp_path / "dbdir").mkdir()
     _refused(capsys, ["live", "--headless", "--db", str(tmp_path / "dbdir")], "is a folder")
+
+
+def test_a_history_failing_at_the_end_still_shows_the_result(tmp_path, capsys, monkeypatch):
+    from tracker.errors import RuntimeFailure
+    from tracker.sinks import history
+
+    def full(self, rep):
+        raise RuntimeFailure("could not save to the history database: disk full")
+
+    monkeypatch.setattr(history.HistorySink, "add", full)
+    assert main(["analyze", str(_rec(tmp_path / "r.npz")), "-e", "dorsiflexion"]) == 4
+    io = capsys.readouterr()
+    assert "3/10 reps" in io.out and "disk full" in io.err
 
 
 # ------------------------------------------------------------------ 7: plots

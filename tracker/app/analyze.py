@@ -210,9 +210,11 @@ class _Outputs:
             print(text, flush=True)
 
     def done(self, res) -> None:
-        self.recorder.record(res.info, res.reps, res.summary)
-        self.results.append(res)
-        self.say(format_result(res))
+        try:
+            self.recorder.record(res.info, res.reps, res.summary)
+        finally:  # a destination failing now (disk full) still leaves the result on the screen
+            self.results.append(res)
+            self.say(format_result(res))
         if self.ana.plot:
             from tracker.sinks.plot import plot_set
 
