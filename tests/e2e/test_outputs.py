@@ -202,6 +202,10 @@ def test_a_csv_being_written_is_not_taken_by_a_second_run(tmp_path, capsys):
                  "being written by another tracker run")
     with pytest.raises(InputError, match="another tracker run"):
         RepCSVSink(reps)
+    # refused by the summary: the CSV it had already claimed is given back, not left behind empty
+    _refused(capsys, ["analyze", str(rec), "-e", "dorsiflexion", "--no-history", "--csv", str(tmp_path / "new.csv"),
+                      "--summary", str(summary), "--force"], "being written by another tracker run")
+    assert not (tmp_path / "new.csv").exists()
     res = _result(rec)
     first.open(res.info)
     for rep in res.reps:

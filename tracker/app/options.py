@@ -89,16 +89,20 @@ class SetOptions:
         from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink
         from tracker.sinks.recorder import Recorder
 
-        sinks = []
-        if self.csv:
-            sinks.append(RepCSVSink(self.csv))
-        if self.summary:
-            sinks.append(SummaryCSVSink(self.summary))
+        recorder = Recorder()
+        try:  # the CSV files are created and locked here, at the start
+            if self.csv:
+                recorder.sinks.append(RepCSVSink(self.csv))
+            if self.summary:
+                recorder.sinks.append(SummaryCSVSink(self.summary))
+        except BaseException:
+            recorder.release()  # the one made before the failing one
+            raise
         if self.history:
             from tracker.sinks.history import HistorySink
 
-            sinks.append(HistorySink(self.db))
-        return Recorder(sinks)
+            recorder.sinks.append(HistorySink(self.db))
+        return recorder
 
     def goal_lookup(self):
         """``(profile, exercise, side) -> last session`` from the history, or None."""

@@ -137,7 +137,7 @@ class SummaryCSVSink:
         self.path = Path(path)
         self.rows: list[list] = []
         self._created = not self.path.exists()
-        if not self._created and is_locked(self.path):
+        if self.path.is_file() and is_locked(self.path):
             raise InputError(f"{self.path} is being written by another tracker run; wait for it to end or "
                              "choose another name")
         self._held = None
