@@ -228,11 +228,12 @@ def test_a_run_that_never_reached_a_set_leaves_no_empty_file(tmp_path, capsys):
 
 
 def test_two_processes_sharing_one_csv(tmp_path):
-    """A real second tracker started while the first is analysing a video is refused, with
-    --force too, before the first has found any rep."""
+    """A real second tracker started while the first is counting is refused, with --force
+    too, before the first has found any rep. (The first plays a clip in real time: it runs
+    for 22 s however fast the machine is.)"""
     clip = SAMPLES / "dorsiflexion_side_left.mp4"
     out = tmp_path / "reps.csv"
-    first = _start(["analyze", str(clip), "-e", "dorsiflexion", "--csv", str(out)])
+    first = _start(["live", "--camera", str(clip), "--headless", "-e", "dorsiflexion", "--csv", str(out)])
     try:
         _wait_for(lambda: out.exists(), first)
         second = subprocess.run([sys.executable, "-m", "tracker", "analyze", str(_rec(tmp_path / "r.npz")),

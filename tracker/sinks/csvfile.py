@@ -81,7 +81,11 @@ class RepCSVSink:
         self._created = not self.path.exists()
         self._f = _open_locked(self.path)
         self._writer = csv.writer(self._f)
-        self._write(REP_COLUMNS)
+        try:
+            self._write(REP_COLUMNS)
+        except BaseException:
+            self.release()
+            raise
 
     def _write(self, row) -> None:
         try:
