@@ -53,8 +53,8 @@ def run_live(args) -> int:
     source = open_source(args.camera)
     recorder, screen = None, None
     try:
+        recorder = opts.recorder()  # the CSV files are claimed before the model loads
         estimator = PoseEstimator(opts.model)
-        recorder = opts.recorder()
         session = LiveSession(estimator, opts.exercise or DEFAULT_EXERCISE, side=opts.side, mode=opts.mode,
                               target=opts.target, routine=args.routine, sinks=recorder, source=source.info.name,
                               profile=opts.profile, goal_lookup=opts.goal_lookup(), speaker=speaker,
