@@ -216,9 +216,11 @@ class _Outputs:
             self.results.append(res)
             self.say(format_result(res))
         if self.ana.plot:
-            from tracker.sinks.plot import plot_set
+            from tracker.sinks.plot import plot_paths, plot_set
 
-            png = self.plots[res.info.source]
+            png = self.plots.get(res.info.source)
+            if png is None:  # a source not among the checked inputs (never expected)
+                png = next(iter(plot_paths(self.opts.csv, [Path(res.info.source)]).values()))
             plot_set(res, png)
             self.say(f"  plot: {png}")
 
