@@ -43,10 +43,13 @@ DEFAULT_MAX_FPS = 15.0  # offline analysis rate: reps last > 0.5 s; halves the w
 
 def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "active", target: int = 10,
                  model: str | None = None, profile: str = "default", progress: bool = False,
-                 image_mode: bool = False, max_fps: float | None = DEFAULT_MAX_FPS, view: str = "auto"):
+                 image_mode: bool = False, max_fps: float | None = DEFAULT_MAX_FPS, view: str = "auto",
+                 provisional=None):
     """One file → SetResult. Ctrl-C during the pose pass analyses the frames seen so far and
     re-raises with the partial result attached as ``exc.result``. ``view``: auto (the
-    close-up method when the body is missing from most frames), body or closeup."""
+    close-up method when the body is missing from most frames), body or closeup.
+    ``provisional(info, reps)``, if given, gets the reps found while the pose pass goes on
+    (``Checkpoints``), for the CSV to keep until the set's final reps replace them."""
     from tracker.app.closeup import analyze_closeup_video, fall_back
     from tracker.counting.offline import analyze_recording
     from tracker.pose.recording import is_recording, load_recording
@@ -61,6 +64,7 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     if view == "closeup":
         return analyze_closeup_video(path, **closeup_kw)
     from tracker.app.paths import progress_bar
+    from tracker.counting.checkpoint import Checkpoints
     from tracker.pose.estimator import PoseEstimator
     from tracker.pose.recording import record_video
     from tracker.sources.capture import open_source
@@ -68,9 +72,10 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     with open_source(path, max_fps=max_fps or None) as src, \
             PoseEstimator(model, mode="image" if image_mode else "video") as est:
         total = src.info.frame_count // getattr(src, "stride", 1) if src.info.frame_count else None
+        checkpoints = Checkpoints(ex, provisional, side, mode, target, str(path), profile) if provisional else None
         with progress_bar(total, desc=path.name, enabled=None if progress else False) as bar:
             try:
-                rec = record_video(src, est, progress=bar)
+                rec = record_video(src, est, progress=bar, on_frame=checkpoints.on_frame if checkpoints else None)
             except KeyboardInterrupt as exc:
                 partial = getattr(exc, "partial", None)
                 res = None
@@ -180,10 +185,10 @@ def _run_pool(files, kw, jobs, done, failed) -> None:
     pool.shutdown(wait=True)
 
 
-def _run_each(files, kw, done, failed) -> None:
+def _run_each(files, kw, done, failed, provisional=None) -> None:
     for f in files:
         try:
-            done(analyze_path(f, progress=True, **kw))
+            done(analyze_path(f, progress=True, provisional=provisional, **kw))
         except TrackerError as exc:
             if len(files) == 1:
                 raise
@@ -194,8 +199,8 @@ class _Outputs:
     """Where each analysed set goes: the recorder (CSV, summary, history), the terminal, the
     plot. One object so that a set is saved the same way whichever way it was analysed."""
 
-    def __init__(self, opts: SetOptions, ana: AnalyzeOptions):
-        self.opts, self.ana = opts, ana
+    def __init__(self, opts: SetOptions, ana: AnalyzeOptions, plots: dict[str, Path]):
+        self.opts, self.ana, self.plots = opts, ana, plots
         self.recorder = opts.recorder()
         self.results: list = []
         self.failures: list[str] = []
@@ -205,14 +210,17 @@ class _Outputs:
             print(text, flush=True)
 
     def done(self, res) -> None:
-        self.recorder.record(res.info, res.reps, res.summary)
-        self.results.append(res)
-        self.say(format_result(res))
+        try:
+            self.recorder.record(res.info, res.reps, res.summary)
+        finally:  # a destination failing now (disk full) still leaves the result on the screen
+            self.results.append(res)
+            self.say(format_result(res))
         if self.ana.plot:
-            from tracker.sinks.plot import plot_set
+            from tracker.sinks.plot import plot_paths, plot_set
 
-            csv_path = Path(self.opts.csv)
-            png = csv_path.with_name(f"{csv_path.stem}_{Path(res.info.source).stem}.png")
+            png = self.plots.get(res.info.source)
+            if png is None:  # a source not among the checked inputs (never expected)
+                png = next(iter(plot_paths(self.opts.csv, [Path(res.info.source)]).values()))
             plot_set(res, png)
             self.say(f"  plot: {png}")
 
@@ -221,33 +229,36 @@ class _Outputs:
         print(f"tracker: {message}{suffix}", file=sys.stderr)
 
 
-def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> list[Path]:
-    """Every input and output checked before the first frame."""
+def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[list[Path], dict[str, Path]]:
+    """Every input and output checked before the first frame; returns the inputs and the
+    plot of each."""
     from tracker.pose.model_files import resolve_model
+    from tracker.sinks.plot import plot_paths
 
     if opts.exercise is None:
         raise UsageError("--exercise is required")
     files = expand_inputs(paths)
     resolve_model(opts.model)  # a bad --model is an error even when only recordings are given
-    opts.check_outputs(ana.annotate)
     if ana.annotate and len(files) != 1:
         raise UsageError("--annotate takes one input video at a time")
     if ana.plot and not opts.csv:
         raise UsageError("--plot writes PNGs next to the --csv file; give --csv too")
-    return files
+    plots = plot_paths(opts.csv, files) if ana.plot else {}
+    opts.check_outputs(files, {"--annotate": ana.annotate, **{f"--plot {p.name}": p for p in plots.values()}})
+    return files, plots
 
 
 def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> int:
     """Analyse every input as one set each; returns the exit code."""
-    files = _check(paths, opts, ana)
-    out = _Outputs(opts, ana)
+    files, plots = _check(paths, opts, ana)
+    out = _Outputs(opts, ana, plots)
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
     try:
         if ana.jobs > 1 and len(files) > 1:
             _run_pool(files, kw, ana.jobs, out.done, out.failed)
         else:
-            _run_each(files, kw, out.done, out.failed)
+            _run_each(files, kw, out.done, out.failed, out.recorder.provisional)
         if ana.annotate and out.results and out.results[0].recording is None:
             out.say("  annotated video: not available for the close-up method yet")
         elif ana.annotate and out.results:

@@ -38,12 +38,13 @@ def _add_pose(sub) -> None:
 
 
 def _run_pose(args) -> int:
-    from tracker.app.paths import check_output_path, progress_bar
+    from tracker.app.paths import check_distinct, check_output_path, progress_bar
     from tracker.pose.estimator import PoseEstimator
     from tracker.pose.recording import record_video
     from tracker.sources.capture import open_source
 
     out = check_output_path(args.output, force=args.force, suffix=".npz")
+    check_distinct({"--output": out}, [args.video] if Path(args.video).exists() else [])
     with open_source(args.video) as src, \
             PoseEstimator(args.model, mode="image" if args.image_mode else "video") as est:
         with progress_bar(src.info.frame_count, desc=Path(src.info.name).name, unit="frame") as bar:

@@ -62,29 +62,47 @@ class SetOptions:
                    profile=args.profile, csv=args.csv, summary=args.summary, db=args.db,
                    history=not args.no_history, force=args.force)
 
-    def check_outputs(self, *more: str | None) -> None:
-        """Every file this command will write, checked before the first frame."""
-        from tracker.app.paths import check_output_path
+    def check_outputs(self, inputs=(), extra: dict[str, str | None] | None = None) -> None:
+        """Every file this command will write, checked before the first frame: none of them an
+        input, the history database or another output (``--force`` or not), each writable and
+        not there already (without ``--force``), and the history usable. ``extra``: the
+        command's other outputs by option name (``{"--annotate": path}``)."""
+        from tracker.app.paths import check_distinct, check_output_path
 
-        for path in (self.csv, self.summary, *more):
+        outputs = {"--csv": self.csv, "--summary": self.summary, **(extra or {})}
+        database = None
+        if self.history:
+            from tracker.sinks.history import resolve_db_path
+
+            database = resolve_db_path(self.db)
+        check_distinct(outputs, inputs, database)
+        for path in outputs.values():
             if path:
                 check_output_path(path, force=self.force)
+        if self.history:
+            from tracker.sinks.history import connect
+
+            connect(self.db).close()  # a folder, a read-only home: said now, not after the analysis
 
     def recorder(self):
         """CSV, summary and history sinks as asked, in one Recorder."""
         from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink
         from tracker.sinks.recorder import Recorder
 
-        sinks = []
-        if self.csv:
-            sinks.append(RepCSVSink(self.csv))
-        if self.summary:
-            sinks.append(SummaryCSVSink(self.summary))
+        recorder = Recorder()
+        try:  # the CSV files are created and locked here, at the start
+            if self.csv:
+                recorder.sinks.append(RepCSVSink(self.csv))
+            if self.summary:
+                recorder.sinks.append(SummaryCSVSink(self.summary))
+        except BaseException:
+            recorder.release()  # the one made before the failing one
+            raise
         if self.history:
             from tracker.sinks.history import HistorySink
 
-            sinks.append(HistorySink(self.db))
-        return Recorder(sinks)
+            recorder.sinks.append(HistorySink(self.db))
+        return recorder
 
     def goal_lookup(self):
         """``(profile, exercise, side) -> last session`` from the history, or None."""

@@ -294,9 +294,11 @@ def register_cli(sub) -> None:
 
 
 def _run_report(args) -> int:
-    from tracker.app.paths import check_output_path
+    from tracker.app.paths import check_distinct, check_output_path
+    from tracker.sinks.history import resolve_db_path
 
     since = parse_since(args.since)
+    check_distinct({"--output": args.output, "--csv": args.csv}, database=resolve_db_path(args.db))
     out = check_output_path(args.output, force=args.force, suffix=".html")
     csv_path = check_output_path(args.csv, force=args.force, suffix=".csv") if args.csv else None
     sessions = build_report(args.db, out, args.profile, since, args.exercise, csv_path)

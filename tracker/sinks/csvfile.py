@@ -8,11 +8,14 @@ Column order is stable and documented in README.md ("CSV columns").
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
+import stat
 from pathlib import Path
 
-from tracker.files import atomic_write_text, write_failed
+from tracker.errors import InputError
+from tracker.files import atomic_path, is_locked, lock_for_writing, write_failed
 from tracker.records import Rep, SetInfo, SetSummary
 
 REP_COLUMNS = (
@@ -61,62 +64,109 @@ def summary_row(s: SetSummary) -> list:
 class RepCSVSink:
     """Appends one row per rep to a CSV and flushes it to disk immediately.
 
-    Several sets (files) can share one sink: the header is written once.
+    The file is created (or emptied, with ``--force``) and locked when the sink is made, at
+    the start of a command, so a second run naming it is refused instead of truncating or
+    interleaving these rows. Several sets (files) share one sink: the header is written once.
+    ``provisional`` rows (an analysis still under way) are on disk at once; the ``open`` of
+    their set replaces them with the set's final rows.
     """
 
     def __init__(self, path: str | os.PathLike, fsync: bool = True):
         self.path = Path(path)
         self.fsync = fsync
-        self._f = None
         self._info: SetInfo | None = None
         self.rows = 0
-
-    def _ensure_open(self):
-        if self._f is None:
-            try:
-                self._f = open(self.path, "w", newline="", encoding="utf-8")
-                self._writer = csv.writer(self._f)
-                self._writer.writerow(REP_COLUMNS)
-                self._flush()
-            except OSError as exc:
-                raise write_failed(self.path, exc) from exc
-
-    def _flush(self):
-        self._f.flush()
-        if self.fsync:
-            os.fsync(self._f.fileno())
-
-    def open(self, info: SetInfo) -> None:
-        self._ensure_open()
-        self._info = info
-
-    def add(self, rep: Rep) -> None:
+        self._sets = 0
+        self._pending: int | None = None  # where the provisional rows begin in the file
+        self._created = not self.path.exists()
+        self._f = _open_locked(self.path)
+        self._writer = csv.writer(self._f)
         try:
-            self._writer.writerow(rep_row(self._info, rep))
-            self._flush()
+            self._write(REP_COLUMNS)
+        except BaseException:
+            self.release()
+            raise
+
+    def _write(self, row) -> None:
+        try:
+            self._writer.writerow(row)
+            self._f.flush()
+            if self.fsync:
+                os.fsync(self._f.fileno())
         except OSError as exc:
             raise write_failed(self.path, exc) from exc
+
+    def provisional(self, info: SetInfo, reps: list[Rep]) -> None:
+        """Rows of a set whose analysis goes on, saved now in case it never ends."""
+        if self._pending is None:
+            self._pending = self._f.tell()
+        note = "provisional: the analysis had not finished"
+        for rep in reps:
+            self._write(rep_row(info, dataclasses.replace(rep, note=f"{note}; {rep.note}" if rep.note else note)))
+
+    def open(self, info: SetInfo) -> None:
+        if self._pending is not None:  # the final rows of this set replace its provisional ones
+            try:
+                self._f.seek(self._pending)
+                self._f.truncate()
+            except OSError as exc:
+                raise write_failed(self.path, exc) from exc
+            self._pending = None
+        self._info = info
+        self._sets += 1
+
+    def add(self, rep: Rep) -> None:
+        self._write(rep_row(self._info, rep))
         self.rows += 1
 
     def close(self, summary: SetSummary) -> None:
         pass  # the file stays open for the next set; release() closes it
 
     def release(self) -> None:
-        """Close the file; never raises (a write failure was already reported by ``add``)."""
+        """Close the file (a run that never got to a set leaves no file it created); never
+        raises (a write failure was already reported by ``add``)."""
         if self._f is not None:
             f, self._f = self._f, None
-            try:
-                f.close()
-            except OSError:
-                pass
+            _close_quietly(f)
+            if self._created and not self._sets and self._pending is None:
+                _unlink_quietly(self.path)
 
 
 class SummaryCSVSink:
-    """One row per set; the whole file is atomically replaced after every set."""
+    """One row per set; the whole file is atomically replaced after every set. Created with
+    its header and locked at the start, like the per-rep CSV (the lock moves to each new
+    file before it replaces the old one)."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self.rows: list[list] = []
+        self._created = not self.path.exists()
+        if self.path.is_file() and is_locked(self.path):
+            raise InputError(f"{self.path} is being written by another tracker run; wait for it to end or "
+                             "choose another name")
+        self._held = None
+        self._replace()
+
+    def _replace(self) -> None:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(SUMMARY_COLUMNS)
+        w.writerows(self.rows)
+        f = None
+        try:
+            with atomic_path(self.path) as tmp:
+                f = open(tmp, "w", newline="", encoding="utf-8")
+                lock_for_writing(f, self.path)
+                f.write(buf.getvalue())
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            if f is not None:
+                _close_quietly(f)
+            raise
+        old, self._held = self._held, f
+        if old is not None:
+            _close_quietly(old)
 
     def open(self, info: SetInfo) -> None:
         pass
@@ -126,13 +176,44 @@ class SummaryCSVSink:
 
     def close(self, summary: SetSummary) -> None:
         self.rows.append(summary_row(summary))
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(SUMMARY_COLUMNS)
-        w.writerows(self.rows)
-        atomic_write_text(self.path, buf.getvalue())
+        self._replace()
 
     def release(self) -> None:
+        if self._held is not None:
+            f, self._held = self._held, None
+            _close_quietly(f)
+            if self._created and not self.rows:
+                _unlink_quietly(self.path)
+
+
+def _open_locked(path: Path):
+    """``path`` open for writing, locked, then emptied (locked first: a run refused by the
+    lock must not have truncated the file of the run that holds it)."""
+    try:
+        f = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666), "w", newline="", encoding="utf-8")
+    except OSError as exc:
+        raise write_failed(path, exc) from exc
+    try:
+        lock_for_writing(f, path)
+        if stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # not /dev/null, a pipe, ...
+            f.truncate(0)
+    except BaseException:
+        _close_quietly(f)
+        raise
+    return f
+
+
+def _close_quietly(f) -> None:
+    try:
+        f.close()
+    except OSError:
+        pass
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
         pass
 
 

@@ -7,6 +7,25 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def plot_paths(csv_path: str | Path, inputs: list[Path]) -> dict[str, Path]:
+    """``{input: png}``: ``<csv stem>_<input stem>.png`` beside the CSV, one distinct name per
+    input (two ``clip.mp4`` in two folders get their folder's name too, then a number)."""
+    csv_path = Path(csv_path)
+    counts: dict[str, int] = {}
+    for f in inputs:
+        counts[f.stem] = counts.get(f.stem, 0) + 1
+    out: dict[str, Path] = {}
+    taken: set[str] = set()
+    for f in inputs:
+        name = f.stem if counts[f.stem] == 1 else f"{f.parent.name}_{f.stem}"
+        base, k = name, 2
+        while name in taken:
+            name, k = f"{base}_{k}", k + 1
+        taken.add(name)
+        out[str(f)] = csv_path.with_name(f"{csv_path.stem}_{name}.png")
+    return out
+
+
 def plot_set(result, path: str | Path, title: str | None = None) -> Path:
     import matplotlib
 

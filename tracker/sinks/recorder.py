@@ -34,6 +34,11 @@ class Recorder:
     def add(self, rep: Rep) -> None:
         self._each(lambda k: k.add(rep))
 
+    def provisional(self, info: SetInfo, reps: list[Rep]) -> None:
+        """Reps of a set still being analysed, to the sinks that can keep them until the set
+        itself arrives (the per-rep CSV): what a crash would otherwise lose."""
+        self._each(lambda k: k.provisional(info, reps) if hasattr(k, "provisional") else None)
+
     def close(self, summary: SetSummary) -> None:
         self._each(lambda k: k.close(summary))
 

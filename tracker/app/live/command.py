@@ -46,7 +46,8 @@ def run_live(args) -> int:
     from tracker.sources.capture import open_source
 
     opts = SetOptions.from_args(args)
-    opts.check_outputs(args.write_video)
+    camera_file = [args.camera] if os.path.exists(args.camera) else []  # a video standing in for the camera
+    opts.check_outputs(camera_file, {"--write-video": args.write_video})
     if not args.headless:
         _require_display()
     speaker = Speaker.create(log=lambda m: print(m, file=sys.stderr)) if args.speak else None
@@ -55,8 +56,8 @@ def run_live(args) -> int:
     source = open_source(args.camera, reconnect_for=args.reconnect_for)
     recorder, screen = None, None
     try:
+        recorder = opts.recorder()  # the CSV files are claimed before the model loads
         estimator = PoseEstimator(opts.model)
-        recorder = opts.recorder()
         session = LiveSession(estimator, opts.exercise or DEFAULT_EXERCISE, side=opts.side, mode=opts.mode,
                               target=opts.target, routine=args.routine, sinks=recorder, source=source.info.name,
                               profile=opts.profile, goal_lookup=opts.goal_lookup(), speaker=speaker,
