@@ -50,9 +50,9 @@ def run_live(args) -> int:
     opts.check_outputs(camera_file, {"--write-video": args.write_video})
     if not args.headless:
         _require_display()
-    speaker = Speaker.create(log=lambda m: print(m, file=sys.stderr)) if args.speak else None
     if args.reconnect_for is not None and not args.reconnect_for >= 0:
         raise UsageError("--reconnect-for needs a number of seconds (0 or more)")
+    speaker = Speaker.create(log=lambda m: print(m, file=sys.stderr)) if args.speak else None
     source = open_source(args.camera, reconnect_for=args.reconnect_for)
     recorder, screen = None, None
     try:
