@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker.errors import UsageError
-from tracker.sinks.history import DB_ENV, connect, default_db_path, list_sessions, local_time, resolve_db_path
+from tracker.sinks.history import connect_readonly, list_sessions, local_time
+from tracker.sinks.history_file import DB_ENV, default_db_path, resolve_db_path
 
 
 def _fmt_deg(value: float | None) -> str:
@@ -57,7 +58,7 @@ def parse_since(value: str | None) -> str | None:
 
 def _run_history(args) -> int:
     since = parse_since(args.since)
-    conn = connect(args.db, create=False)
+    conn = connect_readonly(args.db)
     try:
         sessions = list_sessions(conn, profile=args.profile, exercise=args.exercise, since=since)
     finally:

@@ -18,7 +18,8 @@ from tracker.app.report_charts import MDC_DEG, chart_reps, chart_rom, chart_shar
 from tracker.errors import InputError, UsageError
 from tracker.files import atomic_write_text
 from tracker.sinks.csvfile import csv_cell
-from tracker.sinks.history import connect, list_sessions, local_time, resolve_db_path
+from tracker.sinks.history import connect_readonly, list_sessions, local_time
+from tracker.sinks.history_file import resolve_db_path
 
 # --- plain-language statements (pure) ----------------------------------------------------
 
@@ -263,7 +264,7 @@ def pick_profile(conn, profile: str | None) -> str:
 def build_report(db, output: Path, profile: str | None = None, since: str | None = None,
                  exercise: str | None = None, csv_path: Path | None = None) -> list[dict]:
     """Write the report (and CSV); returns the sessions it covers."""
-    conn = connect(db, create=False)
+    conn = connect_readonly(db)
     try:
         profile = pick_profile(conn, profile)
         sessions = list_sessions(conn, profile=profile, exercise=exercise, since=since)
