@@ -15,7 +15,7 @@ from pathlib import Path
 from tracker import __version__
 from tracker.app.history import parse_since
 from tracker.app.report_charts import MDC_DEG, chart_reps, chart_rom, chart_shares
-from tracker.errors import InputError, UsageError
+from tracker.errors import InputError, UsageError, printable
 from tracker.files import atomic_write_text
 from tracker.sinks.csvfile import csv_cell
 from tracker.sinks.history import connect_readonly, list_sessions, local_time
@@ -301,5 +301,5 @@ def _run_report(args) -> int:
     out = check_output_path(args.output, force=args.force, suffix=".html")
     csv_path = check_output_path(args.csv, force=args.force, suffix=".csv") if args.csv else None
     sessions = build_report(args.db, out, args.profile, since, args.exercise, csv_path)
-    print(f"wrote {out} ({len(sessions)} sessions)" + (f" and {csv_path}" if csv_path else ""))
+    print(f"wrote {printable(out)} ({len(sessions)} sessions)" + (f" and {printable(csv_path)}" if csv_path else ""))
     return 0

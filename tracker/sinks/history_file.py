@@ -10,7 +10,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from tracker.errors import InputError
+from tracker.errors import InputError, UsageError
 
 DB_ENV = "TRACKER_DB"
 DB_NAME = "history.sqlite3"
@@ -26,6 +26,8 @@ def default_db_path() -> Path:
 
 
 def resolve_db_path(db: str | os.PathLike | None = None) -> Path:
+    if db is not None and not str(db).strip():
+        raise UsageError("--db needs a file name (leave it out for the default history)")
     return Path(db).expanduser() if db else default_db_path()
 
 
