@@ -60,7 +60,9 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
         if view == "closeup":
             raise UsageError(f"{path}: --view closeup needs the video; a landmark recording holds no pixels")
         rec = load_recording(path)
-        return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+        res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+        damage = rec.meta.get("source", {}).get("damaged")
+        return with_warning(res, damage) if damage else res
     closeup_kw = dict(exercise=ex.key, side=side, mode=mode, target=target, profile=profile, progress=progress)
     if view == "closeup":
         return analyze_closeup_video(path, **closeup_kw)
@@ -79,18 +81,25 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
                 partial = getattr(exc, "partial", None)
                 res = None
                 if partial is not None and len(partial) > 1:
-                    import dataclasses
-
                     res = analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
-                    note = f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed"
-                    res.summary = dataclasses.replace(res.summary, warnings=res.summary.warnings + (note,))
-                    res.warnings = res.warnings + (note,)
+                    res = with_warning(res, f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed")
                 exc.result = res
                 raise
+        damage = src.damage_note() if hasattr(src, "damage_note") else None
     if not rec.norm.size:
         raise InputError(f"{path} has no frames")
     res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
-    return fall_back(path, res, **closeup_kw) if view == "auto" else res
+    res = fall_back(path, res, **closeup_kw) if view == "auto" else res
+    return with_warning(res, damage) if damage and damage not in res.warnings else res
+
+
+def with_warning(res, note: str):
+    """The result with one more warning, on the terminal and in the summary row alike."""
+    import dataclasses
+
+    res.summary = dataclasses.replace(res.summary, warnings=res.summary.warnings + (note,))
+    res.warnings = res.warnings + (note,)
+    return res
 
 
 def _ignore_sigint() -> None:

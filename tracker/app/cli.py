@@ -58,6 +58,8 @@ def _run_pose(args) -> int:
     rec.save(out)
     found = int(sum(1 for f in rec.frames() if f.detected))
     print(f"saved {len(rec)} frames ({found} with a person) to {printable(out)}")
+    if rec.meta["source"].get("damaged"):
+        print(f"tracker: warning: {rec.meta['source']['damaged']}", file=sys.stderr)
     return 0
 
 

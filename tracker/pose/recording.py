@@ -153,5 +153,8 @@ def recording_meta(source, estimator) -> dict:
            "width": info.width, "height": info.height, "frame_count": info.frame_count, "stride": stride}
     if info.kind == "video":
         src["sha256"] = sha256_file(Path(info.name))
+    damage = source.damage_note() if hasattr(source, "damage_note") else None
+    if damage:
+        src["damaged"] = damage  # analysing the recording warns as analysing the video did
     return {"source": src, "tracker_version": __version__, "mode": estimator.mode,
             "model": {"name": Path(estimator.model_path).name, "sha256": sha256_file(Path(estimator.model_path))}}

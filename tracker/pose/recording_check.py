@@ -124,7 +124,7 @@ def check_meta(path: Path, meta) -> dict:
     fps = src.get("fps")
     if fps is not None and not (_is_number(fps) and 0 <= fps <= 1 / MIN_FRAME_STEP_S):
         raise damaged(path, f"source frame rate {str(fps)[:20]!r} is not a number of frames per second")
-    for key in ("name", "sha256", "kind"):
+    for key in ("name", "sha256", "kind", "damaged"):
         if src.get(key) is not None and not isinstance(src[key], str):
             raise damaged(path, f"source {key} is not text")
     return meta
