@@ -119,10 +119,11 @@ def connect_readonly(db: str | os.PathLike | None = None) -> sqlite3.Connection:
     check_exists(path, create=False)
     uri = path.absolute().as_uri() + "?mode=ro"
     for extra in ("", "&immutable=1"):
-        conn = sqlite3.connect(uri + extra, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                               check_same_thread=False)
-        conn.row_factory = sqlite3.Row
+        conn = None
         try:
+            conn = sqlite3.connect(uri + extra, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
             version = check_ours(conn, path)
             if version == 0:
                 raise InputError(f"no sessions recorded yet in {path} (an empty database)")
@@ -131,7 +132,8 @@ def connect_readonly(db: str | os.PathLike | None = None) -> sqlite3.Connection:
                                  f"this footdrop tracker understands ({SCHEMA_VERSION}); upgrade footdrop tracker")
             return conn
         except BaseException as exc:
-            conn.close()
+            if conn is not None:
+                conn.close()
             if isinstance(exc, sqlite3.OperationalError) and not extra:
                 continue  # e.g. a WAL file whose folder is read-only: no shared-memory file can be made
             if not isinstance(exc, sqlite3.DatabaseError):
