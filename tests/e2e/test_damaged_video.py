@@ -13,6 +13,7 @@ from tracker.app.cli import main
 from tracker.sources.capture import VideoFileSource
 
 N, FPS = 120, 30.0
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 
 
 def _clip(path: Path, fourcc: str) -> Path:
@@ -50,7 +51,23 @@ def test_reading_goes_on_past_damage_in_the_middle(max_fps, tmp_path):
     assert np.all(np.diff(t) > 0)
     assert t[-1] > (N - 4) / FPS  # the frames after the damage were read (the old code stopped at 1.6 s)
     assert note.startswith("partial: the video is damaged;") and f"of {N} frames could be read" in note
-    assert "went on past 1 damaged place" in note
+    assert "went on past 1 damaged place" in note and "stopped" not in note
+
+
+def test_the_sample_damaged_in_the_middle_is_read_to_its_end(tmp_path):
+    """The case of the issue: the 474-frame heel-raise sample was read to frame 232 only."""
+    data = bytearray((SAMPLES / "heel_raise_side_left.mp4").read_bytes())
+    a = len(data) // 2
+    data[a:a + len(data) // 20] = bytes(len(data) // 20)
+    clip = tmp_path / "heel.mp4"
+    clip.write_bytes(bytes(data))
+    with VideoFileSource(clip) as src:
+        frames = list(src)
+        note = src.damage_note()
+    assert src.info.frame_count == 474 and len(frames) > 400
+    assert frames[-1].t == pytest.approx(473 / 15, abs=0.1)
+    assert note == f"partial: the video is damaged; {len(frames)} of 474 frames could be read, reading went on " \
+                   "past 1 damaged place"
 
 
 def test_a_cut_video_says_how_much_was_read(tmp_path):

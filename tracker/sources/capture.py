@@ -163,7 +163,10 @@ class VideoFileSource(FrameSource):
         target, skipped = idx + self.stride, False
         while True:
             while idx < target:
-                nxt = idx + 1 if self._cap.grab() else self._skip_damage(idx)
+                if self._cap.grab():  # after damage, frames lost to it are counted by their timestamps
+                    nxt = self._index_now(idx + 1) if self.skips else idx + 1
+                else:
+                    nxt = self._skip_damage(idx)
                 if nxt is None:
                     return idx, None, skipped
                 skipped |= nxt > idx + 1
