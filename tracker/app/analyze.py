@@ -307,7 +307,8 @@ def register_cli(sub) -> None:
     p.add_argument("--annotate", help="write the video with the overlay drawn on it (.mp4)")
     p.add_argument("--plot", action="store_true", help="a PNG per set (angle over time) next to the CSV")
     p.add_argument("--json", action="store_true", help="print results as JSON instead of text")
-    p.add_argument("--jobs", type=int, default=1, help="files analysed in parallel processes (default 1)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="files analysed in parallel processes (default 1; at most one per CPU)")
     p.add_argument("--image-mode", action="store_true", help="run the model per frame without tracking")
     p.add_argument("--max-fps", type=float, default=DEFAULT_MAX_FPS,
                    help="analyse at most this many frames per second (default %(default)g; 0 = every frame)")
