@@ -40,3 +40,23 @@ def suggest(name: str, valid: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name, list(valid), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"{hint}; choose one of: {', '.join(valid)}"
+
+
+def printable(text: object) -> str:
+    """``text`` safe for a terminal: control characters (ANSI escapes, carriage returns,
+    bidirectional overrides) and undecodable bytes of file names shown escaped, as ``\\x1b``.
+
+    Why: profile and file names are chosen by whoever named the file; printed raw, they can
+    rewrite the terminal. Every name the commands print goes through here.
+    """
+    import unicodedata
+
+    out = []
+    for ch in str(text):
+        if "\udc80" <= ch <= "\udcff":  # a byte of a file name that is not UTF-8 (surrogateescape)
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch != "\u200d":  # ZWJ: emoji
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)

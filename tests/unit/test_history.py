@@ -17,7 +17,7 @@ import pytest
 from tracker.app.cli import main
 from tracker.errors import EXIT_INPUT, InputError
 from tracker.records import Rep, SetInfo, SetSummary
-from tracker.sinks import history
+from tracker.sinks import history, history_file
 from tracker.sinks.history import HistorySink, connect, get_reps, last_session, list_sessions
 
 EX = "dorsiflexion"
@@ -139,10 +139,10 @@ def test_unusable_files_are_input_errors(tmp_path):
 def test_default_location(monkeypatch, tmp_path):
     monkeypatch.delenv("TRACKER_DB", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert history.default_db_path() == tmp_path / "xdg" / "footdrop-tracker" / "history.sqlite3"
+    assert history_file.default_db_path() == tmp_path / "xdg" / "footdrop-tracker" / "history.sqlite3"
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert history.default_db_path() == tmp_path / "home" / ".local/share/footdrop-tracker/history.sqlite3"
+    assert history_file.default_db_path() == tmp_path / "home" / ".local/share/footdrop-tracker/history.sqlite3"
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "env.sqlite3"))
     assert history.resolve_db_path(None) == tmp_path / "env.sqlite3"
     assert history.resolve_db_path(tmp_path / "arg.sqlite3") == tmp_path / "arg.sqlite3"

@@ -8,13 +8,14 @@ far, writes it, and exits 130.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tracker.app.options import SetOptions, add_model_option, add_set_options
-from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError
+from tracker.app.options import SetOptions, add_model_option, add_set_options, saved_in
+from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError, printable
 from tracker.exercises import EXERCISES, get_exercise
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -30,6 +31,9 @@ def expand_inputs(paths: list[str]) -> list[Path]:
             raise InputError(f"{p}: no such file or folder; check the path")
         if p.is_dir():
             found = find_videos(p) + sorted(x for x in p.rglob("*") if x.suffix.lower() in RECORDING_EXTS)
+            for x in [x for x in found if not x.is_file()]:  # a folder named *.npz, a link looping or dangling
+                print(f"tracker: skipping {printable(x)}: not a file", file=sys.stderr)
+                found.remove(x)
             if not found:
                 raise InputError(f"{p} holds no videos ({', '.join(VIDEO_EXTS)}) or recordings (.npz)")
             out += found
@@ -59,7 +63,9 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
         if view == "closeup":
             raise UsageError(f"{path}: --view closeup needs the video; a landmark recording holds no pixels")
         rec = load_recording(path)
-        return analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+        res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
+        damage = rec.meta.get("source", {}).get("damaged")
+        return with_warning(res, damage) if damage else res
     closeup_kw = dict(exercise=ex.key, side=side, mode=mode, target=target, profile=profile, progress=progress)
     if view == "closeup":
         return analyze_closeup_video(path, **closeup_kw)
@@ -80,18 +86,25 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
                 partial = getattr(exc, "partial", None)
                 res = None
                 if partial is not None and len(partial) > 1:
-                    import dataclasses
-
                     res = analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
-                    note = f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed"
-                    res.summary = dataclasses.replace(res.summary, warnings=res.summary.warnings + (note,))
-                    res.warnings = res.warnings + (note,)
+                    res = with_warning(res, f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed")
                 exc.result = res
                 raise
+        damage = src.damage_note() if hasattr(src, "damage_note") else None
     if not rec.norm.size:
         raise InputError(f"{path} has no frames")
     res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
-    return fall_back(path, res, **closeup_kw) if view == "auto" else res
+    res = fall_back(path, res, **closeup_kw) if view == "auto" else res
+    return with_warning(res, damage) if damage and damage not in res.warnings else res
+
+
+def with_warning(res, note: str):
+    """The result with one more warning, on the terminal and in the summary row alike."""
+    import dataclasses
+
+    res.summary = dataclasses.replace(res.summary, warnings=res.summary.warnings + (note,))
+    res.warnings = res.warnings + (note,)
+    return res
 
 
 def _ignore_sigint() -> None:
@@ -119,11 +132,11 @@ def format_result(res) -> str:
         flags.append(f"{s.assisted} assisted")
     if s.compensated:
         flags.append(f"{s.compensated} with compensation")
-    line = (f"{Path(res.info.source).name}: {res.info.exercise} ({res.info.side}, {res.info.mode}) "
+    line = (f"{printable(Path(res.info.source).name)}: {res.info.exercise} ({res.info.side}, {res.info.mode}) "
             f"{s.reps_counted}/{res.info.target} reps{rom}" + (f" [{', '.join(flags)}]" if flags else "")
             + f"  (method: {res.info.method})")
     for w in res.warnings:
-        line += f"\n  warning: {w}"
+        line += f"\n  warning: {printable(w)}"
     return line
 
 
@@ -143,6 +156,19 @@ class AnalyzeOptions:
     image_mode: bool = False
     max_fps: float = DEFAULT_MAX_FPS
     view: str = "auto"
+
+    def __post_init__(self):
+        if not (math.isfinite(self.max_fps) and self.max_fps >= 0):
+            raise UsageError(f"--max-fps {self.max_fps}: give frames per second above 0 (or 0 for every frame)")
+        if self.jobs < 1:
+            raise UsageError(f"--jobs {self.jobs}: give a number of processes, 1 or more")
+
+    def workers(self, files: int) -> int:
+        """Processes to run: at most one per file and one per CPU (more only compete)."""
+        cpus = os.cpu_count() or 1
+        if self.jobs > cpus and files > 1:
+            print(f"tracker: note: --jobs {self.jobs} is more than the {cpus} CPUs; using {cpus}", file=sys.stderr)
+        return min(self.jobs, cpus, files)
 
     @classmethod
     def from_args(cls, args) -> "AnalyzeOptions":
@@ -222,11 +248,11 @@ class _Outputs:
             if png is None:  # a source not among the checked inputs (never expected)
                 png = next(iter(plot_paths(self.opts.csv, [Path(res.info.source)]).values()))
             plot_set(res, png)
-            self.say(f"  plot: {png}")
+            self.say(f"  plot: {printable(png)}")
 
     def failed(self, message: str, suffix: str = "") -> None:
         self.failures.append(message)
-        print(f"tracker: {message}{suffix}", file=sys.stderr)
+        print(f"tracker: {printable(message)}{suffix}", file=sys.stderr)
 
 
 def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[list[Path], dict[str, Path]]:
@@ -255,8 +281,9 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> in
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
     try:
-        if ana.jobs > 1 and len(files) > 1:
-            _run_pool(files, kw, ana.jobs, out.done, out.failed)
+        jobs = ana.workers(len(files))
+        if jobs > 1:
+            _run_pool(files, kw, jobs, out.done, out.failed)
         else:
             _run_each(files, kw, out.done, out.failed, out.recorder.provisional)
         if ana.annotate and out.results and out.results[0].recording is None:
@@ -265,12 +292,12 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> in
             from tracker.sinks.video import annotate_video
 
             annotate_video(files[0], out.results[0], ana.annotate)
-            out.say(f"  annotated video: {ana.annotate}")
+            out.say(f"  annotated video: {printable(ana.annotate)}")
     except KeyboardInterrupt as exc:
         if getattr(exc, "result", None) is not None:
             out.done(exc.result)
         print(f"tracker: interrupted; {sum(r.summary.reps_counted for r in out.results)} reps so far are saved"
-              + (f" in {opts.csv}" if opts.csv else ""), file=sys.stderr)
+              + saved_in(opts.csv), file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         out.recorder.release()
@@ -291,7 +318,8 @@ def register_cli(sub) -> None:
     p.add_argument("--annotate", help="write the video with the overlay drawn on it (.mp4)")
     p.add_argument("--plot", action="store_true", help="a PNG per set (angle over time) next to the CSV")
     p.add_argument("--json", action="store_true", help="print results as JSON instead of text")
-    p.add_argument("--jobs", type=int, default=1, help="files analysed in parallel processes (default 1)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="files analysed in parallel processes (default 1; at most one per CPU)")
     p.add_argument("--image-mode", action="store_true", help="run the model per frame without tracking")
     p.add_argument("--max-fps", type=float, default=DEFAULT_MAX_FPS,
                    help="analyse at most this many frames per second (default %(default)g; 0 = every frame)")
@@ -322,12 +350,18 @@ def run_demo(args) -> int:
     ex = get_exercise(args.exercise)
     clip, meta = sample_for(ex.key)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} is a file; demo writes its results into a folder: give --out a folder name")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the folder {out}: {exc.strerror or exc}; "
+                         "choose another --out") from exc
     print(f"Analysing the bundled sample {clip.name} ({ex.title}, {meta.get('reps')} reps, "
           f"{meta.get('side')} foot)...", flush=True)
     opts = SetOptions(exercise=ex.key, side=meta.get("side", "auto"), model=args.model, profile="demo",
                       csv=str(out / "reps.csv"), summary=str(out / "summary.csv"), history=False, force=True)
     code = analyze_files([str(clip)], opts, AnalyzeOptions(annotate=str(out / "annotated.mp4"), plot=True))
     if code == 0:
-        print(f"Results are in {out}{os.sep}: reps.csv, summary.csv, reps_*.png, annotated.mp4")
+        print(f"Results are in {printable(out)}{os.sep}: reps.csv, summary.csv, reps_*.png, annotated.mp4")
     return code

@@ -14,14 +14,14 @@ from tracker import __version__
 from tracker.app import analyze, history, report
 from tracker.app.live import command as live_command
 from tracker.app.options import add_model_option
-from tracker.errors import EXIT_INTERRUPTED, EXIT_RUNTIME, EXIT_USAGE, TrackerError
+from tracker.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_RUNTIME, EXIT_USAGE, TrackerError, printable
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line plus a hint, exit code 2."""
 
     def error(self, message: str):  # noqa: D401
-        self.exit(EXIT_USAGE, f"tracker: {message} (see: {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"tracker: {printable(message)} (see: {self.prog} --help)\n")
 
 
 def _add_pose(sub) -> None:
@@ -54,11 +54,13 @@ def _run_pose(args) -> int:
                 partial = getattr(exc, "partial", None)
                 if partial is not None:
                     partial.save(out)
-                    print(f"interrupted: saved {len(partial)} frames to {out}", file=sys.stderr)
+                    print(f"interrupted: saved {len(partial)} frames to {printable(out)}", file=sys.stderr)
                 return EXIT_INTERRUPTED
     rec.save(out)
     found = int(sum(1 for f in rec.frames() if f.detected))
-    print(f"saved {len(rec)} frames ({found} with a person) to {out}")
+    print(f"saved {len(rec)} frames ({found} with a person) to {printable(out)}")
+    if rec.meta["source"].get("damaged"):
+        print(f"tracker: warning: {rec.meta['source']['damaged']}", file=sys.stderr)
     return 0
 
 
@@ -81,12 +83,17 @@ def _run_models(args) -> int:
         target = models_dir() if os.access(models_dir(), os.W_OK) else cache_dir()
         target.mkdir(parents=True, exist_ok=True)
         build_models.build(list(args.build), None, target)
+    found = 0
     for name in MODEL_NAMES:
         try:
-            print(f"{name:6s} ok       {resolve_model(name)}")
+            print(f"{name:6s} ok       {printable(resolve_model(name))}")
+            found += 1
         except ModelError as exc:
-            print(f"{name:6s} missing  {exc}")
-    return 0
+            print(f"{name:6s} missing  {printable(exc)}")
+    if not found:
+        print("tracker: no pose model is installed; reinstall footdrop tracker or build one: "
+              "tracker models --build full", file=sys.stderr)
+    return 0 if found else EXIT_INPUT
 
 
 # Subcommand registrars, in the order --help lists them: what patients use first (live,
@@ -112,7 +119,18 @@ def _on_sigterm(signum, frame):  # turn SIGTERM into the same clean path as Ctrl
     raise KeyboardInterrupt
 
 
+def _escape_unprintable_output() -> None:
+    """A terminal that cannot show a character (PYTHONIOENCODING=ascii, a C locale) gets it
+    escaped instead of an error after everything was already saved."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a text stream we can reconfigure
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _escape_unprintable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -127,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     except TrackerError as exc:
         if args.verbose:
             raise
-        print(f"tracker: {exc}", file=sys.stderr)
+        print(f"tracker: {printable(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("tracker: interrupted; what was recorded so far is saved", file=sys.stderr)
@@ -135,13 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if args.verbose:
             raise
-        print(f"tracker: {exc.strerror or exc} ({getattr(exc, 'filename', '') or 'I/O'}); "
+        print(f"tracker: {exc.strerror or exc} ({printable(getattr(exc, 'filename', '') or 'I/O')}); "
               "check the path, free disk space and permissions", file=sys.stderr)
         return EXIT_RUNTIME
     except Exception as exc:  # last resort: never a bare traceback for a patient
         if args.verbose:
             raise
-        print(f"tracker: internal error: {type(exc).__name__}: {exc} (run with --verbose and report it)",
+        print(f"tracker: internal error: {type(exc).__name__}: {printable(exc)} (run with --verbose and report it)",
               file=sys.stderr)
         return EXIT_RUNTIME
 

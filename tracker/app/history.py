@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.errors import UsageError
-from tracker.sinks.history import DB_ENV, connect, default_db_path, list_sessions, local_time, resolve_db_path
+from tracker.errors import UsageError, printable
+from tracker.sinks.history import connect_readonly, list_sessions, local_time
+from tracker.sinks.history_file import DB_ENV, default_db_path, resolve_db_path
 
 
 def _fmt_deg(value: float | None) -> str:
@@ -23,6 +24,7 @@ def format_table(sessions: list[dict]) -> str:
             local_time(s["started_at"]).strftime("%Y-%m-%d %H:%M"), s["exercise"], s["side"], s["mode"],
             f"{s['reps_counted']}/{s['target']}", _fmt_deg(s["mean_rom_deg"]), _fmt_deg(s["best_rom_deg"]),
             str(s["assisted"]), str(s["compensated"]), "" if s["status"] == "complete" else s["status"]])
+    rows = [[printable(c) for c in row] for row in rows]
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
     numeric = {"reps/target", "mean ROM", "best ROM", "assisted", "compensated"}
     lines = []
@@ -57,13 +59,13 @@ def parse_since(value: str | None) -> str | None:
 
 def _run_history(args) -> int:
     since = parse_since(args.since)
-    conn = connect(args.db, create=False)
+    conn = connect_readonly(args.db)
     try:
         sessions = list_sessions(conn, profile=args.profile, exercise=args.exercise, since=since)
     finally:
         conn.close()
     if not sessions:
-        print(f"no sessions match in {resolve_db_path(args.db)}")
+        print(f"no sessions match in {printable(resolve_db_path(args.db))}")
         return 0
     print(format_table(sessions))
     return 0

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from tracker.errors import UsageError
 from tracker.exercises import EXERCISES, check_mode, check_side, get_exercise
 
+MAX_TARGET = 1000  # reps in one set: far beyond any exercise, and well inside SQLite's integers
+
 
 def add_model_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="full",
@@ -24,7 +26,7 @@ def add_set_options(p: argparse.ArgumentParser, *, exercise_required: bool, exer
                    help=f"one of: {', '.join(EXERCISES)}" + exercise_help)
     p.add_argument("--side", default="auto", help="affected side: auto (the foot that moves) | left | right")
     p.add_argument("--mode", default="active", help="active (unassisted) | passive (assisted)")
-    p.add_argument("--target", type=int, default=10, help="reps in a set (default 10)")
+    p.add_argument("--target", type=int, default=10, help=f"reps in a set (default 10, at most {MAX_TARGET})")
     add_model_option(p)
     p.add_argument("--csv", help="per-rep CSV to write (a row is saved the moment each rep is found)")
     p.add_argument("--summary", help="per-set summary CSV to write")
@@ -32,6 +34,16 @@ def add_set_options(p: argparse.ArgumentParser, *, exercise_required: bool, exer
     p.add_argument("--db", help="history database (default: see README)")
     p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
+
+
+def saved_in(csv: str | None) -> str:
+    """' in FILE' for the interrupt message, only when that CSV exists: a run stopped before
+    its first rep has not written one."""
+    from pathlib import Path
+
+    from tracker.errors import printable
+
+    return f" in {printable(csv)}" if csv and Path(csv).is_file() else ""
 
 
 @dataclass(frozen=True)
@@ -53,8 +65,10 @@ class SetOptions:
             object.__setattr__(self, "exercise", get_exercise(self.exercise).key)
         object.__setattr__(self, "side", check_side(self.side))
         object.__setattr__(self, "mode", check_mode(self.mode))
-        if self.target < 1:
-            raise UsageError("--target must be at least 1")
+        if not 1 <= self.target <= MAX_TARGET:
+            raise UsageError(f"--target {self.target}: give a number of reps from 1 to {MAX_TARGET}")
+        if self.db is not None and not str(self.db).strip():
+            raise UsageError("--db needs a file name (leave it out for the default history)")
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> "SetOptions":

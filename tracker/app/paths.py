@@ -6,7 +6,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from tracker.errors import InputError, UsageError
+from tracker.errors import InputError, UsageError, printable
 
 
 def check_output_path(path: str | os.PathLike, force: bool = False, suffix: str | None = None) -> Path:
@@ -21,10 +21,10 @@ def check_output_path(path: str | os.PathLike, force: bool = False, suffix: str 
         raise InputError(f"cannot write {p}: folder {parent} is read-only; choose another folder")
     if p.is_symlink() and not p.exists():
         raise InputError(f"{p} is a link to a missing file; remove the link or choose another name")
-    if p.exists() and not force:
-        raise InputError(f"{p} already exists; pass --force to overwrite it or choose another name")
     if p.is_dir():
         raise InputError(f"{p} is a folder; give a file name")
+    if p.exists() and not force:
+        raise InputError(f"{p} already exists; pass --force to overwrite it or choose another name")
     if not p.exists():
         _probe(p)
     return p
@@ -85,7 +85,7 @@ def progress_bar(total: int | None, desc: str = "", unit: str = "frame", enabled
 
         yield _Null()
         return
-    bar = tqdm(total=total, desc=desc, unit=unit, leave=False, dynamic_ncols=True)
+    bar = tqdm(total=total, desc=printable(desc), unit=unit, leave=False, dynamic_ncols=True)
     try:
         yield bar
     finally:

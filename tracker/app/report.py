@@ -15,10 +15,11 @@ from pathlib import Path
 from tracker import __version__
 from tracker.app.history import parse_since
 from tracker.app.report_charts import MDC_DEG, chart_reps, chart_rom, chart_shares
-from tracker.errors import InputError, UsageError
+from tracker.errors import InputError, UsageError, printable
 from tracker.files import atomic_write_text
 from tracker.sinks.csvfile import csv_cell
-from tracker.sinks.history import connect, list_sessions, local_time, resolve_db_path
+from tracker.sinks.history import connect_readonly, list_sessions, local_time
+from tracker.sinks.history_file import resolve_db_path
 
 # --- plain-language statements (pure) ----------------------------------------------------
 
@@ -263,7 +264,7 @@ def pick_profile(conn, profile: str | None) -> str:
 def build_report(db, output: Path, profile: str | None = None, since: str | None = None,
                  exercise: str | None = None, csv_path: Path | None = None) -> list[dict]:
     """Write the report (and CSV); returns the sessions it covers."""
-    conn = connect(db, create=False)
+    conn = connect_readonly(db)
     try:
         profile = pick_profile(conn, profile)
         sessions = list_sessions(conn, profile=profile, exercise=exercise, since=since)
@@ -302,5 +303,5 @@ def _run_report(args) -> int:
     out = check_output_path(args.output, force=args.force, suffix=".html")
     csv_path = check_output_path(args.csv, force=args.force, suffix=".csv") if args.csv else None
     sessions = build_report(args.db, out, args.profile, since, args.exercise, csv_path)
-    print(f"wrote {out} ({len(sessions)} sessions)" + (f" and {csv_path}" if csv_path else ""))
+    print(f"wrote {printable(out)} ({len(sessions)} sessions)" + (f" and {printable(csv_path)}" if csv_path else ""))
     return 0

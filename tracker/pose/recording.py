@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -23,10 +24,8 @@ import numpy as np
 from tracker.errors import InputError
 from tracker.files import atomic_path
 from tracker.pose.estimator import PoseFrame
-from tracker.pose.landmarks import NUM_LANDMARKS
+from tracker.pose.recording_check import ARRAYS, FORMAT, REMAKE, VERSION, check_headers, check_meta, check_times
 
-FORMAT = "footdrop-poses"
-VERSION = 1
 RECORDING_EXTS = (".npz",)
 
 
@@ -88,31 +87,23 @@ class PoseRecording:
 
 
 def load_recording(path: str | os.PathLike) -> PoseRecording:
+    """Read a recording, checking declared sizes and types before loading anything and the
+    metadata and time base before returning it (see ``recording_check``)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such recording; make one with: tracker pose VIDEO -o {path.name}")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a recording; pass the .npz file")
     try:
+        check_headers(path)
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            arrays = {k: z[k] for k in ("t", "norm", "visibility", "presence", "world", "people", "index")}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not a footdrop-poses recording ({type(exc).__name__}); "
-                         "re-create it with: tracker pose VIDEO -o FILE.npz") from exc
-    if meta.get("format") != FORMAT:
-        raise InputError(f"{path} is not a footdrop-poses recording; re-create it with: tracker pose VIDEO -o FILE.npz")
-    if meta.get("version") != VERSION:
-        raise InputError(f"{path} is a version {meta.get('version')} recording, this tracker reads version "
-                         f"{VERSION}; re-create it with: tracker pose VIDEO -o FILE.npz")
-    n = len(arrays["t"])
-    shapes = {"norm": (n, NUM_LANDMARKS, 3), "visibility": (n, NUM_LANDMARKS), "presence": (n, NUM_LANDMARKS),
-              "world": (n, NUM_LANDMARKS, 3), "people": (n,), "index": (n,)}
-    for k, shape in shapes.items():
-        if arrays[k].shape != shape:
-            raise InputError(f"{path}: array '{k}' has shape {arrays[k].shape}, expected {shape}; the file is damaged")
-    t = arrays["t"]
-    if n == 0 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
-        raise InputError(f"{path}: timestamps are missing, not finite or not increasing; the file is damaged")
-    return PoseRecording(width=int(meta["width"]), height=int(meta["height"]), meta=meta, **arrays)
+            check_meta(path, meta)
+            arrays = {k: z[k] for k in ARRAYS}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise InputError(f"{path} is not a footdrop-poses recording ({type(exc).__name__}); {REMAKE}") from exc
+    check_times(path, arrays["t"])
+    return PoseRecording(width=meta["width"], height=meta["height"], meta=meta, **arrays)
 
 
 def is_recording(path: str | os.PathLike) -> bool:
@@ -162,5 +153,8 @@ def recording_meta(source, estimator) -> dict:
            "width": info.width, "height": info.height, "frame_count": info.frame_count, "stride": stride}
     if info.kind == "video":
         src["sha256"] = sha256_file(Path(info.name))
+    damage = source.damage_note() if hasattr(source, "damage_note") else None
+    if damage:
+        src["damaged"] = damage  # analysing the recording warns as analysing the video did
     return {"source": src, "tracker_version": __version__, "mode": estimator.mode,
             "model": {"name": Path(estimator.model_path).name, "sha256": sha256_file(Path(estimator.model_path))}}

@@ -16,13 +16,11 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from tracker.errors import InputError, RuntimeFailure
 from tracker.records import Rep, SetInfo, SetSummary
+from tracker.sinks.history_file import check_exists, check_ours, resolve_db_path, usage_error
 
-DB_ENV = "TRACKER_DB"
-DB_NAME = "history.sqlite3"
 BUSY_TIMEOUT_S = 30.0
 # An open session nobody has written to for this long was abandoned (its process may have
 # died on another machine, or its pid been reused), so it reads as interrupted.
@@ -87,19 +85,6 @@ _REP_COLUMNS = tuple("rep_index" if f == "index" else f for f in REP_FIELDS)
 
 # --- location and connection -------------------------------------------------------------
 
-def default_db_path() -> Path:
-    """Where sessions live unless told otherwise (XDG data dir, per user)."""
-    env = os.environ.get(DB_ENV)
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "footdrop-tracker" / DB_NAME
-
-
-def resolve_db_path(db: str | os.PathLike | None = None) -> Path:
-    return Path(db).expanduser() if db else default_db_path()
-
-
 def connect(db: str | os.PathLike | None = None, create: bool = True) -> sqlite3.Connection:
     """Open (and if needed create and migrate) the history database.
 
@@ -107,36 +92,54 @@ def connect(db: str | os.PathLike | None = None, create: bool = True) -> sqlite3
     processes queue on the busy timeout instead of failing on a lock upgrade.
     """
     path = resolve_db_path(db)
-    if not path.exists():
-        if not create:
-            raise InputError(f"no sessions recorded yet: {path} does not exist "
-                             f"(choose another database with --db or ${DB_ENV})")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"cannot create the history folder {path.parent}: {exc.strerror}; "
-                             f"choose another place with --db or ${DB_ENV}") from exc
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give the history database file name")
+    check_exists(path, create)
     conn = None
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
+        check_ours(conn, path)
         _enable_wal(conn)
         migrate(conn)
     except BaseException as exc:
         if conn is not None:
             conn.close()
-        if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, unreadable
-            raise InputError(f"cannot use the history database {path}: {exc}; check its permissions "
-                             "or close other trackers using it") from exc
         if not isinstance(exc, sqlite3.DatabaseError):
             raise
-        raise InputError(f"{path} is not a usable footdrop tracker history database ({exc}); "
-                         f"move it aside or choose another with --db") from exc
+        raise usage_error(path, exc) from exc
     return conn
+
+
+def connect_readonly(db: str | os.PathLike | None = None) -> sqlite3.Connection:
+    """A connection that reads and never writes (``history``, ``report``): no creation, no
+    migration, no journal switch. A history on read-only media (a copy on a stick, a backup)
+    is opened immutable when it cannot be opened read-only the usual way."""
+    path = resolve_db_path(db)
+    check_exists(path, create=False)
+    uri = path.absolute().as_uri() + "?mode=ro"
+    for extra in ("", "&immutable=1"):
+        conn = None
+        try:
+            conn = sqlite3.connect(uri + extra, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            version = check_ours(conn, path)
+            if version == 0:
+                raise InputError(f"no sessions recorded yet in {path} (an empty database)")
+            if version > SCHEMA_VERSION:
+                raise InputError(f"the history database {path} has schema version {version}, newer than "
+                                 f"this footdrop tracker understands ({SCHEMA_VERSION}); upgrade footdrop tracker")
+            return conn
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and not extra:
+                continue  # e.g. a WAL file whose folder is read-only: no shared-memory file can be made
+            if not isinstance(exc, sqlite3.DatabaseError):
+                raise
+            raise usage_error(path, exc) from exc
+    raise AssertionError("unreachable")
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
@@ -282,6 +285,9 @@ class HistorySink:
         try:
             yield
         except sqlite3.Error as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise RuntimeFailure(f"could not save to the history database {self.path}: another program "
+                                     f"held it locked for {BUSY_TIMEOUT_S:g} s; close it and retry") from exc
             raise RuntimeFailure(f"could not save to the history database {self.path}: {exc}; "
                                  "check free disk space and permissions") from exc
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tracker.errors import printable
+
 
 def plot_paths(csv_path: str | Path, inputs: list[Path]) -> dict[str, Path]:
     """``{input: png}``: ``<csv stem>_<input stem>.png`` beside the CSV, one distinct name per
@@ -50,7 +52,7 @@ def plot_set(result, path: str | Path, title: str | None = None) -> Path:
     ax.set_xlabel("time (s)")
     ax.set_ylabel("angle (deg)" + (", approximate" if ex.approximate else ""))
     n = result.summary.reps_counted
-    ax.set_title(title or f"{Path(result.info.source).name}: {n}/{result.info.target} reps "
+    ax.set_title(title or f"{printable(Path(result.info.source).name)}: {n}/{result.info.target} reps "
                  f"({result.summary.reps_low_confidence} low-confidence), method {result.info.method}")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9, frameon=False)

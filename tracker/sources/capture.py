@@ -14,12 +14,17 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from tracker.errors import InputError
 from tracker.sources.camera import CameraSource, StreamSource, is_stream
 from tracker.sources.frames import FALLBACK_FPS, Frame, FrameSource, SourceInfo, check_size, to_bgr8
 
 VIDEO_EXTS = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv")
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+# Frames grabbed past a packet that cannot be read, before seeking further (about a GOP)
+SKIP_GRABS = 48
+MAX_SKIPS = 100  # damaged places skipped in one file before reading stops
 
 
 def analysis_stride(fps: float, max_fps: float | None) -> int:
@@ -69,28 +74,86 @@ class VideoFileSource(FrameSource):
     def __iter__(self) -> Iterator[Frame]:
         import cv2
 
-        cap, fps = self._cap, self.info.fps
+        fps = self.info.fps
         img, pos_ms = self._first, self._first_ms
-        idx, last_t = 0, -1.0
+        idx, last_t, skipped = 0, -1.0, False
+        self.frames_read, self.skips, self.ended_early = 1, [], False
         while img is not None:
             # Container timestamps (right for variable frame rate) unless the container's
             # timing is absurd (fps 0 or > 480), in which case its pts are not trusted either.
             t = pos_ms / 1000.0 if self.info.fps_reliable and (pos_ms > 0 or idx == 0) else -1.0
             if idx == 0:
                 t = max(t, 0.0)
-            elif t <= last_t or t > last_t + 10.0:
+            elif t <= last_t or (t > last_t + 10.0 and not skipped):
                 # no usable pts (or it jumps/back-steps): step by the nominal frame period
                 t = last_t + self.stride / fps
             yield Frame(idx, t, to_bgr8(img))
-            last_t, idx = t, idx + 1
-            for _ in range(self.stride - 1):
-                if not cap.grab():
-                    return
-                idx += 1
-            ok, img = cap.read()
-            if not ok:
-                break
-            pos_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+            last_t = t
+            idx, img, skipped = self._advance(idx)
+            pos_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
+
+    def _advance(self, idx: int) -> tuple[int, np.ndarray | None, bool]:
+        """The next analysed frame: (its index, its image or None at the end, whether damage was
+        skipped on the way). A frame that is grabbed but cannot be decoded is skipped too."""
+        target, skipped = idx + self.stride, False
+        while True:
+            while idx < target:
+                if self._cap.grab():  # after damage, frames lost to it are counted by their timestamps
+                    nxt = self._index_now(idx + 1) if self.skips else idx + 1
+                else:
+                    nxt = self._skip_damage(idx)
+                if nxt is None:
+                    return idx, None, skipped
+                skipped |= nxt > idx + 1
+                idx, self.frames_read = nxt, self.frames_read + 1
+            ok, img = self._cap.retrieve()
+            if ok and img is not None:
+                return idx, img, skipped
+            self.skips.append(idx)  # grabbed but not decodable
+            target, skipped, self.frames_read = idx + 1, True, self.frames_read - 1
+
+    def _skip_damage(self, idx: int) -> int | None:
+        """A read failed at frame ``idx + 1``. Before the declared end (beyond a few frames of
+        slack for containers that overstate their count) the file is damaged: grab on, as the
+        demuxer often finds the next good packet, else seek 1, 2, 4, ... frames further.
+        Returns the index of the frame grabbed, or None when nothing more can be read."""
+        import cv2
+
+        declared = self.info.frame_count
+        if not declared or idx + 1 >= declared - max(2, declared // 100):
+            return None
+        if len(self.skips) >= MAX_SKIPS:
+            self.ended_early = True
+            return None
+        for _ in range(SKIP_GRABS):
+            if self._cap.grab():
+                self.skips.append(idx + 1)
+                return self._index_now(idx + 1)
+        step = 1
+        while idx + step < declared:
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, idx + step)
+            if self._cap.grab():
+                self.skips.append(idx + 1)
+                return self._index_now(idx + step)
+            step *= 2
+        self.ended_early = True
+        return None
+
+    def _index_now(self, at_least: int) -> int:
+        """The grabbed frame's index from its timestamp (frames lost to damage are counted)."""
+        import cv2
+
+        ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
+        return max(at_least, round(ms / 1000.0 * self.info.fps)) if self.info.fps_reliable and ms > 0 else at_least
+
+    def damage_note(self) -> str | None:
+        """One line when the video could be read only in part (after iterating), else None."""
+        if not getattr(self, "skips", None) and not getattr(self, "ended_early", False):
+            return None
+        note = f"partial: the video is damaged; {self.frames_read} of {self.info.frame_count} frames could be read"
+        if self.skips:
+            note += f", reading went on past {len(self.skips)} damaged place{'s' if len(self.skips) > 1 else ''}"
+        return note + (" and stopped before the end" if self.ended_early else "")
 
     def close(self) -> None:
         self._cap.release()

@@ -11,8 +11,8 @@ from tracker.app.live.preflight import Preflight
 from tracker.app.live.screen import Screen
 from tracker.app.live.session import DEFAULT_EXERCISE, LiveSession
 from tracker.app.live.speech import Speaker
-from tracker.app.options import SetOptions, add_set_options
-from tracker.errors import EXIT_INPUT, EXIT_INTERRUPTED, UsageError
+from tracker.app.options import SetOptions, add_set_options, saved_in
+from tracker.errors import EXIT_INPUT, EXIT_INTERRUPTED, UsageError, printable
 from tracker.exercises import EXERCISES, ROUTINE
 from tracker.records import SetSummary
 
@@ -32,7 +32,7 @@ def set_line(s: SetSummary) -> str:
         parts.append(f"{s.reps_low_confidence} low-confidence")
     if s.mean_rom_deg is not None:
         parts.append(f"mean range {s.mean_rom_deg:.0f} deg, best {s.best_rom_deg:.0f} deg")
-    return "; ".join(parts) + "".join(f"\n  warning: {w}" for w in s.warnings)
+    return "; ".join(parts) + "".join(f"\n  warning: {printable(w)}" for w in s.warnings)
 
 
 def _print_rep(sess, rep) -> None:
@@ -71,12 +71,11 @@ def run_live(args) -> int:
                                  preflight=preflight)
         except KeyboardInterrupt:
             n = sum(s.reps_counted for s in session.sets)
-            print(f"tracker: interrupted; the {n} reps counted are saved" + (f" in {opts.csv}" if opts.csv else ""),
-                  file=sys.stderr)
+            print(f"tracker: interrupted; the {n} reps counted are saved" + saved_in(opts.csv), file=sys.stderr)
             return EXIT_INTERRUPTED
         for s in session.sets:
             print(set_line(s))
-        saved = [str(p) for p in (opts.csv, opts.summary, args.write_video) if p]
+        saved = [printable(p) for p in (opts.csv, opts.summary, args.write_video) if p]
         saved += ["the history"] if recorder.has(HistorySink) else []
         if saved:
             print(f"saved: {', '.join(saved)}")
