@@ -156,6 +156,7 @@ class AnalyzeOptions:
     image_mode: bool = False
     max_fps: float = DEFAULT_MAX_FPS
     view: str = "auto"
+    scheduler: str | None = None  # a Dask scheduler's address: files are analysed on its workers
 
     def __post_init__(self):
         if not (math.isfinite(self.max_fps) and self.max_fps >= 0):
@@ -173,7 +174,7 @@ class AnalyzeOptions:
     @classmethod
     def from_args(cls, args) -> "AnalyzeOptions":
         return cls(annotate=args.annotate, plot=args.plot, json=args.json, jobs=args.jobs,
-                   image_mode=args.image_mode, max_fps=args.max_fps, view=args.view)
+                   image_mode=args.image_mode, max_fps=args.max_fps, view=args.view, scheduler=args.scheduler)
 
 
 def run_analyze(args) -> int:
@@ -274,15 +275,31 @@ def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[lis
     return files, plots
 
 
+def _not_finished(files: list[Path], opts: SetOptions) -> list[Path]:
+    """``--resume``: the inputs the earlier run's summary does not list as done."""
+    if opts.resume and not opts.summary:
+        raise UsageError("--resume goes on from the --summary file of the earlier run; give --summary")
+    done = {os.path.realpath(s) for s in opts.finished()}
+    todo = [f for f in files if os.path.realpath(f) not in done]
+    if opts.resume:
+        print(f"resuming: {len(files) - len(todo)} of {len(files)} files were analysed already "
+              f"({printable(opts.summary)}); {len(todo)} to go", file=sys.stderr)
+    return todo
+
+
 def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> int:
     """Analyse every input as one set each; returns the exit code."""
     files, plots = _check(paths, opts, ana)
+    files = _not_finished(files, opts)
     out = _Outputs(opts, ana, plots)
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
     try:
-        jobs = ana.workers(len(files))
-        if jobs > 1:
+        if ana.scheduler:
+            from tracker.app.cluster import run_on_cluster
+
+            run_on_cluster(files, kw, ana.scheduler, out.done, out.failed, task=_worker)
+        elif (jobs := ana.workers(len(files))) > 1:
             _run_pool(files, kw, jobs, out.done, out.failed)
         else:
             _run_each(files, kw, out.done, out.failed, out.recorder.provisional)
@@ -320,6 +337,12 @@ def register_cli(sub) -> None:
     p.add_argument("--json", action="store_true", help="print results as JSON instead of text")
     p.add_argument("--jobs", type=int, default=1,
                    help="files analysed in parallel processes (default 1; at most one per CPU)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="analyse the files on a Dask cluster's workers (a clinic's archive; see README); "
+                        "this computer writes the CSV and the history")
+    p.add_argument("--resume", action="store_true",
+                   help="go on with a batch that was stopped: skip the files its --summary lists as done and "
+                        "add to its --csv and --summary")
     p.add_argument("--image-mode", action="store_true", help="run the model per frame without tracking")
     p.add_argument("--max-fps", type=float, default=DEFAULT_MAX_FPS,
                    help="analyse at most this many frames per second (default %(default)g; 0 = every frame)")

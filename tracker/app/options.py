@@ -59,6 +59,7 @@ class SetOptions:
     db: str | None = None
     history: bool = True
     force: bool = False
+    resume: bool = False  # analyze: go on with an earlier run's --csv/--summary (see finished)
 
     def __post_init__(self):
         if self.exercise is not None:
@@ -74,7 +75,7 @@ class SetOptions:
     def from_args(cls, args: argparse.Namespace) -> "SetOptions":
         return cls(exercise=args.exercise, side=args.side, mode=args.mode, target=args.target, model=args.model,
                    profile=args.profile, csv=args.csv, summary=args.summary, db=args.db,
-                   history=not args.no_history, force=args.force)
+                   history=not args.no_history, force=args.force, resume=getattr(args, "resume", False))
 
     def check_outputs(self, inputs=(), extra: dict[str, str | None] | None = None) -> None:
         """Every file this command will write, checked before the first frame: none of them an
@@ -90,13 +91,19 @@ class SetOptions:
 
             database = resolve_db_path(self.db)
         check_distinct(outputs, inputs, database)
-        for path in outputs.values():
+        for name, path in outputs.items():
             if path:
-                check_output_path(path, force=self.force)
+                check_output_path(path, force=self.force or (self.resume and name in ("--csv", "--summary")))
         if self.history:
             from tracker.sinks.history import connect
 
             connect(self.db).close()  # a folder, a read-only home: said now, not after the analysis
+
+    def finished(self) -> list[str]:
+        """Resuming: the sources the ``--summary`` of the earlier run lists as done."""
+        from tracker.sinks.csvfile import finished_sources
+
+        return finished_sources(self.summary) if self.resume and self.summary else []
 
     def recorder(self):
         """CSV, summary and history sinks as asked, in one Recorder."""
@@ -104,11 +111,12 @@ class SetOptions:
         from tracker.sinks.recorder import Recorder
 
         recorder = Recorder()
+        keep = set(self.finished()) if self.resume else None
         try:  # the CSV files are created and locked here, at the start
             if self.csv:
-                recorder.sinks.append(RepCSVSink(self.csv))
+                recorder.sinks.append(RepCSVSink(self.csv, keep=keep))
             if self.summary:
-                recorder.sinks.append(SummaryCSVSink(self.summary))
+                recorder.sinks.append(SummaryCSVSink(self.summary, keep=keep))
         except BaseException:
             recorder.release()  # the one made before the failing one
             raise

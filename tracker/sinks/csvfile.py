@@ -71,7 +71,9 @@ class RepCSVSink:
     their set replaces them with the set's final rows.
     """
 
-    def __init__(self, path: str | os.PathLike, fsync: bool = True):
+    def __init__(self, path: str | os.PathLike, fsync: bool = True, keep: set[str] | None = None):
+        """``keep`` (resuming a batch): the sources whose rows already in the file stay; the
+        rows of any other (a file whose analysis was cut off) are dropped."""
         self.path = Path(path)
         self.fsync = fsync
         self._info: SetInfo | None = None
@@ -79,10 +81,13 @@ class RepCSVSink:
         self._sets = 0
         self._pending: int | None = None  # where the provisional rows begin in the file
         self._created = not self.path.exists()
+        kept = _rows_of(self.path, REP_COLUMNS, keep) if keep is not None else []
         self._f = _open_locked(self.path)
         self._writer = csv.writer(self._f)
         try:
             self._write(REP_COLUMNS)
+            for row in kept:
+                self._write(row)
         except BaseException:
             self.release()
             raise
@@ -137,9 +142,9 @@ class SummaryCSVSink:
     its header and locked at the start, like the per-rep CSV (the lock moves to each new
     file before it replaces the old one)."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, keep: set[str] | None = None):
         self.path = Path(path)
-        self.rows: list[list] = []
+        self.rows: list[list] = _rows_of(self.path, SUMMARY_COLUMNS, keep) if keep is not None else []
         self._created = not self.path.exists()
         if self.path.is_file() and is_locked(self.path):
             raise InputError(f"{self.path} is being written by another tracker run; wait for it to end or "
@@ -184,6 +189,26 @@ class SummaryCSVSink:
             _close_quietly(f)
             if self._created and not self.rows:
                 _unlink_quietly(self.path)
+
+
+def _rows_of(path: Path, columns: tuple, sources: set[str] | None) -> list[list[str]]:
+    """The rows of an earlier run's CSV whose source is in ``sources`` (all with None)."""
+    if not path.is_file():
+        return []
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path} cannot be resumed: {exc}; choose a new file name") from exc
+    if not rows or tuple(rows[0]) != tuple(columns):
+        raise InputError(f"{path} is not a CSV this version of the tracker wrote; it cannot be resumed (choose "
+                         "a new file name)")
+    return [r for r in rows[1:] if r and (sources is None or r[0] in sources)]
+
+
+def finished_sources(summary: str | os.PathLike) -> list[str]:
+    """The files an earlier run finished: one summary row each (resuming a batch)."""
+    return [r[0] for r in _rows_of(Path(summary), SUMMARY_COLUMNS, None)] if Path(summary).is_file() else []
 
 
 def _open_locked(path: Path):
