@@ -55,7 +55,7 @@ def _window(img: np.ndarray) -> tuple[int, int, int, int]:
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 
-def _wait_for(display, path, pred, proc, timeout=40.0) -> np.ndarray:
+def _wait_for(display, path, pred, proc, timeout=60.0) -> np.ndarray:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc.poll() is not None:
@@ -76,14 +76,33 @@ def _keep(name: str, img: np.ndarray, tmp_path: Path) -> None:
         cv2.imwrite(str(PROJECT / "docs" / name), img)
 
 
+def _looped(clip: Path, out: Path, times: int = 3) -> Path:
+    """The clip played ``times`` over: a camera that does not run out while a slow machine
+    opens the window (the sample alone is 22 s)."""
+    cap = cv2.VideoCapture(str(clip))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 15.0
+    frames = []
+    while (ok_img := cap.read())[0]:
+        frames.append(ok_img[1])
+    cap.release()
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+    for _ in range(times):
+        for f in frames:
+            writer.write(f)
+    writer.release()
+    return out
+
+
 def test_start_screen_click_and_placement_check_in_the_real_window(tmp_path, xvfb):
     from xinput import XInput
 
     if not CLIP.exists():
         pytest.skip(f"{CLIP} is not rendered")
+    camera = _looped(CLIP, tmp_path / "camera.avi")
     env = dict(os.environ, DISPLAY=xvfb, PYTHONUNBUFFERED="1", TRACKER_DB=str(tmp_path / "h.sqlite3"))
     env.pop("WAYLAND_DISPLAY", None)
-    cmd = [sys.executable, "-m", "tracker", "live", "--camera", str(CLIP), "--csv", str(tmp_path / "r.csv")]
+    cmd = [sys.executable, "-m", "tracker", "live", "--camera", str(camera), "--csv", str(tmp_path / "r.csv")]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     shot = tmp_path / "screen.xwd"
     try:

@@ -313,6 +313,7 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> in
     except KeyboardInterrupt as exc:
         if getattr(exc, "result", None) is not None:
             out.done(exc.result)
+        out.recorder.release()  # first: a CSV that never got a row is removed, and not named below
         print(f"tracker: interrupted; {sum(r.summary.reps_counted for r in out.results)} reps so far are saved"
               + saved_in(opts.csv), file=sys.stderr)
         return EXIT_INTERRUPTED
