@@ -18,7 +18,7 @@ import threading
 import pytest
 from sample_clip import short_clip
 
-from tracker.pose.no_network import install_filter
+from tracker.pose.no_network import call_offline, install_filter
 
 from conftest import PROJECT
 
@@ -77,6 +77,28 @@ def test_the_filter_denies_network_sockets_to_its_thread_and_its_children_only()
         pytest.skip(f"no seccomp filter here: {seen['why']}")
     assert (seen["inet"], seen["inet6"], seen["child"], seen["unix"]) == ("denied", "denied", "denied", "ok")
     assert _try(socket.AF_INET) == "ok"  # the rest of the process keeps its network
+
+
+def test_ctrl_c_while_the_model_loads_waits_for_it_and_closes_it():
+    """The native call is never left running in a thread while the interpreter exits (that
+    printed a traceback from the landmarker's __del__); what it built is closed."""
+    import _thread
+    import time
+
+    class Built:
+        closed = False
+
+        def close(self):
+            Built.closed = True
+
+    def slow():
+        time.sleep(0.6)
+        return Built()
+
+    threading.Timer(0.1, _thread.interrupt_main).start()
+    with pytest.raises(KeyboardInterrupt):
+        call_offline(slow)
+    assert Built.closed
 
 
 def _try(family) -> str:

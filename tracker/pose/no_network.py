@@ -97,7 +97,22 @@ def call_offline(fn: Callable[[], T]) -> tuple[T, str | None]:
 
     t = threading.Thread(target=run, name="pose-offline", daemon=True)
     t.start()
-    t.join()
+    interrupted = False
+    while t.is_alive():  # a Ctrl-C waits for the native call: never left running at exit
+        try:
+            t.join()
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        _close(box.get("value"))
+        raise KeyboardInterrupt
     if "error" in box:
         raise box["error"]
     return box["value"], box["why"]
+
+
+def _close(obj) -> None:
+    try:
+        getattr(obj, "close", lambda: None)()
+    except Exception:  # noqa: BLE001 - already interrupted; the interrupt is what matters
+        pass
