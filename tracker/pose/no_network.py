@@ -3,8 +3,9 @@
 Why: MediaPipe's native library sends a usage log to Google (it resolves play.googleapis.com
 and opens TLS to it on port 443, a Clearcut endpoint) every time a model is loaded, and it
 has no option to turn that off. The landmarker is therefore created in a short-lived thread
-under a seccomp filter that refuses ``socket()`` for every address family but AF_UNIX (and
-refuses io_uring, which could open sockets past the filter). A filter is inherited by every
+under a seccomp filter that refuses ``socket()`` of any family (so not even a local name
+service such as nscd or systemd-resolved can be asked to look the name up) and io_uring
+(which could open sockets past the filter). The landmarker needs no socket. A filter is inherited by every
 thread the library starts from there, and by nothing else: the rest of the process keeps
 its network, unprivileged, no root needed. Linux on x86-64 and arm64 only; elsewhere
 ``install_filter`` says it could not.
@@ -26,7 +27,6 @@ _ARCHES = {
     "aarch64": (0xC00000B7, 0xFFFFFFFF, 198, 277),
 }
 _NR_IO_URING_SETUP = 425  # the same on both
-_AF_UNIX = 1
 _PR_SET_NO_NEW_PRIVS = 38
 _SECCOMP_SET_MODE_FILTER = 1
 _RET_ALLOW = 0x7FFF0000
@@ -53,16 +53,14 @@ def filter_program(arch: int, mask: int, nr_socket: int) -> list[tuple[int, int,
         (_ALU_AND_K, 0, 0, mask),                  # 4
         (_JEQ_K, 0, 1, _NR_IO_URING_SETUP),        # 5
         (_RET_K, 0, 0, _RET_ERRNO | errno.ENOSYS),  # 6 io_uring: "not available"
-        (_JEQ_K, 0, 3, nr_socket),                 # 7 not socket() -> 11
-        (_LD_W_ABS, 0, 0, 16),                     # 8 args[0], the address family (little-endian)
-        (_JEQ_K, 1, 0, _AF_UNIX),                  # 9 AF_UNIX -> 11
-        (_RET_K, 0, 0, _RET_ERRNO | errno.EACCES),  # 10 any network family: permission denied
-        (_RET_K, 0, 0, _RET_ALLOW),                # 11
+        (_JEQ_K, 0, 1, nr_socket),                 # 7
+        (_RET_K, 0, 0, _RET_ERRNO | errno.EACCES),  # 8 socket(), of any family: permission denied
+        (_RET_K, 0, 0, _RET_ALLOW),                # 9
     ]
 
 
 def install_filter() -> str | None:
-    """Deny network sockets to the calling thread and the threads it starts from now on.
+    """Deny sockets to the calling thread and the threads it starts from now on.
 
     Irreversible for this thread. Returns None when installed, else why not."""
     if not sys.platform.startswith("linux"):
