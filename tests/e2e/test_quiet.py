@@ -84,3 +84,29 @@ def test_a_native_crash_message_survives_the_crash():
     assert p.returncode != 0
     assert "Check failed: tensor != nullptr" in p.stderr and "from python" in p.stderr
     assert "Sparsity" not in p.stderr
+
+
+def _modules_after(code: str) -> list[str]:
+    heavy = ("cv2", "numpy", "matplotlib", "scipy", "mediapipe", "sounddevice")
+    probe = f"import sys\n{code}\nprint(' '.join(sorted(m for m in {heavy!r} if m in sys.modules)))"
+    p = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-800:]
+    return p.stdout.split()
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`history`, `report` and `models` need none of them; each command imports its own."""
+    assert _modules_after("import tracker.app.cli; tracker.app.cli.build_parser()") == []
+
+
+def test_mediapipe_is_imported_without_matplotlib_and_sounddevice():
+    code = ("from tracker.pose.native import import_tasks\n"
+            "mp, vision, BaseOptions = import_tasks()\n"
+            "assert vision.PoseLandmarker and BaseOptions\n")
+    loaded = _modules_after(code)
+    assert "mediapipe" in loaded and not {"matplotlib", "sounddevice", "scipy"} & set(loaded)
+    # they stay importable, for real, for whoever needs them later (plots, MediaPipe's helpers)
+    later = code + ("import matplotlib.pyplot as plt\n"
+                    "from mediapipe.tasks.python.vision import drawing_utils\n"
+                    "assert drawing_utils.plt.figure is plt.figure and hasattr(plt, 'subplots')\n")
+    assert "matplotlib" in _modules_after(later)
