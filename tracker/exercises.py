@@ -143,6 +143,7 @@ EXERCISES: dict[str, Exercise] = {
 }
 
 ROUTINE = tuple(k for k, e in EXERCISES.items() if e.in_routine)
+DEFAULT_EXERCISE = "dorsiflexion"  # what `tracker live` starts with
 ALIASES = {a: e.key for e in EXERCISES.values() for a in e.aliases}
 MODES = ("active", "passive")
 SIDE_CHOICES = ("auto", "left", "right")

@@ -14,6 +14,7 @@ from tracker import __version__
 from tracker.app import analyze, history, report
 from tracker.app.live import command as live_command
 from tracker.app.options import add_model_option
+from tracker.app.quiet import native_logs_hidden
 from tracker.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_RUNTIME, EXIT_USAGE, TrackerError, printable
 
 
@@ -96,6 +97,9 @@ def _run_models(args) -> int:
     return 0 if found else EXIT_INPUT
 
 
+# Commands that load the pose model: their native libraries' log lines are filtered.
+NATIVE_COMMANDS = {"analyze", "demo", "live", "pose"}
+
 # Subcommand registrars, in the order --help lists them: what patients use first (live,
 # analyze, demo), then the history, then the tools. Imported directly: a bug in a command
 # module fails every command loudly instead of silently removing one.
@@ -107,10 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="tracker", description="footdrop tracker: counts foot-drop rehabilitation "
                  "exercises from a webcam or a video and exports what happened.")
     ap.add_argument("--version", action="version", version=f"footdrop tracker {__version__}")
-    ap.add_argument("--verbose", action="store_true", help="show full error traces")
+    verbose = "show full error traces and the pose library's own log lines"
+    ap.add_argument("--verbose", action="store_true", help=verbose)
     sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for register in REGISTRARS:
         register(sub)
+    for p in sub.choices.values():  # also accepted after the command: `tracker demo --verbose`
+        p.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose)
     return ap
 
 
@@ -140,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not in the main thread (tests)
         pass
+    with native_logs_hidden(args.command in NATIVE_COMMANDS and not args.verbose):
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
     except TrackerError as exc:

@@ -94,15 +94,17 @@ def raw_landmarker(path: Path, model: str, limit: int | None = None, num_poses: 
     too). With 1 it is about twice as fast, because the detector then stops running on
     every frame; the benchmark reports both so that trade-off stays visible."""
     import cv2
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
 
     from tracker.pose.model_files import resolve_model
+    from tracker.pose.native import import_tasks
+    from tracker.pose.no_network import call_offline
 
+    mp, vision, BaseOptions = import_tasks()
     opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(resolve_model(model))),
                                         running_mode=vision.RunningMode.VIDEO, num_poses=num_poses)
     times = []
-    with vision.PoseLandmarker.create_from_options(opts) as lm, VideoFileSource(path) as src:
+    landmarker, _ = call_offline(lambda: vision.PoseLandmarker.create_from_options(opts))  # as tracker's
+    with landmarker as lm, VideoFileSource(path) as src:
         for i, f in enumerate(src):
             if limit is not None and i >= limit:
                 break

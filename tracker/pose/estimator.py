@@ -10,7 +10,7 @@ Why the extras around the landmarker:
 from __future__ import annotations
 
 import atexit
-import os
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,14 +18,14 @@ import numpy as np
 from tracker.errors import ModelError
 from tracker.pose.landmarks import LEFT_HIP, NUM_LANDMARKS, RIGHT_HIP
 from tracker.pose.model_files import resolve_model
+from tracker.pose.native import import_tasks
+from tracker.pose.no_network import call_offline
 from tracker.sources.frames import Frame
 
 # Bump when anything here changes what landmarks come out (ROI, search, person lock): the
 # landmark cache is keyed by it, so stale cached landmarks are never reused.
 PIPELINE_VERSION = 2
-
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+_unguarded_noted = False
 
 
 @dataclass
@@ -188,8 +188,17 @@ class PoseEstimator:
         _close_before_interpreter_exit(self)
 
     def _create(self):
-        from mediapipe.tasks.python import BaseOptions, vision
+        """The landmarker, built where it cannot reach the network (see ``no_network``)."""
+        global _unguarded_noted
+        landmarker, why = call_offline(self._build)
+        if why and not _unguarded_noted:
+            _unguarded_noted = True
+            print(f"tracker: note: the pose library could not be kept off the network ({why}); "
+                  "it may send a usage log to play.googleapis.com", file=sys.stderr)
+        return landmarker
 
+    def _build(self):
+        _, vision, BaseOptions = import_tasks()
         rm = vision.RunningMode.VIDEO if self.mode == "video" else vision.RunningMode.IMAGE
         opts = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
@@ -207,8 +216,7 @@ class PoseEstimator:
                              f"({str(exc).splitlines()[0][:120]}); pass --model lite|full|heavy") from exc
 
     def _detect(self, rgb: np.ndarray, ms: int):
-        import mediapipe as mp
-
+        mp = import_tasks()[0]
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         if self.mode == "video":
             return self._landmarker.detect_for_video(image, ms)

@@ -6,14 +6,9 @@ import os
 import sys
 
 from tracker.app.live.guide import KEY_HELP
-from tracker.app.live.loop import run_session
-from tracker.app.live.preflight import Preflight
-from tracker.app.live.screen import Screen
-from tracker.app.live.session import DEFAULT_EXERCISE, LiveSession
-from tracker.app.live.speech import Speaker
 from tracker.app.options import SetOptions, add_set_options, saved_in
 from tracker.errors import EXIT_INPUT, EXIT_INTERRUPTED, UsageError, printable
-from tracker.exercises import EXERCISES, ROUTINE
+from tracker.exercises import DEFAULT_EXERCISE, EXERCISES, ROUTINE
 from tracker.records import SetSummary
 
 END_HOLD_S = 3.0  # window mode: the final view stays up this long at the end of a file
@@ -41,6 +36,13 @@ def _print_rep(sess, rep) -> None:
 
 
 def run_live(args) -> int:
+    # Imported here, not at the top: every command builds the parser, and these bring in
+    # numpy and OpenCV, which `history`, `report` and `models` do not need.
+    from tracker.app.live.loop import run_session
+    from tracker.app.live.preflight import Preflight
+    from tracker.app.live.screen import Screen
+    from tracker.app.live.session import LiveSession
+    from tracker.app.live.speech import Speaker
     from tracker.pose.estimator import PoseEstimator
     from tracker.sinks.history import HistorySink
     from tracker.sources.capture import open_source

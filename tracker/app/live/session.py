@@ -17,12 +17,11 @@ from tracker.app.live.routine import Routine
 from tracker.app.live.set_counter import SetCounter
 from tracker.app.live.set_record import SetRecord
 from tracker.app.live.side_lock import SideLock
-from tracker.exercises import EXERCISES, Exercise, get_exercise
+from tracker.exercises import DEFAULT_EXERCISE, EXERCISES, Exercise, get_exercise
 from tracker.records import Rep, SetSummary
 from tracker.sinks.recorder import Recorder
 from tracker.sinks.view import OverlayView, leg_points, overlay_view
 
-DEFAULT_EXERCISE = "dorsiflexion"
 CALIB_S = 1.0  # "keep your foot still" this long sets the rest position
 COMPLETE_BANNER_S = 4.0  # the "set complete" banner
 ROUTINE_NEXT_S = 4.0  # in a routine, move on this long after the target is reached
