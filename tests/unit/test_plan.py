@@ -9,6 +9,7 @@ from tracker.exercises import EXERCISES, ROUTINE
 from tracker.plan.load import PlanError, load_plan, parse_plan
 from tracker.plan.write import asked_plan_text, default_plan_text
 
+
 @pytest.fixture(autouse=True)
 def _forget_custom_exercises():
     """A plan's custom exercises are registered process-wide; other tests must not see them."""
