@@ -11,6 +11,7 @@ from tracker.app.live.screen import Screen
 from tracker.app.live.session import DEFAULT_EXERCISE, LiveSession
 from tracker.app.live.speech import Speaker
 from tracker.app.options import SetOptions, add_set_options
+from tracker.app.plan_use import add_plan_option, plan_options
 from tracker.errors import EXIT_INTERRUPTED, UsageError
 from tracker.exercises import EXERCISES, ROUTINE
 from tracker.records import SetSummary
@@ -26,7 +27,8 @@ def _require_display() -> None:
 
 def set_line(s: SetSummary) -> str:
     ex = EXERCISES[s.info.exercise]
-    parts = [f"{ex.title}, {s.info.side}: {s.reps_counted} of {s.info.target} reps"]
+    step = f" (set {s.info.plan.set_no} of {s.info.plan.sets})" if s.info.plan else ""
+    parts = [f"{ex.title}{step}, {s.info.side}: {s.reps_counted} of {s.info.target} reps"]
     if s.reps_low_confidence:
         parts.append(f"{s.reps_low_confidence} low-confidence")
     if s.mean_rom_deg is not None:
@@ -44,7 +46,7 @@ def run_live(args) -> int:
     from tracker.sinks.history import HistorySink
     from tracker.sources.capture import open_source
 
-    opts = SetOptions.from_args(args)
+    plan, opts = plan_options(args, SetOptions.from_args(args), live=True)
     opts.check_outputs(args.write_video)
     if not args.headless:
         _require_display()
@@ -58,7 +60,7 @@ def run_live(args) -> int:
                               target=opts.target, routine=args.routine, sinks=recorder, source=source.info.name,
                               profile=opts.profile, goal_lookup=opts.goal_lookup(), speaker=speaker,
                               chose_exercise=bool(opts.exercise or args.routine),
-                              on_rep=_print_rep if args.headless else None)
+                              on_rep=_print_rep if args.headless else None, plan=plan)
         screen = Screen(window=not args.headless, video=args.write_video, fps=source.info.fps)
         try:
             reason = run_session(session, source, screen, realtime=not args.fast or source.info.kind == "camera")
@@ -105,5 +107,6 @@ def register_cli(sub) -> None:
     pace.add_argument("--fast", dest="fast", action="store_true",
                       help="process every frame of a video file as fast as possible")
     p.add_argument("--speak", action="store_true", help="say each count aloud (needs pyttsx3)")
+    add_plan_option(p)
     p.add_argument("--end-hold", type=float, default=END_HOLD_S, help=argparse.SUPPRESS)
     p.set_defaults(func=run_live)

@@ -38,3 +38,19 @@ class Routine:
     @property
     def step_text(self) -> str:
         return f"exercise {self.pos + 1} of {len(self.order)}" if self.routine else ""
+
+    # What a plan prescribes per set (PlanRoutine); without one, the command's options.
+    step = None
+    hold_s = 0.0
+
+    def mode(self, default: str) -> str:
+        return default
+
+    def target(self, default: int) -> int:
+        return default
+
+    def wait_s(self, default: float) -> float:
+        return default
+
+    def next_text(self) -> str:
+        return ""

@@ -13,6 +13,7 @@ import time
 
 from tracker.app.live.goal import FrameRate, goal_text
 from tracker.app.live.guide import Debounce, key_action, key_hint, message_text, screen_message
+from tracker.app.live.plan_routine import PlanCoach, PlanRoutine
 from tracker.app.live.routine import Routine
 from tracker.app.live.set_counter import SetCounter
 from tracker.app.live.set_record import SetRecord
@@ -35,12 +36,12 @@ class LiveSession:
     def __init__(self, estimator, exercise: str = DEFAULT_EXERCISE, *, side: str = "auto", mode: str = "active",
                  target: int = 10, routine: bool = False, sinks=(), source: str = "camera:0",
                  profile: str = "default", goal_lookup=None, speaker=None, chose_exercise: bool = True,
-                 on_rep=None, clock=time.perf_counter):
-        self.estimator, self.mode, self.target = estimator, mode, target
+                 on_rep=None, clock=time.perf_counter, plan=None):
+        self.estimator, self._mode, self._target = estimator, mode, target  # the plan's, when one is given
         self.recorder = sinks if isinstance(sinks, Recorder) else Recorder(sinks)
         self.source, self.profile, self.goal_lookup = source, profile, goal_lookup
         self.speaker, self.on_rep, self.clock, self.chose_exercise = speaker, on_rep, clock, chose_exercise
-        self.routine = Routine(get_exercise(exercise).key, routine)
+        self.routine = PlanRoutine(plan) if plan is not None else Routine(get_exercise(exercise).key, routine)
         self.lock = SideLock(None if side == "auto" else side)
         self.paused = self.quit = self._finished = False
         self.sets: list[SetSummary] = []
@@ -59,11 +60,13 @@ class LiveSession:
     # ---------------------------------------------------------------- sets
     def _start_set(self) -> None:
         self.exercise: Exercise = EXERCISES[self.routine.current]
+        self.mode, self.target = self.routine.mode(self._mode), self.routine.target(self._target)
         self.lock.new_set()
-        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S)
+        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S, hold_s=self.routine.hold_s)
+        self.coach = PlanCoach(self.routine.hold_s)
         self.debounce = Debounce()
         self.record = SetRecord(self.recorder, source=self.source, exercise=self.exercise.key, mode=self.mode,
-                                target=self.target, profile=self.profile)
+                                target=self.target, profile=self.profile, plan=self.routine.step)
         self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
         self._say(self.exercise.title)
 
@@ -143,7 +146,7 @@ class LiveSession:
         c3 = self.clock()
         view = self._view(t, pose, problem or leg_problems.get(self.lock.side or self.set.display_side()))
         done_at = self.record.complete_at
-        if (self.routine.routine and done_at is not None and t - done_at >= ROUTINE_NEXT_S
+        if (self.routine.routine and done_at is not None and t - done_at >= self.routine.wait_s(ROUTINE_NEXT_S)
                 and view.stage not in ("lift", "hold", "lower")):
             self.next_exercise()
         self.last_timings = {"pose_s": c1 - c0, "count_s": (c2 - c1) + (self.clock() - c3), "sinks_s": c3 - c2}
@@ -168,6 +171,7 @@ class LiveSession:
         st = self.counter().state
         complete = self.record.complete_at is not None and t - self.record.complete_at < COMPLETE_BANNER_S
         message = screen_message(self.paused, shown, st.stage, self.exercise, self.lock.side)
+        message = message or self.coach.message(t, st.stage, st.last_rep, self.record.complete_at, self.routine)
         hint = key_hint(first_of_many=not self.chose_exercise and self.routine.pos == 0 and not self.routine.routine)
         side = self.lock.side or self.set.display_side()
         stage = "paused" if self.paused else ("complete" if complete else None)

@@ -19,10 +19,10 @@ from tracker.signals.gating import WRONG_VIEW_SHARE, GateTally, LiveGate, set_wa
 
 
 class SetCounter:
-    def __init__(self, ex: Exercise, sides: list[str], calib_s: float):
+    def __init__(self, ex: Exercise, sides: list[str], calib_s: float, hold_s: float = 0.0):
         self.ex = ex
         self.gate = LiveGate(ex)
-        self.counters = {s: LiveCounter(ex, s, calib_s=calib_s) for s in sides}
+        self.counters = {s: LiveCounter(ex, s, calib_s=calib_s, hold_s=hold_s) for s in sides}
         self.quality = {s: 0.0 for s in sides}
         self.tally = GateTally()
         self._wrong_view_frames = 0

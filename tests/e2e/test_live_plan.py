@@ -1,0 +1,133 @@
+"""``tracker live --plan``: the session follows a therapist's plan set after set, with the
+hold countdown, rest timers and short holds recorded but not counted.
+
+The session tests drive ``LiveSession`` with synthetic landmarks (no model, seconds); the
+clip test plays sample clips, cut into sets with still rests between them, as the camera
+through ``tracker live --headless`` (the real pose model, about a minute).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tracker.app.live.session import LiveSession
+from tracker.exercises import EXERCISES
+from tracker.plan.load import load_plan
+from tracker.pose.replay import RecordingEstimator
+from tracker.sinks.csvfile import RepCSVSink, read_rep_csv
+from tracker.sources.capture import Frame
+
+from synthlegs import make_recording
+
+FPS = 30.0
+
+PLAN = """\
+sessions_per_week = 3
+[patient]
+profile = "anna"
+affected_side = "left"
+
+[[custom]]
+name = "ankle_pumps"
+signal = "ankle_dorsiflexion"
+direction = "both"
+title = "Ankle pumps"
+cue = "Pump your foot up and down"
+
+[[exercise]]
+name = "dorsiflexion"
+sets = 2
+reps = 2
+hold_s = 2
+rest_s = 2
+
+[[exercise]]
+name = "ankle_pumps"
+sets = 2
+reps = 2
+hold_s = 1
+rest_s = 2
+mode = "passive"
+
+[[exercise]]
+name = "toe_raise"
+sets = 2
+reps = 2
+hold_s = 1
+rest_s = 2
+"""
+
+
+@pytest.fixture(autouse=True)
+def _forget_custom_exercises():
+    before = dict(EXERCISES)
+    yield
+    EXERCISES.clear()
+    EXERCISES.update(before)
+
+
+def reps_angle(holds: list[float], amp: float = 15.0, start_s: float = 2.0, up_s: float = 1.0,
+               rest_s: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    """Time and angle: still, then one smooth rep per entry held that long at the top."""
+    period = [2 * up_s + h + rest_s for h in holds]
+    t = np.arange(0, start_s + sum(period) + 1.5, 1 / FPS)
+    a = np.zeros_like(t)
+    t0 = start_s
+    for h, p in zip(holds, period):
+        m = (t >= t0) & (t < t0 + up_s)
+        a[m] = amp * 0.5 * (1 - np.cos(np.pi * (t[m] - t0) / up_s))
+        a[(t >= t0 + up_s) & (t < t0 + up_s + h)] = amp
+        t1 = t0 + up_s + h
+        m = (t >= t1) & (t < t1 + up_s)
+        a[m] = amp * 0.5 * (1 + np.cos(np.pi * (t[m] - t1) / up_s))
+        t0 += p
+    return t, a
+
+
+def run_plan(tmp_path, holds, text: str = PLAN):
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(text)
+    plan = load_plan(plan_file)
+    t, a = reps_angle(holds)
+    rec = make_recording(t, dorsi=a, noise_px=0.3)
+    sink = RepCSVSink(tmp_path / "reps.csv")
+    sess = LiveSession(RecordingEstimator(rec), sinks=[sink], source="synthetic", side="left", plan=plan)
+    img = np.full((480, 640, 3), 128, np.uint8)
+    views = []
+    for i in range(len(t)):
+        views.append(sess.step(Frame(i, i / FPS, img)))
+        if sess.quit:
+            break
+    sess.finish()
+    sink.release()
+    return plan, sess, views, read_rep_csv(tmp_path / "reps.csv")
+
+
+def test_the_session_follows_the_plan_set_after_set(tmp_path):
+    # dorsiflexion: the second rep of set 1 is held 0.4 s of the 2 s asked: recorded, not counted
+    holds = [2.5, 0.4, 2.5] + [2.5, 2.5] + [1.5] * 4 + [1.5] * 4
+    plan, sess, views, rows = run_plan(tmp_path, holds)
+    got = [(s.info.exercise, s.info.plan.set_no, s.info.mode, s.info.target, s.reps_counted) for s in sess.sets]
+    assert got == [("dorsiflexion", 1, "active", 2, 2), ("dorsiflexion", 2, "active", 2, 2),
+                   ("ankle_pumps", 1, "passive", 2, 2), ("ankle_pumps", 2, "passive", 2, 2),
+                   ("toe_raise", 1, "active", 2, 2), ("toe_raise", 2, "active", 2, 2)]
+    assert sess.quit and sess.routine_done, "the session ends after the plan's last set"
+    assert {s.info.plan.version for s in sess.sets} == {plan.version}
+    short = [r for r in rows if not r["counted"]]
+    assert len(short) == 1 and short[0]["exercise"] == "dorsiflexion" and short[0]["hold_s"] < 1.0
+    assert short[0]["note"].startswith("short hold: 0.")
+    assert all(r["hold_s"] >= 1.0 for r in rows if r["counted"])
+    messages = [v.message for v in views]
+    assert "hold... 2" in messages and "hold... 1" in messages, "the hold countdown"
+    assert any(m.startswith("Hold longer: 0.") for m in messages), "a short hold is shown"
+    assert any(m.startswith("Set done. Rest 2 s - next: ankle pumps, set 1 of 2") for m in messages)
+    assert any(v.step.startswith("set 2 of 2, hold 1 s") and v.title == "Ankle pumps" for v in views)
+
+
+def test_without_a_hold_in_the_plan_a_brief_top_counts(tmp_path):
+    """The hold rule applies only where the plan asks for one: toe raises without a hold."""
+    assert PLAN.endswith("hold_s = 1\nrest_s = 2\n")
+    text = PLAN[: -len("hold_s = 1\nrest_s = 2\n")] + "hold_s = 0\nrest_s = 2\n"
+    holds = [2.5] * 4 + [1.5] * 4 + [0.0] * 4
+    _plan, sess, _views, rows = run_plan(tmp_path, holds, text)
+    assert [s.reps_counted for s in sess.sets] == [2] * 6 and all(r["counted"] for r in rows)

@@ -1,0 +1,43 @@
+"""``--plan PLAN.toml`` on ``live`` and ``analyze``: the plan chooses what the options would.
+
+The plan's affected side and profile stand in for ``--side auto`` and ``--profile default``
+(an explicit option wins); live follows the plan's exercises in order, analyze takes the
+plan's prescription for the ``--exercise`` it counts.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tracker.app.options import SetOptions
+from tracker.errors import UsageError
+
+
+def add_plan_option(p) -> None:
+    p.add_argument("--plan", metavar="PLAN.toml",
+                   help="follow a therapist's plan (tracker plan new writes one): exercises, sets, reps, holds")
+
+
+def plan_options(args, opts: SetOptions, *, live: bool):
+    """(the plan or None, the options with the plan's side and profile)."""
+    path = getattr(args, "plan", None)
+    if not path:
+        return None, opts
+    if live and (opts.exercise or getattr(args, "routine", False)):
+        raise UsageError("--plan chooses the exercises and their order; leave out --exercise and --routine")
+    from tracker.plan.load import load_plan
+
+    plan = load_plan(path)
+    side = opts.side if opts.side != "auto" else plan.patient.affected_side
+    profile = opts.profile if opts.profile != "default" else plan.patient.profile
+    return plan, replace(opts, side=side, profile=profile)
+
+
+def planned_step(plan, exercise: str):
+    """The plan's first set of this exercise (analyze: a recording is one set), or a usage error."""
+    if plan is None:
+        return None
+    for pe, step in plan.steps():
+        if pe.exercise == exercise:
+            return pe, step
+    raise UsageError(f"the plan does not list {exercise}; it lists: "
+                     f"{', '.join(pe.exercise for pe in plan.exercises)}")
