@@ -7,6 +7,9 @@ through ``tracker live --headless`` (the real pose model, about a minute).
 """
 from __future__ import annotations
 
+import csv
+from contextlib import closing
+
 import numpy as np
 import pytest
 
@@ -14,7 +17,9 @@ from tracker.app.live.session import LiveSession
 from tracker.exercises import EXERCISES
 from tracker.plan.load import load_plan
 from tracker.pose.replay import RecordingEstimator
-from tracker.sinks.csvfile import RepCSVSink, read_rep_csv
+from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink, read_rep_csv
+from tracker.sinks.history import HistorySink, connect, get_reps, list_sessions
+from tracker.sinks.plan_history import planned_sets
 from tracker.sources.capture import Frame
 
 from synthlegs import make_recording
@@ -90,8 +95,9 @@ def run_plan(tmp_path, holds, text: str = PLAN):
     plan = load_plan(plan_file)
     t, a = reps_angle(holds)
     rec = make_recording(t, dorsi=a, noise_px=0.3)
-    sink = RepCSVSink(tmp_path / "reps.csv")
-    sess = LiveSession(RecordingEstimator(rec), sinks=[sink], source="synthetic", side="left", plan=plan)
+    sinks = [RepCSVSink(tmp_path / "reps.csv"), SummaryCSVSink(tmp_path / "sets.csv"), HistorySink(tmp_path / "h.db")]
+    sess = LiveSession(RecordingEstimator(rec), sinks=sinks, source="synthetic", side="left", plan=plan,
+                       profile=plan.patient.profile)
     img = np.full((480, 640, 3), 128, np.uint8)
     views = []
     for i in range(len(t)):
@@ -99,7 +105,7 @@ def run_plan(tmp_path, holds, text: str = PLAN):
         if sess.quit:
             break
     sess.finish()
-    sink.release()
+    sinks[0].release()
     return plan, sess, views, read_rep_csv(tmp_path / "reps.csv")
 
 
@@ -122,6 +128,21 @@ def test_the_session_follows_the_plan_set_after_set(tmp_path):
     assert any(m.startswith("Hold longer: 0.") for m in messages), "a short hold is shown"
     assert any(m.startswith("Set done. Rest 2 s - next: ankle pumps, set 1 of 2") for m in messages)
     assert any(v.step.startswith("set 2 of 2, hold 1 s") and v.title == "Ankle pumps" for v in views)
+    # the CSVs and the history say which plan, which set, what was asked
+    assert [r["planned_hold_s"] for r in rows if r["exercise"] == "dorsiflexion"] == [2.0] * 5
+    with open(tmp_path / "sets.csv", newline="") as f:
+        summary = list(csv.DictReader(f))
+    assert [(r["exercise"], r["planned_set"], r["planned_sets"], r["planned_reps"], r["plan_version"])
+            for r in summary][:3] == [("dorsiflexion", "1", "2", "2", plan.version),
+                                      ("dorsiflexion", "2", "2", "2", plan.version),
+                                      ("ankle_pumps", "1", "2", "2", plan.version)]
+    with closing(connect(tmp_path / "h.db")) as conn:
+        sessions = list_sessions(conn, profile="anna")
+        planned = planned_sets(conn, "anna")
+        assert len(sessions) == 6 and set(planned) == {s["id"] for s in sessions}
+        assert [planned[s["id"]]["plan_set"] for s in sessions] == [1, 2] * 3
+        assert {p["plan_version"] for p in planned.values()} == {plan.version}
+        assert [r.counted for r in get_reps(conn, sessions[0]["id"])] == [True, False, True]
 
 
 def test_without_a_hold_in_the_plan_a_brief_top_counts(tmp_path):

@@ -29,7 +29,23 @@ def plan_options(args, opts: SetOptions, *, live: bool):
     plan = load_plan(path)
     side = opts.side if opts.side != "auto" else plan.patient.affected_side
     profile = opts.profile if opts.profile != "default" else plan.patient.profile
-    return plan, replace(opts, side=side, profile=profile)
+    opts = replace(opts, side=side, profile=profile)
+    if opts.history:
+        _remember(opts, plan)
+    return plan, opts
+
+
+def _remember(opts: SetOptions, plan) -> None:
+    """The history keeps the plan's text under its version, so a report judges each session
+    against the plan that applied then."""
+    from tracker.sinks.history import connect
+    from tracker.sinks.plan_history import remember_plan
+
+    conn = connect(opts.db)
+    try:
+        remember_plan(conn, opts.profile, plan.version, plan.text)
+    finally:
+        conn.close()
 
 
 def planned_step(plan, exercise: str):

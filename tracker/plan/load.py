@@ -214,7 +214,7 @@ def parse_plan(text: str, name: str = "plan.toml") -> Plan:
         raise PlanError(c.errors)
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     return Plan(patient=patient, exercises=tuple(planned), sessions_per_week=spw, custom=tuple(customs),
-                version=version, path=name)
+                version=version, path=name, text=text)
 
 
 def load_plan(path: str | Path, register: bool = True) -> Plan:

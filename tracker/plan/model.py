@@ -7,7 +7,7 @@ history keeps which plan applied even after the file changes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tracker.records import PlanStep
 
@@ -51,6 +51,7 @@ class Plan:
     custom: tuple[CustomExercise, ...] = ()
     version: str = ""  # content hash of the file: a changed plan is a new version
     path: str = ""
+    text: str = field(default="", repr=False)  # the file as read (the history keeps it)
 
     def steps(self) -> list[tuple[PlannedExercise, PlanStep]]:
         """Every set of a session, in order: each exercise's sets, then the next exercise."""

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tracker.errors import InputError, RuntimeFailure
 from tracker.records import Rep, SetInfo, SetSummary
+from tracker.sinks.plan_history import PLAN_MIGRATION, store_step
 
 DB_ENV = "TRACKER_DB"
 DB_NAME = "history.sqlite3"
@@ -75,6 +76,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 3: Rep.hold_s, time held at the top of a rep
         "ALTER TABLE reps ADD COLUMN hold_s REAL NOT NULL DEFAULT 0",
     ),
+    PLAN_MIGRATION,  # 4: the therapist's plan each set followed (plan_history.py)
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -221,6 +223,7 @@ class HistorySink:
                  int(info.target), info.source, info.source_sha256, info.method,
                  socket.gethostname(), os.getpid()))
             self.session_id = cur.lastrowid
+            store_step(c, self.session_id, info.plan)
 
     def add(self, rep: Rep) -> None:
         conn, sid = self._require_open()
