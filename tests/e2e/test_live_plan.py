@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from contextlib import closing
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from tracker.sources.capture import Frame
 from synthlegs import make_recording
 
 FPS = 30.0
+PROJECT = Path(__file__).resolve().parents[2]
 
 PLAN = """\
 sessions_per_week = 3
@@ -152,3 +154,120 @@ def test_without_a_hold_in_the_plan_a_brief_top_counts(tmp_path):
     holds = [2.5] * 4 + [1.5] * 4 + [0.0] * 4
     _plan, sess, _views, rows = run_plan(tmp_path, holds, text)
     assert [s.reps_counted for s in sess.sets] == [2] * 6 and all(r["counted"] for r in rows)
+
+
+# ------------------------------------------------------------------ clips played as the camera
+
+CLIP_PLAN = """\
+sessions_per_week = 5
+[patient]
+profile = "ben"
+affected_side = "left"
+
+[[custom]]
+name = "ankle_pumps"
+signal = "ankle_dorsiflexion"
+direction = "both"
+title = "Ankle pumps"
+cue = "Pump your foot up and down"
+
+[[exercise]]
+name = "dorsiflexion"
+sets = 2
+reps = 2
+hold_s = 0.5
+rest_s = 2
+
+[[exercise]]
+name = "ankle_pumps"
+sets = 2
+reps = 1
+hold_s = 0.5
+rest_s = 2
+
+[[exercise]]
+name = "heel_raise"
+sets = 2
+reps = 3
+hold_s = 1
+rest_s = 2
+"""
+REST_STILL_S = 4.5  # still frames between sets: the plan's 2 s rest, then a still moment to learn rest
+
+
+def _clip(name: str) -> tuple[list[np.ndarray], float, list[list[float]]]:
+    import json
+
+    import cv2
+
+    path = PROJECT / "sample_videos" / f"{name}.mp4"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    meta = json.loads(path.with_name(f"{name}_meta.json").read_text())
+    cap = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        frames.append(img)
+    cap.release()
+    return frames, float(meta["fps"]), meta["rep_bounds_s"]
+
+
+def session_video(out) -> float:
+    """The sample dorsiflexion and heel-raise clips cut after the reps where the plan's sets
+    end, with the foot held still (the frame repeated) between sets, as a patient rests, and
+    an empty picture between the exercises: the person leaves it to change position, so the
+    next exercise learns its rest from the new position (a set calibrates on whatever is in
+    view when it starts; changing position in view needs `c`, recalibrate)."""
+    import cv2
+
+    parts = []
+    for name, cuts_after, reps in (("dorsiflexion_side_left", (2, 4, 5), 6), ("heel_raise_side_left", (3,), 6)):
+        frames, fps, bounds = _clip(name)
+        frames = frames[:int(round((bounds[reps - 1][1] + 1.0) * fps))]  # the plan's reps, then 1 s
+        if parts:
+            parts += [np.full_like(frames[0], 128)] * int(2 * fps)
+        last = 0
+        for k in (*cuts_after, None):
+            stop = len(frames) if k is None else min(len(frames), int(round((bounds[k - 1][1] + 0.3) * fps)))
+            parts += frames[last:stop]
+            if k is not None:
+                parts += [frames[stop - 1]] * int(REST_STILL_S * fps)
+            last = stop
+    w = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (640, 480))
+    for img in parts:
+        w.write(img)
+    w.release()
+    return len(parts) / fps
+
+
+@pytest.mark.slow
+def test_a_plan_runs_end_to_end_live_on_clips_played_as_the_camera(tmp_path, capsys):
+    from tracker.app.cli import main
+
+    video = tmp_path / "session.mp4"
+    session_video(video)
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(CLIP_PLAN)
+    db = tmp_path / "h.sqlite3"
+    code = main(["live", "--camera", str(video), "--fast", "--headless", "--plan", str(plan_file),
+                 "--csv", str(tmp_path / "reps.csv"), "--summary", str(tmp_path / "sets.csv"), "--db", str(db)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    print(out)
+    with open(tmp_path / "sets.csv", newline="") as f:
+        summary = list(csv.DictReader(f))
+    got = [(r["exercise"], r["planned_set"], r["side"], r["reps_counted"]) for r in summary]
+    assert got == [("dorsiflexion", "1", "left", "2"), ("dorsiflexion", "2", "left", "2"),
+                   ("ankle_pumps", "1", "left", "1"), ("ankle_pumps", "2", "left", "1"),
+                   ("heel_raise", "1", "left", "3"), ("heel_raise", "2", "left", "3")], out
+    rows = read_rep_csv(tmp_path / "reps.csv")
+    assert {r["planned_hold_s"] for r in rows} == {0.5, 1.0}
+    with closing(connect(db)) as conn:
+        from tracker.sinks.plan_history import stored_plans
+
+        [stored] = stored_plans(conn, "ben")
+        assert stored["text"] == CLIP_PLAN
+        assert {p["plan_version"] for p in planned_sets(conn, "ben").values()} == {stored["version"]}

@@ -62,9 +62,9 @@ class LiveSession:
         self.exercise: Exercise = EXERCISES[self.routine.current]
         self.mode, self.target = self.routine.mode(self._mode), self.routine.target(self._target)
         self.lock.new_set()
-        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S, hold_s=self.routine.hold_s)
-        self.coach = PlanCoach(self.routine.hold_s)
-        self.debounce = Debounce()
+        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S, self.routine.hold_s,
+                              previous=getattr(self, "set", None))  # the range learned carries over
+        self.coach, self.debounce = PlanCoach(self.routine.hold_s), Debounce()
         self.record = SetRecord(self.recorder, source=self.source, exercise=self.exercise.key, mode=self.mode,
                                 target=self.target, profile=self.profile, plan=self.routine.step)
         self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)

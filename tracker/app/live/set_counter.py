@@ -19,10 +19,15 @@ from tracker.signals.gating import WRONG_VIEW_SHARE, GateTally, LiveGate, set_wa
 
 
 class SetCounter:
-    def __init__(self, ex: Exercise, sides: list[str], calib_s: float, hold_s: float = 0.0):
+    def __init__(self, ex: Exercise, sides: list[str], calib_s: float, hold_s: float = 0.0,
+                 previous: "SetCounter | None" = None):
         self.ex = ex
         self.gate = LiveGate(ex)
         self.counters = {s: LiveCounter(ex, s, calib_s=calib_s, hold_s=hold_s) for s in sides}
+        if previous is not None and previous.ex.signal == ex.signal:  # the next set of a plan, or `r`
+            for s, c in self.counters.items():
+                if s in previous.counters:
+                    c.range.carry(previous.counters[s].range)
         self.quality = {s: 0.0 for s in sides}
         self.tally = GateTally()
         self._wrong_view_frames = 0
