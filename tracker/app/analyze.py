@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tracker.app.options import SetOptions, add_model_option, add_set_options
+from tracker.app.plan_use import add_plan_option, apply_plan, plan_options, planned_step
 from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError
 from tracker.exercises import EXERCISES, get_exercise
 
@@ -146,7 +147,9 @@ class AnalyzeOptions:
 
 
 def run_analyze(args) -> int:
-    return analyze_files(args.paths, SetOptions.from_args(args), AnalyzeOptions.from_args(args))
+    plan, opts = plan_options(args, SetOptions.from_args(args), live=False)
+    planned_step(plan, opts.exercise or "")  # the plan must list the exercise: checked before any work
+    return analyze_files(args.paths, opts, AnalyzeOptions.from_args(args), plan=plan)
 
 
 def _run_pool(files, kw, jobs, done, failed) -> None:
@@ -194,8 +197,8 @@ class _Outputs:
     """Where each analysed set goes: the recorder (CSV, summary, history), the terminal, the
     plot. One object so that a set is saved the same way whichever way it was analysed."""
 
-    def __init__(self, opts: SetOptions, ana: AnalyzeOptions):
-        self.opts, self.ana = opts, ana
+    def __init__(self, opts: SetOptions, ana: AnalyzeOptions, plan=None):
+        self.opts, self.ana, self.plan = opts, ana, plan
         self.recorder = opts.recorder()
         self.results: list = []
         self.failures: list[str] = []
@@ -205,6 +208,8 @@ class _Outputs:
             print(text, flush=True)
 
     def done(self, res) -> None:
+        if self.plan is not None:  # --plan: holds checked, the plan's step recorded
+            apply_plan(res, self.plan)
         self.recorder.record(res.info, res.reps, res.summary)
         self.results.append(res)
         self.say(format_result(res))
@@ -237,10 +242,10 @@ def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> list[Path
     return files
 
 
-def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> int:
+def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions, plan=None) -> int:
     """Analyse every input as one set each; returns the exit code."""
     files = _check(paths, opts, ana)
-    out = _Outputs(opts, ana)
+    out = _Outputs(opts, ana, plan)
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
     try:
@@ -287,6 +292,7 @@ def register_cli(sub) -> None:
     p.add_argument("--view", choices=("auto", "body", "closeup"), default="auto",
                    help="body: full-body pose; closeup: the feet filmed from close by (no head in view), "
                         "measured from the foot's motion; auto (default): close-up when no body is found")
+    add_plan_option(p)
     p.set_defaults(func=run_analyze)
 
     d = sub.add_parser("demo", help="analyse a bundled sample clip: no camera or files needed",

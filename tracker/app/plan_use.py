@@ -57,3 +57,17 @@ def planned_step(plan, exercise: str):
             return pe, step
     raise UsageError(f"the plan does not list {exercise}; it lists: "
                      f"{', '.join(pe.exercise for pe in plan.exercises)}")
+
+
+def apply_plan(res, plan) -> None:
+    """A recorded set (SetResult) judged by the plan: its holds checked, its info and summary
+    carrying the plan's step, mode and reps. In place, before the set is saved."""
+    from tracker.counting.hold import apply_holds
+    from tracker.records import SetSummary
+
+    pe, step = planned_step(plan, res.info.exercise)
+    res.reps = apply_holds(res.reps, step.hold_s)
+    res.info = replace(res.info, plan=step, mode=pe.mode, target=step.reps)
+    s = res.summary
+    res.summary = SetSummary.from_reps(res.info, res.reps, s.time_analysed_s, s.frames, s.frames_without_person,
+                                       s.warnings)

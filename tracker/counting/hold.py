@@ -28,3 +28,15 @@ def check_hold(rep: Rep, planned_hold_s: float | None) -> Rep:
         return rep
     note = f"{SHORT_HOLD}: {rep.hold_s:.1f} of {planned_hold_s:g} s, hold until the countdown ends"
     return replace(rep, counted=False, note="; ".join(n for n in (note, rep.note) if n))
+
+
+def apply_holds(reps: list[Rep], planned_hold_s: float | None) -> list[Rep]:
+    """A recorded set's reps as the plan counts them (``tracker analyze --plan``), numbered
+    again as the counter numbers them: counted reps 1, 2, ...; one not counted takes the next
+    number without advancing the count."""
+    out, n = [], 0
+    for r in reps:
+        r = check_hold(r, planned_hold_s)
+        out.append(replace(r, index=n + 1))
+        n += r.counted
+    return out

@@ -12,7 +12,6 @@ from typing import Callable
 import numpy as np
 
 from tracker.counting.engine import RepWindow
-from tracker.counting.hold import check_hold
 from tracker.exercises import Exercise
 from tracker.records import Rep
 from tracker.signals.features import FOOT_TO_SHANK, LegFeatures
@@ -245,14 +244,12 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
                note="; ".join(notes), hold_s=round(hold_time(ctx.t[sl], ctx.signal[sl], rest, peak), 2))
 
 
-def number_reps(windows: list[RepWindow], ctx: RepContext, ex: Exercise, side: str, first: int = 1,
-                hold_s: float = 0.0) -> list[Rep]:
+def number_reps(windows: list[RepWindow], ctx: RepContext, ex: Exercise, side: str, first: int = 1) -> list[Rep]:
     """Measure windows in order; counted reps get first, first+1, ...; a low-confidence one
-    (or one held shorter than a plan's ``hold_s``) gets the next number too but does not
-    advance the count."""
+    gets the next number too but does not advance the count."""
     reps, n = [], first - 1
     for w in windows:
-        r = check_hold(measure_rep(ctx, w, ex, n + 1, side), hold_s)
+        r = measure_rep(ctx, w, ex, n + 1, side)
         if r.counted:
             n += 1
         reps.append(r)
