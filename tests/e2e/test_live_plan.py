@@ -254,3 +254,35 @@ def test_a_plan_runs_end_to_end_live_on_clips_played_as_the_camera(tmp_path, cap
         [stored] = stored_plans(conn, "ben")
         assert stored["text"] == CLIP_PLAN
         assert {p["plan_version"] for p in planned_sets(conn, "ben").values()} == {stored["version"]}
+    # the report judges the session against the plan
+    from tracker.app.report import build_report
+
+    build_report(db, tmp_path / "report.html", profile="ben")
+    page = (tmp_path / "report.html").read_text()
+    text = " ".join(page[page.index("Adherence to the plan"):page.index("</section>")].replace("<", " <").split())
+    v = stored["version"]
+    for row in (f"Ankle dorsiflexion </td> <td class=text>{v} </td> <td>2 of 2 </td> <td>2 </td> <td>4 of 4",
+                f"Ankle pumps </td> <td class=text>{v} </td> <td>2 of 2 </td> <td>2 </td> <td>2 of 2",
+                f"Heel raises </td> <td class=text>{v} </td> <td>2 of 2 </td> <td>2 </td> <td>6 of 6"):
+        assert row in text, text
+
+
+def test_live_finds_the_profiles_plan_beside_the_history(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from tracker.app.options import SetOptions
+    from tracker.app.plan_use import plan_options, profile_plan_path
+
+    db = tmp_path / "data" / "history.sqlite3"
+    args = argparse.Namespace(plan=None, routine=False)
+    opts = SetOptions(exercise=None, profile="anna", db=str(db))
+    assert plan_options(args, opts, live=True) == (None, opts)  # no plan there: the usual session
+    path = profile_plan_path("anna", str(db))
+    assert path == tmp_path / "data" / "plans" / "anna.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(PLAN)
+    plan, opts2 = plan_options(args, opts, live=True)
+    assert plan is not None and [pe.exercise for pe in plan.exercises][0] == "dorsiflexion"
+    assert opts2.side == "left" and "following the plan" in capsys.readouterr().out
+    # an exercise chosen on the command line wins over the profile's plan
+    assert plan_options(args, SetOptions(exercise="heel_raise", profile="anna", db=str(db)), live=True)[0] is None

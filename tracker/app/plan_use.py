@@ -7,6 +7,7 @@ plan's prescription for the ``--exercise`` it counts.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from tracker.app.options import SetOptions
 from tracker.errors import UsageError
@@ -17,9 +18,22 @@ def add_plan_option(p) -> None:
                    help="follow a therapist's plan (tracker plan new writes one): exercises, sets, reps, holds")
 
 
+def profile_plan_path(profile: str, db: str | None) -> Path:
+    """Where a profile's own plan lives, beside the history: ``plans/PROFILE.toml``."""
+    from tracker.sinks.history import resolve_db_path
+
+    return resolve_db_path(db).parent / "plans" / f"{profile}.toml"
+
+
 def plan_options(args, opts: SetOptions, *, live: bool):
-    """(the plan or None, the options with the plan's side and profile)."""
+    """(the plan or None, the options with the plan's side and profile). Live without
+    --plan, --exercise or --routine follows the profile's plan when there is one."""
     path = getattr(args, "plan", None)
+    if not path and live and not opts.exercise and not getattr(args, "routine", False):
+        found = profile_plan_path(opts.profile, opts.db)
+        if found.is_file():
+            print(f"following the plan {found} (--exercise or --routine to do something else)")
+            path = str(found)
     if not path:
         return None, opts
     if live and (opts.exercise or getattr(args, "routine", False)):
