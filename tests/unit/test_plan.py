@@ -2,6 +2,8 @@
 mistake naming the file's line and the fix; `tracker plan new/check` write and check them."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tracker.app.cli import main
@@ -174,3 +176,16 @@ def test_plan_new_asks_again_after_a_wrong_answer(capsys):
 
 def test_default_plan_is_valid():
     assert len(parse_plan(default_plan_text(side="right")).exercises) == len(ROUTINE)
+
+
+def test_the_readme_example_plan_is_valid_and_its_error_example_is_real():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Therapist's plan"):]
+    example = section[section.index("```toml\n") + 8:section.index("```", section.index("```toml\n") + 8)]
+    plan = parse_plan(example, "plan.toml")
+    assert [pe.exercise for pe in plan.exercises] == ["dorsiflexion", "ankle_pumps"]
+    with pytest.raises(PlanError) as err:
+        parse_plan(re.sub(r"reps = 10 .*# per set.*", "reps = -3", example, count=1), "plan.toml")
+    assert f"`{err.value.lines[0]}`" in section
