@@ -184,3 +184,8 @@ def register_custom(ex: Exercise) -> None:
     if ex.key in BUILTIN or ex.key in ALIASES:
         raise UsageError(f"'{ex.key}' is a built-in exercise; give the custom exercise another name")
     EXERCISES[ex.key] = ex
+
+
+def custom_exercises() -> list[Exercise]:
+    """The custom exercises registered so far (to hand to a spawned process)."""
+    return [e for k, e in EXERCISES.items() if k not in BUILTIN]

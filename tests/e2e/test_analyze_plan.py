@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from plan_reps import reps_angle
 
 from tracker.app.cli import main
+from tracker.exercises import EXERCISES
 from tracker.sinks.csvfile import read_rep_csv
 
 from synthlegs import make_recording
+
+
+@pytest.fixture(autouse=True)
+def _forget_custom_exercises():
+    """A plan's custom exercises are registered process-wide; other tests must not see them."""
+    before = dict(EXERCISES)
+    yield
+    EXERCISES.clear()
+    EXERCISES.update(before)
+
 
 PLAN = """\
 [patient]
@@ -60,3 +72,30 @@ def test_a_plan_without_the_exercise_is_one_line(tmp_path, capsys):
     rec = make_recording(t, dorsi=a).save(tmp_path / "x.npz")
     assert main(["analyze", str(rec), "--exercise", "heel_raise", "--plan", str(plan)]) == 2
     assert "the plan does not list heel_raise; it lists: dorsiflexion" in capsys.readouterr().err
+
+
+CUSTOM = PLAN + """
+[[custom]]
+name = "ankle_pumps"
+signal = "ankle_dorsiflexion"
+direction = "both"
+title = "Ankle pumps"
+
+[[exercise]]
+name = "ankle_pumps"
+reps = 3
+"""
+
+
+def test_analyze_a_custom_exercise_of_the_plan_also_in_worker_processes(tmp_path, capsys):
+    t, a = reps_angle([0.5, 0.5, 0.5])
+    recs = [make_recording(t, dorsi=a, noise_px=0.3).save(tmp_path / f"p{k}.npz") for k in (1, 2)]
+    plan = tmp_path / "plan.toml"
+    plan.write_text(CUSTOM)
+    argv = ["analyze", *map(str, recs), "--exercise", "ankle_pumps", "--plan", str(plan), "--no-history"]
+    assert main(["analyze", str(recs[0]), "--exercise", "ankle_pumps"]) == 2  # unknown without its plan
+    assert main([*argv, "--csv", str(tmp_path / "one.csv")]) == 0
+    assert main([*argv, "--csv", str(tmp_path / "two.csv"), "--jobs", "2"]) == 0
+    rows = read_rep_csv(tmp_path / "two.csv")
+    assert [r["exercise"] for r in rows] == ["ankle_pumps"] * 6 and all(r["counted"] for r in rows)
+    assert (tmp_path / "one.csv").read_text() == (tmp_path / "two.csv").read_text()

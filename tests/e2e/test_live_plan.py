@@ -267,22 +267,26 @@ def test_a_plan_runs_end_to_end_live_on_clips_played_as_the_camera(tmp_path, cap
         assert row in text, text
 
 
-def test_live_finds_the_profiles_plan_beside_the_history(tmp_path, monkeypatch, capsys):
+def test_live_finds_the_profiles_plan_beside_the_history(tmp_path, capsys):
     import argparse
 
-    from tracker.app.options import SetOptions
     from tracker.app.plan_use import plan_options, profile_plan_path
 
     db = tmp_path / "data" / "history.sqlite3"
-    args = argparse.Namespace(plan=None, routine=False)
-    opts = SetOptions(exercise=None, profile="anna", db=str(db))
-    assert plan_options(args, opts, live=True) == (None, opts)  # no plan there: the usual session
+
+    def args(exercise=None):
+        return argparse.Namespace(plan=None, routine=False, exercise=exercise, side="auto", mode="active", target=10,
+                                  model="full", profile="anna", csv=None, summary=None, db=str(db), no_history=True,
+                                  force=False)
+
+    plan, opts = plan_options(args(), live=True)
+    assert plan is None and opts.side == "auto"  # no plan there: the usual session
     path = profile_plan_path("anna", str(db))
     assert path == tmp_path / "data" / "plans" / "anna.toml"
     path.parent.mkdir(parents=True)
     path.write_text(PLAN)
-    plan, opts2 = plan_options(args, opts, live=True)
+    plan, opts = plan_options(args(), live=True)
     assert plan is not None and [pe.exercise for pe in plan.exercises][0] == "dorsiflexion"
-    assert opts2.side == "left" and "following the plan" in capsys.readouterr().out
+    assert opts.side == "left" and "following the plan" in capsys.readouterr().out
     # an exercise chosen on the command line wins over the profile's plan
-    assert plan_options(args, SetOptions(exercise="heel_raise", profile="anna", db=str(db)), live=True)[0] is None
+    assert plan_options(args("heel_raise"), live=True)[0] is None

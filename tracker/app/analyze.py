@@ -16,7 +16,7 @@ from pathlib import Path
 from tracker.app.options import SetOptions, add_model_option, add_set_options
 from tracker.app.plan_use import add_plan_option, apply_plan, plan_options, planned_step
 from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError
-from tracker.exercises import EXERCISES, get_exercise
+from tracker.exercises import EXERCISES, custom_exercises, get_exercise, register_custom
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -98,7 +98,9 @@ def _ignore_sigint() -> None:
 
 
 def _worker(args: tuple):
-    path, kw = args
+    path, kw, custom = args
+    for ex in custom:  # a plan's custom exercises: a spawned process starts without them
+        register_custom(ex)
     try:
         return path, analyze_path(Path(path), **kw), None
     except Exception as exc:  # reported per file by the parent, never a traceback
@@ -147,7 +149,7 @@ class AnalyzeOptions:
 
 
 def run_analyze(args) -> int:
-    plan, opts = plan_options(args, SetOptions.from_args(args), live=False)
+    plan, opts = plan_options(args, live=False)
     planned_step(plan, opts.exercise or "")  # the plan must list the exercise: checked before any work
     return analyze_files(args.paths, opts, AnalyzeOptions.from_args(args), plan=plan)
 
@@ -166,7 +168,7 @@ def _run_pool(files, kw, jobs, done, failed) -> None:
     # forked child inherits locked (it hangs forever).
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
-    futures = [pool.submit(_worker, (str(f), kw)) for f in files]
+    futures = [pool.submit(_worker, (str(f), kw, custom_exercises())) for f in files]
     taken = 0
     try:
         for fut in futures:

@@ -25,22 +25,24 @@ def profile_plan_path(profile: str, db: str | None) -> Path:
     return resolve_db_path(db).parent / "plans" / f"{profile}.toml"
 
 
-def plan_options(args, opts: SetOptions, *, live: bool):
-    """(the plan or None, the options with the plan's side and profile). Live without
-    --plan, --exercise or --routine follows the profile's plan when there is one."""
+def plan_options(args, *, live: bool):
+    """(the plan or None, the options with the plan's side and profile). The plan is read
+    before the options are checked, so ``--exercise`` may name one of its custom exercises.
+    Live without --plan, --exercise or --routine follows the profile's plan when there is one."""
     path = getattr(args, "plan", None)
-    if not path and live and not opts.exercise and not getattr(args, "routine", False):
-        found = profile_plan_path(opts.profile, opts.db)
+    if not path and live and not args.exercise and not getattr(args, "routine", False):
+        found = profile_plan_path(args.profile, args.db)
         if found.is_file():
             print(f"following the plan {found} (--exercise or --routine to do something else)")
             path = str(found)
     if not path:
-        return None, opts
-    if live and (opts.exercise or getattr(args, "routine", False)):
-        raise UsageError("--plan chooses the exercises and their order; leave out --exercise and --routine")
+        return None, SetOptions.from_args(args)
     from tracker.plan.load import load_plan
 
     plan = load_plan(path)
+    opts = SetOptions.from_args(args)
+    if live and (opts.exercise or getattr(args, "routine", False)):
+        raise UsageError("--plan chooses the exercises and their order; leave out --exercise and --routine")
     side = opts.side if opts.side != "auto" else plan.patient.affected_side
     profile = opts.profile if opts.profile != "default" else plan.patient.profile
     opts = replace(opts, side=side, profile=profile)

@@ -10,7 +10,7 @@ from tracker.app.live.loop import run_session
 from tracker.app.live.screen import Screen
 from tracker.app.live.session import DEFAULT_EXERCISE, LiveSession
 from tracker.app.live.speech import Speaker
-from tracker.app.options import SetOptions, add_set_options
+from tracker.app.options import add_set_options
 from tracker.app.plan_use import add_plan_option, plan_options
 from tracker.errors import EXIT_INTERRUPTED, UsageError
 from tracker.exercises import EXERCISES, ROUTINE
@@ -46,7 +46,7 @@ def run_live(args) -> int:
     from tracker.sinks.history import HistorySink
     from tracker.sources.capture import open_source
 
-    plan, opts = plan_options(args, SetOptions.from_args(args), live=True)
+    plan, opts = plan_options(args, live=True)
     opts.check_outputs(args.write_video)
     if not args.headless:
         _require_display()
