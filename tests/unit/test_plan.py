@@ -189,3 +189,16 @@ def test_the_readme_example_plan_is_valid_and_its_error_example_is_real():
     with pytest.raises(PlanError) as err:
         parse_plan(re.sub(r"reps = 10 .*# per set.*", "reps = -3", example, count=1), "plan.toml")
     assert f"`{err.value.lines[0]}`" in section
+
+
+def test_plan_new_without_a_terminal_and_plan_without_a_command_are_one_line(tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["plan", "new", "-o", str(tmp_path / "p.toml")]) == 2
+    assert "use --defaults" in capsys.readouterr().err
+    assert not (tmp_path / "p.toml").exists()
+    with pytest.raises(SystemExit) as e:
+        main(["plan"])
+    assert e.value.code == 2 and len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -36,7 +36,11 @@ def run_new(args) -> int:
     if args.defaults:
         text = default_plan_text(side=args.side or "left", profile=args.profile)
     else:
-        text = asked_plan_text()
+        try:
+            text = asked_plan_text()
+        except EOFError:
+            raise UsageError("no answers to the questions (input closed); run it in a terminal, "
+                             "or use --defaults") from None
     atomic_write_text(out, text)
     print(f"wrote {out}; check it with: tracker plan check {out}")
     return 0
