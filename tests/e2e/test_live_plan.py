@@ -290,3 +290,21 @@ def test_live_finds_the_profiles_plan_beside_the_history(tmp_path, capsys):
     assert opts.side == "left" and "following the plan" in capsys.readouterr().out
     # an exercise chosen on the command line wins over the profile's plan
     assert plan_options(args("heel_raise"), live=True)[0] is None
+
+
+def test_a_new_set_of_the_same_movement_starts_from_the_range_learned():
+    from tracker.app.live.set_counter import SetCounter
+    from tracker.exercises import custom_exercise, register_custom
+
+    first = SetCounter(EXERCISES["dorsiflexion"], ["left"], 1.0)
+    for rom in (14.0, 16.0, 15.0):
+        first.counters["left"].range.rep(rom)
+    register_custom(custom_exercise("ankle_pumps", "ankle_dorsiflexion", 0))
+    for key in ("dorsiflexion", "ankle_pumps"):
+        assert SetCounter(EXERCISES[key], ["left"], 1.0, previous=first).counters["left"].range.value == 15.0
+    fresh = SetCounter(EXERCISES["dorsiflexion"], ["left"], 1.0).counters["left"].range.value
+    assert fresh == EXERCISES["dorsiflexion"].prior_rom_deg
+    abduction = SetCounter(EXERCISES["abduction"], ["left"], 1.0)
+    abduction.counters["left"].range.rep(20.0)
+    eversion = SetCounter(EXERCISES["eversion"], ["left"], 1.0, previous=abduction)  # same signal, another position
+    assert eversion.counters["left"].range.value == EXERCISES["eversion"].prior_rom_deg

@@ -24,7 +24,9 @@ class SetCounter:
         self.ex = ex
         self.gate = LiveGate(ex)
         self.counters = {s: LiveCounter(ex, s, calib_s=calib_s, hold_s=hold_s) for s in sides}
-        if previous is not None and previous.ex.signal == ex.signal:  # the next set of a plan, or `r`
+        # The next set of the same movement (a plan's next set, `r`, a custom exercise after its
+        # base): same signal from the same position. Not ab/adduction -> eversion (another position).
+        if previous is not None and (previous.ex.signal, previous.ex.position) == (ex.signal, ex.position):
             for s, c in self.counters.items():
                 if s in previous.counters:
                     c.range.carry(previous.counters[s].range)
