@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from tracker.counting.hold import SHORT_HOLD
-from tracker.exercises import EXERCISES
+from tracker.exercises import EXERCISES, Exercise
 from tracker.records import PlanStep
 
 
@@ -38,11 +38,9 @@ class PlanRoutine:
     def hold_s(self) -> float:
         return self.step.hold_s
 
-    def mode(self, default: str) -> str:
-        return self.steps[self.pos][0].mode
-
-    def target(self, default: int) -> int:
-        return self.step.reps
+    def set_params(self, mode: str, target: int) -> tuple[Exercise, str, int]:
+        """The set's exercise, mode and reps: the plan's (the options' are ignored)."""
+        return EXERCISES[self.current], self.steps[self.pos][0].mode, self.step.reps
 
     def wait_s(self, default: float) -> float:
         """How long after the target the next set starts: the plan's rest (none after the last)."""
@@ -70,17 +68,23 @@ class PlanRoutine:
 
 
 class PlanCoach:
-    """The overlay's plan message for one frame: hold countdown, short hold, rest timer."""
+    """What the overlay shows about the set beyond the count: the SET COMPLETE banner, and
+    with a plan the hold countdown, a short hold and the rest timer."""
 
     SHOW_SHORT_S = 3.0  # "hold longer" stays up this long after a short hold
 
-    def __init__(self, hold_s: float):
-        self.hold_s = hold_s
+    def __init__(self, hold_s: float, banner_s: float):
+        self.hold_s, self.banner_s = hold_s, banner_s
         self._top_since: float | None = None
         self._last_rep, self._last_rep_t = None, float("-inf")
 
+    def frame(self, t: float, state, complete_at: float | None, routine) -> tuple[bool, str]:
+        """(the SET COMPLETE banner is up, the plan's message) at time ``t``; ``complete_at``:
+        when the set reached its target (then the plan's rest timer runs)."""
+        complete = complete_at is not None and t - complete_at < self.banner_s
+        return complete, self.message(t, state.stage, state.last_rep, complete_at, routine)
+
     def message(self, t: float, stage: str, last_rep, complete_at: float | None, routine) -> str:
-        """``complete_at``: when the set reached its target (then the rest timer runs)."""
         if last_rep is not self._last_rep:
             self._last_rep, self._last_rep_t = last_rep, t
         if complete_at is not None and routine.step is not None:

@@ -1,7 +1,7 @@
 """Which exercise comes next: the routine's order, or every exercise in turn for ``n``."""
 from __future__ import annotations
 
-from tracker.exercises import EXERCISES, ROUTINE
+from tracker.exercises import EXERCISES, ROUTINE, Exercise
 
 
 class Routine:
@@ -43,11 +43,9 @@ class Routine:
     step = None
     hold_s = 0.0
 
-    def mode(self, default: str) -> str:
-        return default
-
-    def target(self, default: int) -> int:
-        return default
+    def set_params(self, mode: str, target: int) -> tuple[Exercise, str, int]:
+        """The set's exercise, mode and reps (the options' mode and target)."""
+        return EXERCISES[self.current], mode, target
 
     def wait_s(self, default: float) -> float:
         return default

@@ -18,7 +18,7 @@ from tracker.app.live.routine import Routine
 from tracker.app.live.set_counter import SetCounter
 from tracker.app.live.set_record import SetRecord
 from tracker.app.live.side_lock import SideLock
-from tracker.exercises import EXERCISES, Exercise, get_exercise
+from tracker.exercises import get_exercise
 from tracker.records import Rep, SetSummary
 from tracker.sinks.recorder import Recorder
 from tracker.sinks.view import OverlayView, leg_points, overlay_view
@@ -59,12 +59,10 @@ class LiveSession:
 
     # ---------------------------------------------------------------- sets
     def _start_set(self) -> None:
-        self.exercise: Exercise = EXERCISES[self.routine.current]
-        self.mode, self.target = self.routine.mode(self._mode), self.routine.target(self._target)
+        self.exercise, self.mode, self.target = self.routine.set_params(self._mode, self._target)
         self.lock.new_set()
-        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S, self.routine.hold_s,
-                              previous=getattr(self, "set", None))  # the range learned carries over
-        self.coach, self.debounce = PlanCoach(self.routine.hold_s), Debounce()
+        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S, self.routine.hold_s, vars(self).get("set"))
+        self.coach, self.debounce = PlanCoach(self.routine.hold_s, COMPLETE_BANNER_S), Debounce()
         self.record = SetRecord(self.recorder, source=self.source, exercise=self.exercise.key, mode=self.mode,
                                 target=self.target, profile=self.profile, plan=self.routine.step)
         self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
@@ -169,9 +167,8 @@ class LiveSession:
         if self.debounce.appeared:
             self._say(message_text(shown, self.exercise, self.lock.side))
         st = self.counter().state
-        complete = self.record.complete_at is not None and t - self.record.complete_at < COMPLETE_BANNER_S
-        message = screen_message(self.paused, shown, st.stage, self.exercise, self.lock.side)
-        message = message or self.coach.message(t, st.stage, st.last_rep, self.record.complete_at, self.routine)
+        complete, plan_message = self.coach.frame(t, st, self.record.complete_at, self.routine)
+        message = screen_message(self.paused, shown, st.stage, self.exercise, self.lock.side) or plan_message
         hint = key_hint(first_of_many=not self.chose_exercise and self.routine.pos == 0 and not self.routine.routine)
         side = self.lock.side or self.set.display_side()
         stage = "paused" if self.paused else ("complete" if complete else None)

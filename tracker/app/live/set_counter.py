@@ -19,6 +19,9 @@ from tracker.signals.gating import WRONG_VIEW_SHARE, GateTally, LiveGate, set_wa
 
 
 class SetCounter:
+    """``hold_s``: a plan's hold (a rep held shorter is not counted); ``previous``: the set
+    before, whose learned range a set of the same movement starts from."""
+
     def __init__(self, ex: Exercise, sides: list[str], calib_s: float, hold_s: float = 0.0,
                  previous: "SetCounter | None" = None):
         self.ex = ex
