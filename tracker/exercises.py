@@ -9,7 +9,7 @@ is checked against ``tracker.signals.features.SIGNALS`` when that module is impo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tracker.errors import UsageError, suggest
 
@@ -169,3 +169,30 @@ def check_mode(mode: str) -> str:
     if m not in MODES:
         raise UsageError(f"unknown mode '{mode}'{suggest(mode, list(MODES))}")
     return m
+
+
+BUILTIN = tuple(EXERCISES)
+SIGNAL_NAMES = tuple(dict.fromkeys(e.signal for e in EXERCISES.values()))  # the built-in signals
+
+
+def custom_exercise(key: str, signal: str, direction: int, title: str = "", cue: str = "") -> Exercise:
+    """An exercise declared in a plan from a built-in signal: it takes the view, position,
+    durations and checks of the first built-in exercise on that signal, with its own name,
+    cue and direction (0: learned from the first reps). Not in ``--routine``."""
+    base = next(e for e in EXERCISES.values() if e.key in BUILTIN and e.signal == signal)
+    return replace(base, key=key, title=title or key.replace("_", " ").capitalize(),
+                               cue=cue or base.cue, direction=direction, direction_by_side=None,
+                               aliases=(), in_routine=False)
+
+
+def register_custom(ex: Exercise) -> None:
+    """Make a plan's custom exercise known by its key (live, analyze, report look it up
+    there). A built-in key can never be replaced; a custom one is redefined by a newer plan."""
+    if ex.key in BUILTIN or ex.key in ALIASES:
+        raise UsageError(f"'{ex.key}' is a built-in exercise; give the custom exercise another name")
+    EXERCISES[ex.key] = ex
+
+
+def custom_exercises() -> list[Exercise]:
+    """The custom exercises registered so far (to hand to a spawned process)."""
+    return [e for k, e in EXERCISES.items() if k not in BUILTIN]

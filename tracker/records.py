@@ -11,6 +11,19 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
+class PlanStep:
+    """One set as a therapist's plan prescribes it (``tracker.plan``), carried by its SetInfo."""
+
+    version: str  # the plan's version (content hash): which plan applied
+    set_no: int  # 1-based set of this exercise
+    sets: int  # sets of this exercise in a session
+    reps: int
+    hold_s: float = 0.0  # a rep counts only when held this long (0: no hold asked)
+    rest_s: float = 0.0  # rest after this set
+    target_rom_deg: float | None = None
+
+
+@dataclass(frozen=True)
 class SetInfo:
     """Describes one set (one exercise on one side from one source) before it starts."""
 
@@ -23,6 +36,7 @@ class SetInfo:
     source_sha256: str | None = None
     started_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     method: str = "offline-peaks"  # "live-hysteresis" | "offline-peaks"
+    plan: PlanStep | None = None  # the plan's prescription for this set, when one was followed
 
 
 @dataclass(frozen=True)

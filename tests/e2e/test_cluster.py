@@ -79,7 +79,8 @@ def test_a_worker_that_dies_has_its_file_run_again(recordings, cluster):
     marker = Path(os.environ["TRACKER_TEST_DIE_MARKER"])
     got, failures = [], []
     kw = dict(exercise="dorsiflexion")
-    run_on_cluster(recordings, kw, cluster.scheduler_address, got.append, failures.append, task=analyse_or_die)
+    run_on_cluster(recordings, kw, cluster.scheduler_address, got.append, failures.append, task=analyse_or_die,
+                   extra=((),))
     assert marker.exists(), "the worker never died: the test did not test anything"
     assert failures == []
     assert [Path(r.info.source).name for r in got] == [r.name for r in recordings]

@@ -9,7 +9,7 @@ from pathlib import Path
 def analyse_or_die(args: tuple):
     from tracker.app.analyze import _worker
 
-    path, _ = args
+    path = args[0]
     marker = Path(os.environ["TRACKER_TEST_DIE_MARKER"])
     if Path(path).name == os.environ["TRACKER_TEST_DIE_ON"] and not marker.exists():
         marker.write_text(str(os.getpid()))

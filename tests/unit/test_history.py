@@ -107,7 +107,7 @@ def test_version_1_database_is_upgraded_keeping_its_data(db):
                  "0.9, 1)")
     conn.close()
     with closing(connect(db)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 4
         [s] = list_sessions(conn)
         [rep] = get_reps(conn, s["id"])
     assert (s["reps_counted"], s["mean_rom_deg"], rep.rom_deg, rep.note, rep.hold_s) == (1, 9.0, 9.0, "", 0.0)

@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tracker.app.options import SetOptions, add_model_option, add_set_options, saved_in
+from tracker.app.plan_use import add_plan_option, apply_plan, plan_options, planned_step
 from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError, printable
-from tracker.exercises import EXERCISES, get_exercise
+from tracker.exercises import EXERCISES, custom_exercises, get_exercise, register_custom
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -115,7 +116,9 @@ def _ignore_sigint() -> None:
 
 
 def _worker(args: tuple):
-    path, kw = args
+    path, kw, custom = args
+    for ex in custom:  # a plan's custom exercises: a spawned process starts without them
+        register_custom(ex)
     try:
         return path, analyze_path(Path(path), **kw), None
     except Exception as exc:  # reported per file by the parent, never a traceback
@@ -178,7 +181,9 @@ class AnalyzeOptions:
 
 
 def run_analyze(args) -> int:
-    return analyze_files(args.paths, SetOptions.from_args(args), AnalyzeOptions.from_args(args))
+    plan, opts = plan_options(args, live=False)
+    planned_step(plan, opts.exercise or "")  # the plan must list the exercise: checked before any work
+    return analyze_files(args.paths, opts, AnalyzeOptions.from_args(args), plan=plan)
 
 
 def _run_pool(files, kw, jobs, done, failed) -> None:
@@ -195,7 +200,7 @@ def _run_pool(files, kw, jobs, done, failed) -> None:
     # forked child inherits locked (it hangs forever).
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
-    futures = [pool.submit(_worker, (str(f), kw)) for f in files]
+    futures = [pool.submit(_worker, (str(f), kw, custom_exercises())) for f in files]
     taken = 0
     try:
         for fut in futures:
@@ -226,8 +231,8 @@ class _Outputs:
     """Where each analysed set goes: the recorder (CSV, summary, history), the terminal, the
     plot. One object so that a set is saved the same way whichever way it was analysed."""
 
-    def __init__(self, opts: SetOptions, ana: AnalyzeOptions, plots: dict[str, Path]):
-        self.opts, self.ana, self.plots = opts, ana, plots
+    def __init__(self, opts: SetOptions, ana: AnalyzeOptions, plots: dict[str, Path], plan=None):
+        self.opts, self.ana, self.plots, self.plan = opts, ana, plots, plan
         self.recorder = opts.recorder()
         self.results: list = []
         self.failures: list[str] = []
@@ -237,6 +242,8 @@ class _Outputs:
             print(text, flush=True)
 
     def done(self, res) -> None:
+        if self.plan is not None:  # --plan: holds checked, the plan's step recorded
+            apply_plan(res, self.plan)
         try:
             self.recorder.record(res.info, res.reps, res.summary)
         finally:  # a destination failing now (disk full) still leaves the result on the screen
@@ -287,18 +294,18 @@ def _not_finished(files: list[Path], opts: SetOptions) -> list[Path]:
     return todo
 
 
-def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> int:
+def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions, plan=None) -> int:
     """Analyse every input as one set each; returns the exit code."""
     files, plots = _check(paths, opts, ana)
     files = _not_finished(files, opts)
-    out = _Outputs(opts, ana, plots)
+    out = _Outputs(opts, ana, plots, plan)
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
     try:
         if ana.scheduler:
             from tracker.app.cluster import run_on_cluster
 
-            run_on_cluster(files, kw, ana.scheduler, out.done, out.failed, task=_worker)
+            run_on_cluster(files, kw, ana.scheduler, out.done, out.failed, task=_worker, extra=(custom_exercises(),))
         elif (jobs := ana.workers(len(files))) > 1:
             _run_pool(files, kw, jobs, out.done, out.failed)
         else:
@@ -350,6 +357,7 @@ def register_cli(sub) -> None:
     p.add_argument("--view", choices=("auto", "body", "closeup"), default="auto",
                    help="body: full-body pose; closeup: the feet filmed from close by (no head in view), "
                         "measured from the foot's motion; auto (default): close-up when no body is found")
+    add_plan_option(p)
     p.set_defaults(func=run_analyze)
 
     d = sub.add_parser("demo", help="analyse a bundled sample clip: no camera or files needed",

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tracker import __version__
-from tracker.app import analyze, history, report
+from tracker.app import analyze, history, plan_cmd, report
 from tracker.app.live import command as live_command
 from tracker.app.options import add_model_option
 from tracker.app.quiet import native_logs_hidden
@@ -104,7 +104,7 @@ NATIVE_COMMANDS = {"analyze", "demo", "live", "pose"}
 # analyze, demo), then the history, then the tools. Imported directly: a bug in a command
 # module fails every command loudly instead of silently removing one.
 REGISTRARS = [live_command.register_cli, analyze.register_cli, history.register_cli, report.register_cli,
-              _add_pose, _add_models]
+              plan_cmd.register_cli, _add_pose, _add_models]
 
 
 def build_parser() -> argparse.ArgumentParser:

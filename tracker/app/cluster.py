@@ -30,11 +30,11 @@ def _client(address: str):
                          "'dask scheduler' and its workers with 'dask worker ADDRESS', or check the address") from exc
 
 
-def run_on_cluster(files, kw: dict, address: str, done, failed, task) -> None:
-    """``task((path, kw))`` for every file on the cluster; ``done(result)`` / ``failed(message)``
-    are called here, in input order."""
+def run_on_cluster(files, kw: dict, address: str, done, failed, task, extra: tuple = ()) -> None:
+    """``task((path, kw, *extra))`` for every file on the cluster; ``done(result)`` /
+    ``failed(message)`` are called here, in input order."""
     client = _client(address)
-    futures = [client.submit(task, (str(f), kw), pure=False, key=f"analyze-{i}-{f.name}")
+    futures = [client.submit(task, (str(f), kw, *extra), pure=False, key=f"analyze-{i}-{f.name}")
                for i, f in enumerate(files)]
     try:
         for f, fut in zip(files, futures):

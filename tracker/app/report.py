@@ -15,6 +15,7 @@ from pathlib import Path
 from tracker import __version__
 from tracker.app.history import parse_since
 from tracker.app.report_charts import MDC_DEG, chart_reps, chart_rom, chart_shares
+from tracker.app.report_plan import plan_section
 from tracker.errors import InputError, UsageError, printable
 from tracker.files import atomic_write_text
 from tracker.sinks.csvfile import csv_cell
@@ -190,13 +191,15 @@ def section_html(exercise: str, side: str, sessions: list[dict], mdc: float = MD
 
 
 def render_html(groups: dict[tuple[str, str], list[dict]], profile: str, since: str | None,
-                mdc: float = MDC_DEG) -> str:
-    """The whole report page; every image is inline, nothing is fetched."""
+                mdc: float = MDC_DEG, adherence: str = "") -> str:
+    """The whole report page; every image is inline, nothing is fetched. ``adherence``: the
+    plan section (report_plan.py), first when there is one."""
     everything = [s for g in groups.values() for s in g]
     first = min(s["started_at"] for s in everything)
     last = max(s["started_at"] for s in everything)
     period = f"{local_time(first):%d %b %Y} to {local_time(last):%d %b %Y}"
-    body = "\n".join(section_html(ex, side, ss, mdc) for (ex, side), ss in groups.items())
+    body = "\n".join([adherence] * bool(adherence)
+                     + [section_html(ex, side, ss, mdc) for (ex, side), ss in groups.items()])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -268,13 +271,14 @@ def build_report(db, output: Path, profile: str | None = None, since: str | None
     try:
         profile = pick_profile(conn, profile)
         sessions = list_sessions(conn, profile=profile, exercise=exercise, since=since)
+        adherence = plan_section(conn, profile, sessions, exercise_title)
     finally:
         conn.close()
     if not sessions:
         what = " ".join(x for x in (f"profile {profile!r}", exercise and f"exercise {exercise!r}",
                                     since and f"since {since}") if x)
         raise InputError(f"no sessions for {what} in {resolve_db_path(db)}; see: tracker history")
-    atomic_write_text(output, render_html(group_sessions(sessions), profile, since))
+    atomic_write_text(output, render_html(group_sessions(sessions), profile, since, adherence=adherence))
     if csv_path is not None:
         atomic_write_text(csv_path, csv_text(sessions), encoding="utf-8-sig")  # BOM: Excel reads UTF-8
     return sessions

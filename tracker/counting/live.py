@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tracker.counting.engine import LO_FRACTION, RepEngine, thresholds
+from tracker.counting.hold import check_hold
 from tracker.counting.measure import measure_rep, rep_context
 from tracker.counting.rest import LiveRange, LiveRest
 from tracker.exercises import Exercise
@@ -65,8 +66,8 @@ class _FrameLog:
 class LiveCounter:
     """Causal counter for one leg, fed one frame of features at a time."""
 
-    def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5):
-        self.ex, self.side = ex, side
+    def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0):
+        self.ex, self.side, self.hold_s = ex, side, hold_s  # hold_s: a plan's hold (counting/hold.py)
         self.state = CountState()
         self.direction = ex.rep_direction(side) or 0
         self.rest = LiveRest(calib_s=calib_s)
@@ -174,8 +175,8 @@ class LiveCounter:
     def _counted(self, w, t: float, view_ok: bool) -> Rep:
         """Measure a finished window, count it and learn from it."""
         st = self.state
-        rep = measure_rep(self._log.context(w.start, w.end, view_ok), w.shifted(w.start), self.ex,
-                          st.count + 1, self.side)
+        rep = check_hold(measure_rep(self._log.context(w.start, w.end, view_ok), w.shifted(w.start), self.ex,
+                                     st.count + 1, self.side), self.hold_s)
         self.range.rep(rep.rom_deg)
         self.reps.append(rep)
         if rep.counted:

@@ -218,3 +218,8 @@ class LiveRange:
 
     def reset_attempt(self) -> None:
         self._attempt = 0.0
+
+    def carry(self, earlier: "LiveRange") -> None:
+        """Start from the range an earlier set on the same signal learned (the same person a
+        minute ago): a new set's first rep is then judged by it, not by the exercise's prior."""
+        self._excursions = list(earlier._excursions[-5:])

@@ -16,17 +16,21 @@ from pathlib import Path
 
 from tracker.errors import InputError
 from tracker.files import atomic_path, is_locked, lock_for_writing, write_failed
-from tracker.records import Rep, SetInfo, SetSummary
+from tracker.records import PlanStep, Rep, SetInfo, SetSummary
 
+# The plan a set followed (empty without one): which version, set k of n, reps and hold asked.
+PLAN_SUMMARY_COLUMNS = ("plan_version", "planned_set", "planned_sets", "planned_reps", "planned_hold_s",
+                        "target_rom_deg")
 REP_COLUMNS = (
     "source_file", "exercise", "side", "mode", "method", "rep_index", "counted", "start_s", "peak_s", "end_s",
     "rest_angle_deg", "peak_angle_deg", "rom_deg", "duration_s", "hold_s", "assisted", "compensation", "confidence",
-    "other_side_rom_deg", "note",
+    "other_side_rom_deg", "note", "planned_hold_s",
 )
 SUMMARY_COLUMNS = (
     "source_file", "exercise", "side", "mode", "method", "profile", "started_at", "target", "reps_counted",
     "reps_low_confidence", "mean_rom_deg", "best_rom_deg", "mean_duration_s", "assisted", "compensated",
     "time_analysed_s", "frames", "frames_without_person", "other_side_mean_rom_deg", "warnings",
+    *PLAN_SUMMARY_COLUMNS,
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,7 +54,15 @@ def rep_row(info: SetInfo, rep: Rep) -> list:
     return [csv_cell(v) for v in (
         info.source, info.exercise, rep.side or info.side, info.mode, info.method, rep.index, rep.counted,
         rep.start_t, rep.peak_t, rep.end_t, rep.rest_deg, rep.peak_deg, rep.rom_deg, rep.duration_s,
-        rep.hold_s, rep.assisted, rep.compensation, rep.confidence, rep.other_side_rom_deg, rep.note)]
+        rep.hold_s, rep.assisted, rep.compensation, rep.confidence, rep.other_side_rom_deg, rep.note,
+        info.plan.hold_s if info.plan else None)]
+
+
+def plan_cells(step: PlanStep | None) -> list:
+    if step is None:
+        return [""] * len(PLAN_SUMMARY_COLUMNS)
+    return [csv_cell(v) for v in (step.version, step.set_no, step.sets, step.reps, float(step.hold_s),
+                                  step.target_rom_deg)]
 
 
 def summary_row(s: SetSummary) -> list:
@@ -58,7 +70,8 @@ def summary_row(s: SetSummary) -> list:
     return [csv_cell(v) for v in (
         i.source, i.exercise, i.side, i.mode, i.method, i.profile, i.started_at, i.target, s.reps_counted,
         s.reps_low_confidence, s.mean_rom_deg, s.best_rom_deg, s.mean_duration_s, s.assisted, s.compensated,
-        s.time_analysed_s, s.frames, s.frames_without_person, s.other_side_mean_rom_deg, " | ".join(s.warnings))]
+        s.time_analysed_s, s.frames, s.frames_without_person, s.other_side_mean_rom_deg, " | ".join(s.warnings),
+        *plan_cells(i.plan))]
 
 
 class RepCSVSink:
@@ -253,7 +266,8 @@ def read_rep_csv(path: str | os.PathLike) -> list[dict]:
             for k in ("start_s", "peak_s", "end_s", "rest_angle_deg", "peak_angle_deg", "rom_deg", "duration_s",
                       "hold_s", "confidence"):
                 typed[k] = float(row[k])
-            typed["other_side_rom_deg"] = float(row["other_side_rom_deg"]) if row["other_side_rom_deg"] else None
+            for k in ("other_side_rom_deg", "planned_hold_s"):
+                typed[k] = float(row[k]) if row.get(k) else None
             for k in ("counted", "assisted", "compensation"):
                 typed[k] = row[k] == "true"
             out.append(typed)

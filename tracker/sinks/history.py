@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from tracker.errors import InputError, RuntimeFailure
 from tracker.records import Rep, SetInfo, SetSummary
 from tracker.sinks.history_file import check_exists, check_ours, resolve_db_path, usage_error
+from tracker.sinks.plan_history import PLAN_MIGRATION, store_step
 
 BUSY_TIMEOUT_S = 30.0
 # An open session nobody has written to for this long was abandoned (its process may have
@@ -73,6 +74,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 3: Rep.hold_s, time held at the top of a rep
         "ALTER TABLE reps ADD COLUMN hold_s REAL NOT NULL DEFAULT 0",
     ),
+    PLAN_MIGRATION,  # 4: the therapist's plan each set followed (plan_history.py)
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -224,6 +226,7 @@ class HistorySink:
                  int(info.target), info.source, info.source_sha256, info.method,
                  socket.gethostname(), os.getpid()))
             self.session_id = cur.lastrowid
+            store_step(c, self.session_id, info.plan)
 
     def add(self, rep: Rep) -> None:
         conn, sid = self._require_open()

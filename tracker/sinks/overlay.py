@@ -14,6 +14,7 @@ from collections import OrderedDict
 import cv2
 import numpy as np
 
+from tracker.counting.hold import SHORT_HOLD
 from tracker.sinks.drawing import (
     BLACK,
     BLUE,
@@ -232,8 +233,9 @@ class StatusAnnotator:
         if view.goal:
             lines.append((view.goal, YELLOW))
         flags = []
-        if view.last_rep_low_confidence:
-            flags.append("last rep: low confidence (not counted)")
+        if view.last_rep_low_confidence:  # a plan's short hold says so, and how long it was held
+            short = view.last_rep_note.startswith(SHORT_HOLD)
+            flags.append(f"last rep: {view.last_rep_note.split(';')[0] if short else 'low confidence'} (not counted)")
         if view.last_rep_assisted and view.mode != "passive":
             flags.append("last rep: assisted")
         if view.last_rep_note and not view.last_rep_low_confidence:

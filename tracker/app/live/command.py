@@ -6,7 +6,8 @@ import os
 import sys
 
 from tracker.app.live.guide import KEY_HELP
-from tracker.app.options import SetOptions, add_set_options, saved_in
+from tracker.app.options import add_set_options, saved_in
+from tracker.app.plan_use import add_plan_option, plan_options
 from tracker.errors import EXIT_INPUT, EXIT_INTERRUPTED, UsageError, printable
 from tracker.exercises import DEFAULT_EXERCISE, EXERCISES, ROUTINE
 from tracker.records import SetSummary
@@ -22,7 +23,8 @@ def _require_display() -> None:
 
 def set_line(s: SetSummary) -> str:
     ex = EXERCISES[s.info.exercise]
-    parts = [f"{ex.title}, {s.info.side}: {s.reps_counted} of {s.info.target} reps"]
+    step = f" (set {s.info.plan.set_no} of {s.info.plan.sets})" if s.info.plan else ""
+    parts = [f"{ex.title}{step}, {s.info.side}: {s.reps_counted} of {s.info.target} reps"]
     if s.reps_low_confidence:
         parts.append(f"{s.reps_low_confidence} low-confidence")
     if s.mean_rom_deg is not None:
@@ -47,7 +49,7 @@ def run_live(args) -> int:
     from tracker.sinks.history import HistorySink
     from tracker.sources.capture import open_source
 
-    opts = SetOptions.from_args(args)
+    plan, opts = plan_options(args, live=True)
     camera_file = [args.camera] if os.path.exists(args.camera) else []  # a video standing in for the camera
     opts.check_outputs(camera_file, {"--write-video": args.write_video})
     if not args.headless:
@@ -64,10 +66,11 @@ def run_live(args) -> int:
                               target=opts.target, routine=args.routine, sinks=recorder, source=source.info.name,
                               profile=opts.profile, goal_lookup=opts.goal_lookup(), speaker=speaker,
                               chose_exercise=bool(opts.exercise or args.routine),
-                              on_rep=_print_rep if args.headless else None)
+                              on_rep=_print_rep if args.headless else None, plan=plan)
         screen = Screen(window=not args.headless, video=args.write_video, fps=source.info.fps)
-        preflight = None if args.headless else Preflight(session, choose=not (opts.exercise or args.routine),
-                                                         check=not args.no_check)
+        # a plan sets the order: no start screen then, only the camera check
+        chosen = bool(opts.exercise or args.routine or plan is not None)
+        preflight = None if args.headless else Preflight(session, choose=not chosen, check=not args.no_check)
         try:
             reason = run_session(session, source, screen, realtime=not args.fast or source.info.kind == "camera",
                                  preflight=preflight)
@@ -119,6 +122,7 @@ def register_cli(sub) -> None:
     pace.add_argument("--fast", dest="fast", action="store_true",
                       help="process every frame of a video file as fast as possible")
     p.add_argument("--speak", action="store_true", help="say each count aloud (needs pyttsx3)")
+    add_plan_option(p)
     p.add_argument("--end-hold", type=float, default=END_HOLD_S, help=argparse.SUPPRESS)
     p.set_defaults(func=run_live)
     c = sub.add_parser("cameras", help="list the cameras this computer can open (for live --camera N)")

@@ -1,7 +1,7 @@
 """Which exercise comes next: the routine's order, or every exercise in turn for ``n``."""
 from __future__ import annotations
 
-from tracker.exercises import EXERCISES, ROUTINE
+from tracker.exercises import EXERCISES, ROUTINE, Exercise
 
 
 class Routine:
@@ -38,3 +38,17 @@ class Routine:
     @property
     def step_text(self) -> str:
         return f"exercise {self.pos + 1} of {len(self.order)}" if self.routine else ""
+
+    # What a plan prescribes per set (PlanRoutine); without one, the command's options.
+    step = None
+    hold_s = 0.0
+
+    def set_params(self, mode: str, target: int) -> tuple[Exercise, str, int]:
+        """The set's exercise, mode and reps (the options' mode and target)."""
+        return EXERCISES[self.current], mode, target
+
+    def wait_s(self, default: float) -> float:
+        return default
+
+    def next_text(self) -> str:
+        return ""

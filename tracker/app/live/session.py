@@ -13,11 +13,12 @@ import time
 
 from tracker.app.live.goal import FrameRate, goal_text
 from tracker.app.live.guide import Debounce, key_action, key_hint, message_text, screen_message
+from tracker.app.live.plan_routine import PlanCoach, PlanRoutine
 from tracker.app.live.routine import Routine
 from tracker.app.live.set_counter import SetCounter
 from tracker.app.live.set_record import SetRecord
 from tracker.app.live.side_lock import SideLock
-from tracker.exercises import DEFAULT_EXERCISE, EXERCISES, Exercise, get_exercise
+from tracker.exercises import DEFAULT_EXERCISE, get_exercise
 from tracker.records import Rep, SetSummary
 from tracker.sinks.recorder import Recorder
 from tracker.sinks.view import OverlayView, leg_points, overlay_view
@@ -34,12 +35,12 @@ class LiveSession:
     def __init__(self, estimator, exercise: str = DEFAULT_EXERCISE, *, side: str = "auto", mode: str = "active",
                  target: int = 10, routine: bool = False, sinks=(), source: str = "camera:0",
                  profile: str = "default", goal_lookup=None, speaker=None, chose_exercise: bool = True,
-                 on_rep=None, clock=time.perf_counter):
-        self.estimator, self.mode, self.target = estimator, mode, target
+                 on_rep=None, clock=time.perf_counter, plan=None):
+        self.estimator, self._mode, self._target = estimator, mode, target  # the plan's, when one is given
         self.recorder = sinks if isinstance(sinks, Recorder) else Recorder(sinks)
         self.source, self.profile, self.goal_lookup = source, profile, goal_lookup
         self.speaker, self.on_rep, self.clock, self.chose_exercise = speaker, on_rep, clock, chose_exercise
-        self.routine = Routine(get_exercise(exercise).key, routine)
+        self.routine = PlanRoutine(plan) if plan is not None else Routine(get_exercise(exercise).key, routine)
         self.lock = SideLock(None if side == "auto" else side)
         self.paused = self.quit = self._finished = False
         self.sets: list[SetSummary] = []
@@ -56,12 +57,12 @@ class LiveSession:
         return self.set.counters[self.lock.side or self.set.display_side()]
 
     def _start_set(self) -> None:
-        self.exercise: Exercise = EXERCISES[self.routine.current]
+        self.exercise, self.mode, self.target = self.routine.set_params(self._mode, self._target)
         self.lock.new_set()
-        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S)
-        self.debounce = Debounce()
+        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S, self.routine.hold_s, vars(self).get("set"))
+        self.coach, self.debounce = PlanCoach(self.routine.hold_s, COMPLETE_BANNER_S), Debounce()
         self.record = SetRecord(self.recorder, source=self.source, exercise=self.exercise.key, mode=self.mode,
-                                target=self.target, profile=self.profile)
+                                target=self.target, profile=self.profile, plan=self.routine.step)
         self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
         self._say(self.exercise.title)
 
@@ -145,7 +146,7 @@ class LiveSession:
         c3 = self.clock()
         view = self._view(t, pose, problem or leg_problems.get(self.lock.side or self.set.display_side()))
         done_at = self.record.complete_at
-        if (self.routine.routine and done_at is not None and t - done_at >= ROUTINE_NEXT_S
+        if (self.routine.routine and done_at is not None and t - done_at >= self.routine.wait_s(ROUTINE_NEXT_S)
                 and view.stage not in ("lift", "hold", "lower")):
             self.next_exercise()
         self.last_timings = {"pose_s": c1 - c0, "count_s": (c2 - c1) + (self.clock() - c3), "sinks_s": c3 - c2}
@@ -168,8 +169,8 @@ class LiveSession:
         if self.debounce.appeared:
             self._say(message_text(shown, self.exercise, self.lock.side))
         st = self.counter().state
-        complete = self.record.complete_at is not None and t - self.record.complete_at < COMPLETE_BANNER_S
-        message = screen_message(self.paused, shown, st.stage, self.exercise, self.lock.side)
+        complete, plan_message = self.coach.frame(t, st, self.record.complete_at, self.routine)
+        message = screen_message(self.paused, shown, st.stage, self.exercise, self.lock.side) or plan_message
         hint = key_hint(first_of_many=not self.chose_exercise and self.routine.pos == 0 and not self.routine.routine)
         side = self.lock.side or self.set.display_side()
         stage = "paused" if self.paused else ("complete" if complete else None)

@@ -19,10 +19,20 @@ from tracker.signals.gating import WRONG_VIEW_SHARE, GateTally, LiveGate, set_wa
 
 
 class SetCounter:
-    def __init__(self, ex: Exercise, sides: list[str], calib_s: float):
+    """``hold_s``: a plan's hold (a rep held shorter is not counted); ``previous``: the set
+    before, whose learned range a set of the same movement starts from."""
+
+    def __init__(self, ex: Exercise, sides: list[str], calib_s: float, hold_s: float = 0.0,
+                 previous: "SetCounter | None" = None):
         self.ex = ex
         self.gate = LiveGate(ex)
-        self.counters = {s: LiveCounter(ex, s, calib_s=calib_s) for s in sides}
+        self.counters = {s: LiveCounter(ex, s, calib_s=calib_s, hold_s=hold_s) for s in sides}
+        # The next set of the same movement (a plan's next set, `r`, a custom exercise after its
+        # base): same signal from the same position. Not ab/adduction -> eversion (another position).
+        if previous is not None and (previous.ex.signal, previous.ex.position) == (ex.signal, ex.position):
+            for s, c in self.counters.items():
+                if s in previous.counters:
+                    c.range.carry(previous.counters[s].range)
         self.quality = {s: 0.0 for s in sides}
         self.tally = GateTally()
         self._wrong_view_frames = 0

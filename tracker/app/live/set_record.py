@@ -2,17 +2,18 @@
 moment it is counted, closed (or marked interrupted) with its summary at the end."""
 from __future__ import annotations
 
-from tracker.records import Rep, SetInfo, SetSummary
+from tracker.records import PlanStep, Rep, SetInfo, SetSummary
 from tracker.sinks.recorder import Recorder
 
 METHOD = "live-hysteresis"
 
 
 class SetRecord:
-    def __init__(self, recorder: Recorder, *, source: str, exercise: str, mode: str, target: int, profile: str):
+    def __init__(self, recorder: Recorder, *, source: str, exercise: str, mode: str, target: int, profile: str,
+                 plan: PlanStep | None = None):
         self.recorder = recorder
         self._fields = dict(source=source, exercise=exercise, mode=mode, target=target, profile=profile,
-                            method=METHOD)
+                            method=METHOD, plan=plan)
         self.info: SetInfo | None = None
         self.reps: list[Rep] = []
         self.complete_at: float | None = None  # when the target was reached
