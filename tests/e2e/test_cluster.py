@@ -119,3 +119,22 @@ def test_resume_with_the_cluster_after_everything_was_done_does_nothing(tmp_path
     _analyze(tmp_path, recordings, "once", "--scheduler", cluster.scheduler_address, "--resume")
     assert "resuming: 4 of 4 files" in capsys.readouterr().err
     assert (tmp_path / "once.csv").read_text() == before
+
+
+def test_resume_from_another_folder_is_refused_not_duplicated(tmp_path, recordings, monkeypatch, capsys):
+    """Sources are saved as given: ``data/x.npz`` run from the top, resumed as ``x.npz`` from
+    inside ``data``, would match nothing and write every set twice."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for r in recordings[:2]:
+        r.rename(data / r.name)
+    monkeypatch.chdir(tmp_path)
+    base = ["--exercise", "dorsiflexion", "--no-history"]
+    assert main(["analyze", f"data/{recordings[0].name}", *base, "--csv", "r.csv", "--summary", "s.csv"]) == 0
+    before = (tmp_path / "r.csv").read_text()
+    monkeypatch.chdir(data)
+    capsys.readouterr()
+    code = main(["analyze", recordings[0].name, recordings[1].name, *base, "--csv", "../r.csv",
+                 "--summary", "../s.csv", "--resume"])
+    assert code == 2 and "run from the folder the batch was started in" in capsys.readouterr().err
+    assert (tmp_path / "r.csv").read_text() == before

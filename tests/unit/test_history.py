@@ -96,6 +96,27 @@ def test_every_rep_field_has_a_column():
     assert set(history.REP_FIELDS) == {f.name for f in dataclasses.fields(Rep)}
 
 
+def test_an_older_history_is_read_and_reported_without_being_changed(db, tmp_path):
+    """A history from before the plan's migration: ``history`` and ``report`` read it through
+    a migrated copy in memory; the file keeps its version (readers never migrate)."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    history.migrate(conn, history.MIGRATIONS[:3])
+    conn.execute("INSERT INTO sessions (profile, started_at, updated_at, exercise, side, mode, target, source, "
+                 "method, status) VALUES ('default', '2026-01-05T10:00:00+00:00', '2026-01-05T10:20:00+00:00', "
+                 "'dorsiflexion', 'left', 'active', 10, 'camera:0', 'live-hysteresis', 'complete')")
+    conn.execute("INSERT INTO reps (session_id, rep_index, start_t, peak_t, end_t, rest_deg, peak_deg, rom_deg, "
+                 "duration_s, assisted, compensation, confidence, counted) VALUES (1, 1, 0, 1, 2, 0, 9, 9, 2, 0, 0, "
+                 "0.9, 1)")
+    conn.close()
+    before = open(db, "rb").read()
+    assert main(["history", "--db", str(db)]) == 0
+    assert main(["report", "--db", str(db), "-o", str(tmp_path / "r.html")]) == 0
+    assert (tmp_path / "r.html").stat().st_size > 0
+    assert open(db, "rb").read() == before
+    with closing(sqlite3.connect(db)) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 3
+
+
 def test_version_1_database_is_upgraded_keeping_its_data(db):
     conn = sqlite3.connect(db, isolation_level=None)
     history.migrate(conn, history.MIGRATIONS[:1])

@@ -106,6 +106,11 @@ BAD = [
     ('profile = "anna"', "profile = 7", 4, ["profile must be text in quotes"]),
     ('[patient]\nprofile = "anna"\naffected_side = "left"\n', "", None, ["[patient] table is missing"]),
     ("[[exercise]]\nname = \"dorsiflexion\"", "[[exercise]]\nname = \"dorsiflexion\n", 15, ["not valid TOML"]),
+    # numbers a session could never get past: an endless rest, a hold never kept, a typo's sets
+    ("rest_s = 5", "rest_s = inf", 19, ["rest_s must be a number", "at most 600", "inf"]),
+    ("hold_s = 2", "hold_s = nan", 18, ["hold_s must be a number", "nan"]),
+    ("sets = 2\nreps = 3\nhold_s", "sets = 1000000000\nreps = 3\nhold_s", 16, ["sets must be", "at most 20"]),
+    ("reps = 3\nhold_s", "reps = 5000\nhold_s", 17, ["reps must be", "at most 1000"]),
 ]
 
 

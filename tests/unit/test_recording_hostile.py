@@ -63,6 +63,7 @@ MALFORMED = {
     "visibility is 1-D": lambda a: {"visibility": a["visibility"][:, 0]},
     "world is missing": lambda a: {"world": None},
     "norm holds objects": lambda a: {"norm": np.array([None] * len(a["t"]), dtype=object)},
+    "meta nested too deep": lambda a: {"meta": np.array("[" * 50000 + "]" * 50000)},
 }
 
 
@@ -81,6 +82,21 @@ def test_malformed_recording_is_a_damaged_recording_exit_3(kind, tmp_path, capsy
     assert code == EXIT_INPUT, err
     assert "damaged recording" in err and "internal error" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_recording_with_encrypted_members_is_damaged_not_an_internal_error(tmp_path, capsys):
+    path = tmp_path / "locked.npz"
+    np.savez(path, **_arrays(tmp_path))
+    data = bytearray(path.read_bytes())
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
+        at = data.find(signature)
+        while at >= 0:
+            data[at + flag_at] |= 1  # "encrypted": zipfile wants a password
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    code = main(["analyze", str(path), "-e", "dorsiflexion", "--no-history"])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT and "damaged recording" in err and "internal error" not in err, err
 
 
 @pytest.mark.parametrize("step", [1e-6, 1e-5, 30.0])

@@ -225,6 +225,12 @@ def _run_each(files, kw, done, failed, provisional=None) -> None:
             if len(files) == 1:
                 raise
             failed(str(exc), " (skipped)")
+        except OSError:
+            raise  # a full disk or a lost drive: the rest of the batch would fail the same way
+        except Exception as exc:  # one file's unexpected failure must not cost the rest of a batch
+            if len(files) == 1:
+                raise
+            failed(f"{f}: internal error: {type(exc).__name__}: {exc} (please report it)", " (skipped)")
 
 
 class _Outputs:
@@ -271,7 +277,7 @@ def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[lis
 
     if opts.exercise is None:
         raise UsageError("--exercise is required")
-    files = expand_inputs(paths)
+    files = _not_finished(expand_inputs(paths), opts)
     resolve_model(opts.model)  # a bad --model is an error even when only recordings are given
     if ana.annotate and len(files) != 1:
         raise UsageError("--annotate takes one input video at a time")
@@ -283,11 +289,16 @@ def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[lis
 
 
 def _not_finished(files: list[Path], opts: SetOptions) -> list[Path]:
-    """``--resume``: the inputs the earlier run's summary does not list as done."""
+    """``--resume``: the inputs the earlier run's summary does not list as done (matched as
+    real paths, so the batch must be given the way it was: from the same folder)."""
     if opts.resume and not opts.summary:
         raise UsageError("--resume goes on from the --summary file of the earlier run; give --summary")
-    done = {os.path.realpath(s) for s in opts.finished()}
+    finished = [s[1:] if s[:1] == "'" and s[1:2] in "=+-@" else s for s in opts.finished()]  # CSV-escaped
+    done = {os.path.realpath(s) for s in finished}
     todo = [f for f in files if os.path.realpath(f) not in done]
+    if finished and len(todo) == len(files):  # re-analysing them would write their rows twice
+        raise UsageError(f"--resume: none of the files {printable(opts.summary)} lists as done is among these "
+                         "inputs; run from the folder the batch was started in, with the same paths")
     if opts.resume:
         print(f"resuming: {len(files) - len(todo)} of {len(files)} files were analysed already "
               f"({printable(opts.summary)}); {len(todo)} to go", file=sys.stderr)
@@ -297,7 +308,6 @@ def _not_finished(files: list[Path], opts: SetOptions) -> list[Path]:
 def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions, plan=None) -> int:
     """Analyse every input as one set each; returns the exit code."""
     files, plots = _check(paths, opts, ana)
-    files = _not_finished(files, opts)
     out = _Outputs(opts, ana, plots, plan)
     kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)

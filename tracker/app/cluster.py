@@ -12,7 +12,6 @@ from __future__ import annotations
 from tracker.errors import InputError, UsageError
 
 CONNECT_TIMEOUT_S = 10
-ALLOWED_FAILURES = 3  # a file whose worker dies this many times is reported, not retried again
 
 
 def _client(address: str):
@@ -20,9 +19,6 @@ def _client(address: str):
         from distributed import Client
     except ImportError as exc:
         raise UsageError("--scheduler needs Dask distributed: pip install 'footdrop-tracker[cluster]'") from exc
-    import dask
-
-    dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES})
     try:
         return Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -34,8 +30,9 @@ def run_on_cluster(files, kw: dict, address: str, done, failed, task, extra: tup
     """``task((path, kw, *extra))`` for every file on the cluster; ``done(result)`` /
     ``failed(message)`` are called here, in input order."""
     client = _client(address)
-    futures = [client.submit(task, (str(f), kw, *extra), pure=False, key=f"analyze-{i}-{f.name}")
-               for i, f in enumerate(files)]
+    # keys are Dask's own random ones: a key made from the file name could hand this run the
+    # result of another run's file of the same name on a shared scheduler (another patient's)
+    futures = [client.submit(task, (str(f), kw, *extra), pure=False) for f in files]
     try:
         for f, fut in zip(files, futures):
             try:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker.errors import UsageError, printable
-from tracker.sinks.history import connect_readonly, list_sessions, local_time
+from tracker.sinks.history import list_sessions, local_time
 from tracker.sinks.history_file import DB_ENV, default_db_path, resolve_db_path
+from tracker.sinks.history_reader import connect_readonly
 
 
 def _fmt_deg(value: float | None) -> str:

@@ -95,9 +95,9 @@ def _point_python_stderr_at(fd: int):
 def _restore(original: int, python_stderr, child: subprocess.Popen) -> None:
     if python_stderr is not None:
         ours, sys.stderr = sys.stderr, python_stderr
-        try:
-            ours.close()
-        except OSError:
+        try:  # flushed, not closed: a logging handler that took it meanwhile (Dask's) keeps a
+            ours.flush()  # usable stream (it writes to the terminal) instead of a closed file
+        except (OSError, ValueError):
             pass
     os.dup2(original, 2)  # closes our end of the pipe: the filter sees the end and exits
     os.close(original)

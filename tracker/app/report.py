@@ -19,8 +19,9 @@ from tracker.app.report_plan import plan_section
 from tracker.errors import InputError, UsageError, printable
 from tracker.files import atomic_write_text
 from tracker.sinks.csvfile import csv_cell
-from tracker.sinks.history import connect_readonly, list_sessions, local_time
+from tracker.sinks.history import list_sessions, local_time
 from tracker.sinks.history_file import resolve_db_path
+from tracker.sinks.history_reader import connect_readonly
 
 # --- plain-language statements (pure) ----------------------------------------------------
 

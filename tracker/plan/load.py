@@ -7,13 +7,14 @@ the file's table headers and ``key =`` lines itself.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import sys
 from pathlib import Path
 
 from tracker.errors import InputError, suggest
 from tracker.exercises import ALIASES, BUILTIN, MODES, SIGNAL_NAMES, custom_exercise, register_custom
-from tracker.plan.model import DIRECTIONS, CustomExercise, Patient, Plan, PlannedExercise
+from tracker.plan.model import DIRECTIONS, LIMITS, CustomExercise, Patient, Plan, PlannedExercise
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -75,14 +76,17 @@ class _Check:
 
     def number(self, d: dict, key: str, table: str, index: int, what: str, *, default, whole: bool = False,
                least: float = 0.0, strict: bool = False):
-        """A number >= least (> least when strict); whole numbers for counts."""
+        """A finite number >= least (> least when strict) and <= LIMITS[key]; whole numbers
+        for counts."""
         v = d.get(key, default)
         kind = "a whole number" if whole else "a number"
         ok_type = isinstance(v, int) if whole else isinstance(v, (int, float))
-        bound = f"more than {least:g}" if strict else f"at least {least:g}"
+        most = LIMITS.get(key, math.inf)
+        bound = (f"more than {least:g}" if strict else f"at least {least:g}") + f" and at most {most:g}"
         if v is None and default is None:
             return None
-        if isinstance(v, bool) or not ok_type or (v <= least if strict else v < least):
+        if (isinstance(v, bool) or not ok_type or not math.isfinite(v) or v > most
+                or (v <= least if strict else v < least)):
             self.err(table, index, key, f"{what}: {key} must be {kind}, {bound}, not {v!r}; e.g. {key} = "
                                         f"{_example(key)}")
             return default

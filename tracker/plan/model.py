@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from tracker.records import PlanStep
 
 DIRECTIONS = {"up": +1, "down": -1, "both": 0}  # a custom exercise's rep direction; both: learned
+# The largest value each number in a plan may take (reps: the same cap as --target): beyond
+# these a plan is a typo, and a session could never end (an endless rest, an hour's hold).
+LIMITS = {"sets": 20, "reps": 1000, "hold_s": 60.0, "rest_s": 600.0, "target_rom_deg": 90.0,
+          "sessions_per_week": 21}
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ comment on every key, so the file doubles as its own documentation; it is read b
 """
 from __future__ import annotations
 
+import math
+
 from tracker.exercises import EXERCISES, MODES, ROUTINE
 from tracker.plan.load import SIDES, parse_plan
-from tracker.plan.model import Patient, PlannedExercise
+from tracker.plan.model import LIMITS, Patient, PlannedExercise
 
 HEADER = """\
 # A therapist's plan for footdrop tracker (TOML). Check it with: tracker plan check FILE
@@ -80,11 +82,13 @@ def _choice(options):
     return parse
 
 
-def _count(least: float, whole: bool = True):
+def _count(least: float, key: str, whole: bool = True):
+    most = LIMITS[key]
+
     def parse(a: str):
         v = int(a) if whole else float(a)
-        if v < least:
-            raise ValueError(f"at least {least:g}")
+        if not math.isfinite(v) or not least <= v <= most:
+            raise ValueError(f"from {least:g} to {most:g}")
         return v
     return parse
 
@@ -105,12 +109,12 @@ def asked_plan_text(ask=input) -> str:
     keys = _ask(ask, "Exercises, in order", ",".join(ROUTINE), _exercise_list)
     if isinstance(keys, str):
         keys = _exercise_list(keys)
-    sets = _ask(ask, "Sets of each", 2, _count(1))
-    reps = _ask(ask, "Reps per set", 10, _count(1))
-    hold = _ask(ask, "Hold at the top, seconds (0: none)", 0.0, _count(0, whole=False))
-    rest = _ask(ask, "Rest between sets, seconds", 30.0, _count(0, whole=False))
+    sets = _ask(ask, "Sets of each", 2, _count(1, "sets"))
+    reps = _ask(ask, "Reps per set", 10, _count(1, "reps"))
+    hold = _ask(ask, "Hold at the top, seconds (0: none)", 0.0, _count(0, "hold_s", whole=False))
+    rest = _ask(ask, "Rest between sets, seconds", 30.0, _count(0, "rest_s", whole=False))
     mode = _ask(ask, "Mode (active/passive)", "active", _choice(MODES))
-    spw = _ask(ask, "Sessions per week", 5, _count(1))
+    spw = _ask(ask, "Sessions per week", 5, _count(1, "sessions_per_week"))
     exercises = [PlannedExercise(exercise=k, sets=sets, reps=reps, hold_s=hold, rest_s=rest, mode=mode)
                  for k in keys]
     return plan_text(Patient(profile=profile, affected_side=side, name=name), exercises, spw)

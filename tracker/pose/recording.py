@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -24,7 +22,15 @@ import numpy as np
 from tracker.errors import InputError
 from tracker.files import atomic_path
 from tracker.pose.estimator import PoseFrame
-from tracker.pose.recording_check import ARRAYS, FORMAT, REMAKE, VERSION, check_headers, check_meta, check_times
+from tracker.pose.recording_check import (
+    ARRAYS,
+    FORMAT,
+    VERSION,
+    check_headers,
+    check_meta,
+    check_times,
+    damaged,
+)
 
 RECORDING_EXTS = (".npz",)
 
@@ -100,8 +106,11 @@ def load_recording(path: str | os.PathLike) -> PoseRecording:
             meta = json.loads(str(z["meta"]))
             check_meta(path, meta)
             arrays = {k: z[k] for k in ARRAYS}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-        raise InputError(f"{path} is not a footdrop-poses recording ({type(exc).__name__}); {REMAKE}") from exc
+    except InputError:
+        raise
+    except Exception as exc:  # any way a zip, its arrays or its JSON can be broken (encrypted members,
+        # unknown compression, nesting deep enough to exhaust recursion, ...): damaged, exit 3
+        raise damaged(path, f"not a footdrop-poses recording ({type(exc).__name__})") from exc
     check_times(path, arrays["t"])
     return PoseRecording(width=meta["width"], height=meta["height"], meta=meta, **arrays)
 

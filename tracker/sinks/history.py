@@ -113,37 +113,6 @@ def connect(db: str | os.PathLike | None = None, create: bool = True) -> sqlite3
     return conn
 
 
-def connect_readonly(db: str | os.PathLike | None = None) -> sqlite3.Connection:
-    """A connection that reads and never writes (``history``, ``report``): no creation, no
-    migration, no journal switch. A history on read-only media (a copy on a stick, a backup)
-    is opened immutable when it cannot be opened read-only the usual way."""
-    path = resolve_db_path(db)
-    check_exists(path, create=False)
-    uri = path.absolute().as_uri() + "?mode=ro"
-    for extra in ("", "&immutable=1"):
-        conn = None
-        try:
-            conn = sqlite3.connect(uri + extra, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                   check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            version = check_ours(conn, path)
-            if version == 0:
-                raise InputError(f"no sessions recorded yet in {path} (an empty database)")
-            if version > SCHEMA_VERSION:
-                raise InputError(f"the history database {path} has schema version {version}, newer than "
-                                 f"this footdrop tracker understands ({SCHEMA_VERSION}); upgrade footdrop tracker")
-            return conn
-        except BaseException as exc:
-            if conn is not None:
-                conn.close()
-            if isinstance(exc, sqlite3.OperationalError) and not extra:
-                continue  # e.g. a WAL file whose folder is read-only: no shared-memory file can be made
-            if not isinstance(exc, sqlite3.DatabaseError):
-                raise
-            raise usage_error(path, exc) from exc
-    raise AssertionError("unreachable")
-
-
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """WAL lets readers (the report) run while a session writes; switching needs a brief
     exclusive lock, which a concurrent first open may hold, so retry."""

@@ -120,6 +120,7 @@ class VideoFileSource(FrameSource):
         import cv2
 
         declared = self.info.frame_count
+        last_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)  # the last frame read
         if not declared or idx + 1 >= declared - max(2, declared // 100):
             return None
         if len(self.skips) >= MAX_SKIPS:
@@ -132,12 +133,24 @@ class VideoFileSource(FrameSource):
         step = 1
         while idx + step < declared:
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, idx + step)
-            if self._cap.grab():
+            if self._grab_past(last_ms):
                 self.skips.append(idx + 1)
                 return self._index_now(idx + step)
             step *= 2
         self.ended_early = True
         return None
+
+    def _grab_past(self, last_ms: float) -> bool:
+        """Grab the first frame later than ``last_ms``: a seek may land on a keyframe before
+        frames already read, which must not be analysed twice (their motion would count again)."""
+        import cv2
+
+        for _ in range(SKIP_GRABS):
+            if not self._cap.grab():
+                return False
+            if not self.info.fps_reliable or self._cap.get(cv2.CAP_PROP_POS_MSEC) > last_ms:
+                return True
+        return False
 
     def _index_now(self, at_least: int) -> int:
         """The grabbed frame's index from its timestamp (frames lost to damage are counted)."""

@@ -65,15 +65,13 @@ class Screen:
         out, self.clicks = self.clicks, []
         return out
 
-    def notice(self, img: np.ndarray) -> int:
+    def notice(self, img: np.ndarray) -> None:
         """Show a picture in the window only (a status while no frames come): the written
-        video keeps real frames only."""
-        if not self._opened:
-            return -1
-        import cv2
+        video keeps real frames only. Keys are read by the loop's next ``poll``."""
+        if self._opened:
+            import cv2
 
-        cv2.imshow(self.title, img)
-        return self.poll()
+            cv2.imshow(self.title, img)
 
     def poll(self, wait_ms: int = 1) -> int:
         import cv2
