@@ -182,6 +182,9 @@ class AnalyzeOptions:
 
 def run_analyze(args) -> int:
     plan, opts = plan_options(args, live=False)
+    if plan is not None and opts.exercise is None:
+        raise UsageError("--exercise is required with --plan: a recording is one set of one of the plan's "
+                         f"exercises ({', '.join(pe.exercise for pe in plan.exercises)})")
     planned_step(plan, opts.exercise or "")  # the plan must list the exercise: checked before any work
     return analyze_files(args.paths, opts, AnalyzeOptions.from_args(args), plan=plan)
 
