@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The generated evaluation corpus (issue 13): plan it, render it, run the pose model on it.
 
-    python tools/corpus.py plan --n 96 --out tests/corpus/manifest.csv        # any python + numpy
+    python tools/corpus.py plan --n 112 --out tests/corpus/manifest.csv       # any python + numpy
     python tools/corpus.py render --jobs 2 --videos /work/corpus_videos       # runs the synth venv
     .venv/bin/python tools/corpus.py pose --videos /work/corpus_videos --out tests/corpus
 
@@ -69,7 +69,12 @@ MANIFEST_COLUMNS = ["name", "seed", "split", "kind", "exercise", "motion", "post
 
 # ------------------------------------------------------------------------ sampling
 
+LONG_FROM = 97  # seeds from here on: whole sets as a patient does them (see sample_long)
+
+
 def kind_of(seed: int) -> str:
+    if seed >= LONG_FROM:
+        return EXERCISES[((seed - LONG_FROM) // 2) % len(EXERCISES)]
     return CYCLE[((seed - 1) // 2) % len(CYCLE)]
 
 
@@ -167,6 +172,35 @@ def sample_exercise(rng: np.random.Generator, exercise: str, c: dict) -> dict:
                 duration=dur(reps, hold, rep_s), still=c["still"], tail=c["tail"])
 
 
+def sample_long(rng: np.random.Generator, exercise: str, c: dict) -> dict:
+    """A whole set as a patient does it: half slow (6-8 reps of 2.5-5 s), half brisk (6-15 reps
+    in what fits), holds in half of them, a still start long enough to be told "keep your foot
+    still" (1-3 s), 15 fps, 16-40 s."""
+    rec = RECOMMENDED[exercise]
+    view = rec if rng.random() < 0.75 else "oblique"
+    slow = rng.random() < 0.5
+    reps = int(rng.integers(6, 9) if slow else rng.integers(6, 16))
+    rep_s = _r(loguniform(rng, 2.5, 5.0) if slow else loguniform(rng, 1.0, 3.0))
+    hold = 0.0 if rng.random() < 0.5 else _r(loguniform(rng, 0.5, 4.0))
+    rest = _r(rng.uniform(0.3, 1.2))
+    amp = _r(loguniform(rng, 4.0, 30.0), 1)
+    c = dict(c, still=_r(rng.uniform(1.0, 3.0)), tail=_r(rng.uniform(0.5, 1.0)))
+    budget = float(rng.uniform(30.0, 40.0) if slow else rng.uniform(16.0, 30.0))
+
+    def dur(r, h, t):
+        return c["still"] + r * (t + h + rest) + c["tail"]
+
+    fit = (budget - c["still"] - c["tail"]) / reps - hold - rest  # the tempo that fits this many reps
+    while fit < 1.0 and reps > 6:
+        reps -= 1
+        fit = (budget - c["still"] - c["tail"]) / reps - hold - rest
+    rep_s = _r(min(rep_s, max(1.0, fit)))
+    while dur(reps, hold, rep_s) > budget and hold > 0.0:
+        hold = _r(max(0.0, hold - 0.5))
+    return dict(view=view, fps=15.0, reps=reps, rep_s=rep_s, hold=hold, rest=rest, amp=amp,
+                duration=dur(reps, hold, rep_s), still=c["still"], tail=c["tail"])
+
+
 # motion: (moves lo, hi), move amp range (deg / scale), s per move, hold, rest
 NEG_SPEC = {
     "still": ((0, 0), (0.0, 0.0), (2.0, 2.0), (0.0, 0.0), (0.6, 0.6)),
@@ -220,7 +254,10 @@ def plan_one(seed: int, videos: str = DEFAULT_VIDEOS) -> dict:
     phen, outfit = sample_body(rng)
     negative = kind.startswith("neg_")
     motion = kind[4:] if negative else "exercise"
-    s = sample_negative(rng, motion, c) if negative else sample_exercise(rng, kind, c)
+    if negative:
+        s = sample_negative(rng, motion, c)
+    else:
+        s = (sample_long if seed >= LONG_FROM else sample_exercise)(rng, kind, c)
     cam = sample_camera(rng, s["view"], c["portrait"])
     name = f"c{seed:03d}_{kind}"
     argv = [RENDERER]
@@ -398,7 +435,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("plan", help="write the manifest (one render command per seed)")
-    p.add_argument("--n", type=int, default=96)
+    p.add_argument("--n", type=int, default=112)
     p.add_argument("--out", default="tests/corpus/manifest.csv")
     p.add_argument("--videos", default=DEFAULT_VIDEOS, help="the --out written into each command")
     p = sub.add_parser("render", help="render the missing clips with the synth venv")
