@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tracker.app.options import SetOptions, add_model_option, add_set_options, saved_in
 from tracker.app.plan_use import add_plan_option, apply_plan, plan_options, planned_step
+from tracker.app.resume import not_finished
 from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError, printable
 from tracker.exercises import EXERCISES, custom_exercises, get_exercise, register_custom
 
@@ -280,7 +281,7 @@ def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[lis
 
     if opts.exercise is None:
         raise UsageError("--exercise is required")
-    files = _not_finished(expand_inputs(paths), opts)
+    files = not_finished(expand_inputs(paths), opts)
     resolve_model(opts.model)  # a bad --model is an error even when only recordings are given
     if ana.annotate and len(files) != 1:
         raise UsageError("--annotate takes one input video at a time")
@@ -289,23 +290,6 @@ def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[lis
     plots = plot_paths(opts.csv, files) if ana.plot else {}
     opts.check_outputs(files, {"--annotate": ana.annotate, **{f"--plot {p.name}": p for p in plots.values()}})
     return files, plots
-
-
-def _not_finished(files: list[Path], opts: SetOptions) -> list[Path]:
-    """``--resume``: the inputs the earlier run's summary does not list as done (matched as
-    real paths, so the batch must be given the way it was: from the same folder)."""
-    if opts.resume and not opts.summary:
-        raise UsageError("--resume goes on from the --summary file of the earlier run; give --summary")
-    finished = [s[1:] if s[:1] == "'" and s[1:2] in "=+-@" else s for s in opts.finished()]  # CSV-escaped
-    done = {os.path.realpath(s) for s in finished}
-    todo = [f for f in files if os.path.realpath(f) not in done]
-    if finished and len(todo) == len(files):  # re-analysing them would write their rows twice
-        raise UsageError(f"--resume: none of the files {printable(opts.summary)} lists as done is among these "
-                         "inputs; run from the folder the batch was started in, with the same paths")
-    if opts.resume:
-        print(f"resuming: {len(files) - len(todo)} of {len(files)} files were analysed already "
-              f"({printable(opts.summary)}); {len(todo)} to go", file=sys.stderr)
-    return todo
 
 
 def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions, plan=None) -> int:
