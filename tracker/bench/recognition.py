@@ -95,16 +95,19 @@ def markdown_summary(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def markdown_confusion(rows: list[dict], split: str) -> str:
-    """Truth (rows) against the answer (columns) for one split."""
+def markdown_confusion(rows: list[dict], split: str, key: str = "answer") -> str:
+    """Truth (rows) against the answer (columns) for one split; ``key="body"``: against the
+    best posture-and-view fit, whether or not its counter then counted a rep."""
     from tracker.exercises import ROUTINE
 
     part = [r for r in rows if r["split"] == split]
-    cols = list(ROUTINE) + list(ANSWERS_EXTRA) + (["error"] if any(r["answer"] == "error" for r in part) else [])
+    cols = list(ROUTINE) + (list(ANSWERS_EXTRA) if key == "answer" else [])
+    cols += ["error"] if any(r["answer"] == "error" for r in part) else []
     truths = [t for t in list(ROUTINE) + ["none"] if any(r["truth"] == t for r in part)]
-    lines = [f"| {split}: truth \\ answer | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    head = "answer" if key == "answer" else "best body fit"
+    lines = [f"| {split}: truth \\ {head} | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for t in truths:
-        cells = [sum(r["truth"] == t and r["answer"] == c for r in part) for c in cols]
+        cells = [sum(r["truth"] == t and r.get(key, r["answer"]) == c for r in part) for c in cols]
         lines.append(f"| {t} | " + " | ".join(str(c) if c else "·" for c in cells) + " |")
     return "\n".join(lines)
 
@@ -113,7 +116,7 @@ def markdown_recognition(rows: list[dict]) -> str:
     text = ["## Exercise recognition (`--exercise auto`)", "", markdown_summary(rows)]
     for split in SPLITS:
         if any(r["split"] == split for r in rows):
-            text += ["", markdown_confusion(rows, split)]
+            text += ["", markdown_confusion(rows, split), "", markdown_confusion(rows, split, "body")]
     misses = [r for r in rows if r["answer"] != r["truth"] and not (r["truth"] == "none" and r["answer"] == "unsure")]
     if misses:
         text += ["", "Not recognised right (clip, split, view, posture: answer):", ""]
