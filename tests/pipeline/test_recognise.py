@@ -79,3 +79,17 @@ def test_cli_auto_refuses_to_guess(tmp_path, capsys):
     assert "Traceback" not in err and not reps.exists()  # nothing counted, no rows
     rc = main(["analyze", str(CORPUS / "c022_dorsiflexion.npz"), "-e", "auto", "--view", "closeup", "--no-history"])
     assert rc == EXIT_USAGE
+
+
+def test_bench_recognise_flag_prints_the_tables(tmp_path, capsys):
+    import shutil
+
+    from tracker.bench.__main__ import main as bench
+
+    for clip in ("c014_heel_raise", "c004_neg_still"):
+        for suffix in (".npz", "_meta.json"):
+            shutil.copy(CORPUS / f"{clip}{suffix}", tmp_path / f"{clip}{suffix}")
+    assert bench(["--corpus", str(tmp_path), "--recognise", "--jobs", "1", "--json", str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    assert "| tune | 1 | 1 (100%) | 0 | 0 | 0 | 1 (100%) | 1 | 0 |" in out
+    assert "tune: truth \\ answer" in out and "tune: truth \\ best body fit" in out and (tmp_path / "r.json").exists()
