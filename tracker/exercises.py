@@ -24,6 +24,11 @@ class View:
     turn: str  # what to do when the view is wrong
     min_foot_ratio: float | None = None  # |heel->toe| / |knee->ankle| at least this; None: not checked
     max_foot_ratio: float | None = None  # ... and at most this (a front view foreshortens the foot)
+    # Shoulder width / shank length, for recognising the view from the body (the foot of a
+    # crossed leg turns and misleads the foot ratio). Corpus tuning half, per clip: side
+    # 0.02-0.40, 45° oblique 0.54-0.94, front 0.68-1.06.
+    min_shoulder_ratio: float | None = None
+    max_shoulder_ratio: float | None = None
 
     def ok(self, foot_ratio: float) -> bool:
         """Unknown (NaN) ratios pass: the view is judged only from a foot that was seen."""
@@ -33,9 +38,11 @@ class View:
                 and (self.max_foot_ratio is None or foot_ratio <= self.max_foot_ratio))
 
 
+POSTURES = ("standing", "seated", "crossed")
+
 VIEWS = {
-    "side": View("side", "turn sideways to the camera", min_foot_ratio=0.33),
-    "front": View("front", "face the camera", max_foot_ratio=0.40),
+    "side": View("side", "turn sideways to the camera", min_foot_ratio=0.33, max_shoulder_ratio=0.47),
+    "front": View("front", "face the camera", max_foot_ratio=0.40, min_shoulder_ratio=0.47),
     "any": View("any", "point the camera at your feet"),
 }
 
@@ -75,10 +82,16 @@ class Exercise:
     short_cue: str = ""  # the cue in a few words, for the start screen's tile (read from 2 m)
     aliases: tuple[str, ...] = ()  # other names accepted on the command line
     in_routine: bool = True  # part of `--routine` (in the order of EXERCISES)
+    # The body positions it is done in, the usual one first ("standing", "seated": feet on
+    # the floor, "crossed": seated with the affected leg crossed over the other). The
+    # recogniser (tracker/counting/recognise.py) matches them against what the body shows.
+    postures: tuple[str, ...] = ("seated",)
 
     def __post_init__(self):
         if self.view not in VIEWS:
             raise ValueError(f"exercise {self.key}: unknown view {self.view!r}; one of {', '.join(VIEWS)}")
+        if not self.postures or set(self.postures) - set(POSTURES):
+            raise ValueError(f"exercise {self.key}: postures {self.postures!r}; each one of {', '.join(POSTURES)}")
 
     def rep_direction(self, side: str) -> int:
         """+1 / -1 for this foot, or 0 when it must be learned from the movement."""
@@ -106,6 +119,7 @@ EXERCISES: dict[str, Exercise] = {
             cue="Pull your foot up toward your knee, then lower it",
             short_cue="Foot up toward the knee",
             signal="ankle_dorsiflexion", view="side", direction=+1, seated=True, aliases=("dorsi",),
+            postures=("crossed",),
         ),
         Exercise(
             key="abduction", title="Ankle ab/adduction",
@@ -113,7 +127,7 @@ EXERCISES: dict[str, Exercise] = {
             cue="Turn your foot out to the side and back, moving only the ankle",
             short_cue="Foot out to the side and back",
             signal="foot_sideways", view="front", direction=0, approximate=True, seated=True,
-            aliases=("adduction",),
+            aliases=("adduction",), postures=("crossed",),
         ),
         Exercise(
             key="toe_raise", title="Toe raises",
@@ -129,7 +143,7 @@ EXERCISES: dict[str, Exercise] = {
             cue="Lift your heels off the floor, then lower them",
             short_cue="Lift the heels, then lower",
             signal="heel_lift", view="any", direction=+1, anchor="toe", lifts_knee=True,
-            aliases=("heel_raises", "calf_raise"),
+            aliases=("heel_raises", "calf_raise"), postures=("standing", "seated"),
         ),
         Exercise(
             key="eversion", title="Ankle eversion",

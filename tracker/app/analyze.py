@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from tracker.app.auto_exercise import AUTO, AUTO_HELP, exercise_for, is_auto, take_auto
 from tracker.app.options import SetOptions, add_model_option, add_set_options, saved_in
 from tracker.app.plan_use import add_plan_option, apply_plan, plan_options, planned_step
 from tracker.app.resume import not_finished
@@ -60,15 +61,15 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     from tracker.counting.offline import analyze_recording
     from tracker.pose.recording import is_recording, load_recording
 
-    ex = get_exercise(exercise)
+    ex = None if is_auto(exercise) else get_exercise(exercise)  # auto: recognised from the landmarks
     if is_recording(path):
         if view == "closeup":
             raise UsageError(f"{path}: --view closeup needs the video; a landmark recording holds no pixels")
         rec = load_recording(path)
+        ex, chosen = exercise_for(rec, ex, path)
         res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
-        damage = rec.meta.get("source", {}).get("damaged")
-        return with_warning(res, damage) if damage else res
-    closeup_kw = dict(exercise=ex.key, side=side, mode=mode, target=target, profile=profile, progress=progress)
+        return res.with_warnings(chosen, rec.meta.get("source", {}).get("damaged"))
+    closeup_kw = dict(exercise=ex and ex.key, side=side, mode=mode, target=target, profile=profile, progress=progress)
     if view == "closeup":
         return analyze_closeup_video(path, **closeup_kw)
     from tracker.app.paths import progress_bar
@@ -80,33 +81,25 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     with open_source(path, max_fps=max_fps or None) as src, \
             PoseEstimator(model, mode="image" if image_mode else "video") as est:
         total = src.info.frame_count // getattr(src, "stride", 1) if src.info.frame_count else None
-        checkpoints = Checkpoints(ex, provisional, side, mode, target, str(path), profile) if provisional else None
+        checkpoints = provisional and ex and Checkpoints(ex, provisional, side, mode, target, str(path), profile)
         with progress_bar(total, desc=path.name, enabled=None if progress else False) as bar:
             try:
                 rec = record_video(src, est, progress=bar, on_frame=checkpoints.on_frame if checkpoints else None)
             except KeyboardInterrupt as exc:
                 partial = getattr(exc, "partial", None)
                 res = None
-                if partial is not None and len(partial) > 1:
+                if partial is not None and len(partial) > 1 and ex is not None:  # auto: nothing recognised yet
                     res = analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
-                    res = with_warning(res, f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed")
+                    res = res.with_warnings(f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed")
                 exc.result = res
                 raise
         damage = src.damage_note() if hasattr(src, "damage_note") else None
     if not rec.norm.size:
         raise InputError(f"{path} has no frames")
+    ex, chosen = exercise_for(rec, ex, path)
     res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
-    res = fall_back(path, res, **closeup_kw) if view == "auto" else res
-    return with_warning(res, damage) if damage and damage not in res.warnings else res
-
-
-def with_warning(res, note: str):
-    """The result with one more warning, on the terminal and in the summary row alike."""
-    import dataclasses
-
-    res.summary = dataclasses.replace(res.summary, warnings=res.summary.warnings + (note,))
-    res.warnings = res.warnings + (note,)
-    return res
+    res = fall_back(path, res, **dict(closeup_kw, exercise=ex.key)) if view == "auto" else res
+    return res.with_warnings(chosen, damage)
 
 
 def _ignore_sigint() -> None:
@@ -161,6 +154,7 @@ class AnalyzeOptions:
     max_fps: float = DEFAULT_MAX_FPS
     view: str = "auto"
     scheduler: str | None = None  # a Dask scheduler's address: files are analysed on its workers
+    auto_exercise: bool = False  # --exercise auto: each file's exercise is recognised
 
     def __post_init__(self):
         if not (math.isfinite(self.max_fps) and self.max_fps >= 0):
@@ -178,10 +172,12 @@ class AnalyzeOptions:
     @classmethod
     def from_args(cls, args) -> "AnalyzeOptions":
         return cls(annotate=args.annotate, plot=args.plot, json=args.json, jobs=args.jobs,
-                   image_mode=args.image_mode, max_fps=args.max_fps, view=args.view, scheduler=args.scheduler)
+                   image_mode=args.image_mode, max_fps=args.max_fps, view=args.view, scheduler=args.scheduler,
+                   auto_exercise=args.auto_exercise)
 
 
 def run_analyze(args) -> int:
+    take_auto(args)  # --exercise auto: recognised per file (refused with --plan)
     plan, opts = plan_options(args, live=False)
     if plan is not None and opts.exercise is None:
         raise UsageError("--exercise is required with --plan: a recording is one set of one of the plan's "
@@ -279,7 +275,7 @@ def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[lis
     from tracker.pose.model_files import resolve_model
     from tracker.sinks.plot import plot_paths
 
-    if opts.exercise is None:
+    if opts.exercise is None and not ana.auto_exercise:
         raise UsageError("--exercise is required")
     files = not_finished(expand_inputs(paths), opts)
     resolve_model(opts.model)  # a bad --model is an error even when only recordings are given
@@ -296,7 +292,7 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions, plan=
     """Analyse every input as one set each; returns the exit code."""
     files, plots = _check(paths, opts, ana)
     out = _Outputs(opts, ana, plots, plan)
-    kw = dict(exercise=opts.exercise, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
+    kw = dict(exercise=opts.exercise or AUTO, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
     try:
         if ana.scheduler:
@@ -336,7 +332,7 @@ def register_cli(sub) -> None:
                        description="Count reps in recorded videos (or a folder of them, or a landmark "
                                    "recording made by 'tracker pose'); write per-rep and per-set CSV.")
     p.add_argument("paths", nargs="+", help="video file(s), folder(s) or .npz recording(s)")
-    add_set_options(p, exercise_required=True)
+    add_set_options(p, exercise_required=True, exercise_help=AUTO_HELP)
     p.add_argument("--annotate", help="write the video with the overlay drawn on it (.mp4)")
     p.add_argument("--plot", action="store_true", help="a PNG per set (angle over time) next to the CSV")
     p.add_argument("--json", action="store_true", help="print results as JSON instead of text")

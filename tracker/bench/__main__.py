@@ -5,6 +5,7 @@
     python -m tracker.bench --models full --no-cache --speed
     python -m tracker.bench --corpus                 # the generated corpus (tests/corpus), no model
     python -m tracker.bench --corpus DIR --split report --jobs 2
+    python -m tracker.bench --corpus --recognise     # --exercise auto: confusion matrices
 
 Clips: the project's ``sample_videos/`` (truth files), ``../shared/rendered`` (truth
 files) and ``../shared/clips`` (hand-counted ``labels.csv``), the last two only when
@@ -52,11 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="corpus: processes (default: all cores)")
     ap.add_argument("--side-known", action="store_true",
                     help="corpus: count the clip's known side (default: --side auto, as 'tracker analyze')")
+    ap.add_argument("--recognise", action="store_true",
+                    help="corpus: which exercise --exercise auto recognises per clip (confusion matrices)")
     ap.add_argument("--json", default=None,
                     help="where to write the JSON (default: bench_results.json, corpus_results.json with --corpus)")
     args = ap.parse_args(argv)
     if args.corpus is not None:
-        return run_corpus_command(args)
+        return run_recognise_command(args) if args.recognise else run_corpus_command(args)
     args.json = args.json or "bench_results.json"
 
     from tracker.errors import ModelError
@@ -142,6 +145,27 @@ def run_corpus_command(args) -> int:
         text.append(f"In manifest.csv without a meta file: {', '.join(unlisted)}.")
     print("\n".join(text))
     Path(args.json or "corpus_results.json").write_text(json.dumps(result, indent=1, default=json_default))
+    return 0
+
+
+def run_recognise_command(args) -> int:
+    """``--corpus --recognise``: the recogniser on every clip; tables and JSON."""
+    from tracker.bench.corpus import CORPUS
+    from tracker.bench.recognition import corpus_clips, markdown_recognition, run_recognition, summarize
+
+    folder = Path(args.corpus) if args.corpus else CORPUS
+    clips = corpus_clips(folder, args.split)
+    if not clips:
+        print(f"bench: no corpus entries in {folder} (split {args.split})", file=sys.stderr)
+        return 3
+    t0 = time.perf_counter()
+    rows = run_recognition(clips, max_fps=args.max_fps, jobs=args.jobs)
+    elapsed = time.perf_counter() - t0
+    result = {"machine": machine(), "corpus": str(folder), "split": args.split, "rows": rows,
+              "summary": {sp: summarize([r for r in rows if r["split"] == sp]) for sp in ("tune", "report")},
+              "elapsed_s": elapsed}
+    print(markdown_recognition(rows) + f"\n\n{len(rows)} clips in {elapsed:.1f} s.")
+    Path(args.json or "recognition_results.json").write_text(json.dumps(result, indent=1, default=json_default))
     return 0
 
 

@@ -8,7 +8,7 @@ down) are cut out first, so nothing is counted while someone gets into position.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -41,6 +41,14 @@ class SetResult:
     range_deg: float = 0.0
     warnings: tuple[str, ...] = ()
     recording: PoseRecording | None = field(default=None, repr=False)  # for --annotate
+
+    def with_warnings(self, *notes: str | None) -> "SetResult":
+        """More warnings, on the terminal and in the summary row alike (empty or repeated
+        notes are left out). In place; returns itself."""
+        new = tuple(n for n in dict.fromkeys(notes) if n and n not in self.warnings)
+        self.summary = replace(self.summary, warnings=self.summary.warnings + new)
+        self.warnings = self.warnings + new
+        return self
 
 
 @dataclass

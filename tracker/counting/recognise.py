@@ -1,0 +1,208 @@
+"""Which exercise a recording shows, from what the body shows (``--exercise auto``).
+
+Why from the exercise entries: each entry already says where its movement is measured
+(``signal``, ``view``) and now in which position it is done (``postures``), so one rule
+serves every entry and a new one is recognised without new code. For each candidate:
+
+    fit = posture share x view match
+
+- **posture**: the share of frames standing (``gating.standing``), else seated with a leg
+  crossed or with both feet down (``crossed_share``); an entry's first posture counts in
+  full, its others at ``LATER_POSTURE``.
+- **view**: the foot's length against the shank (``View``'s own limits, softened).
+- **movement**: the best fit's own counter, on the side it picks, must count a rep, else
+  nothing is recognised ("no exercise": a still body, a stretch, shifting in the chair).
+
+The confidence is the best fit over the best plus the runner-up (0.5: a tie); below
+``MIN_CONFIDENCE`` it does not guess. Thresholds were
+chosen on the tuning half of ``tests/corpus`` only.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from tracker.exercises import EXERCISES, POSTURES, Exercise, View
+from tracker.pose.landmarks import LEFT_SHOULDER, LEG, RIGHT_SHOULDER, SIDES
+from tracker.pose.recording import PoseRecording
+from tracker.signals import gating
+from tracker.signals.features import shank_length
+from tracker.signals.filters import quiet_runtime_warnings
+
+LATER_POSTURE = 0.3  # weight of an entry's second (less usual) posture
+# Crossed, seen from the front or obliquely (hips apart in the picture): the knees are
+# closer together than twice the hips' gap. Tuning half: crossed 0.83-1.22, feet down 1.57-2.38.
+CROSS_SPREAD = 1.4
+SPREAD_SOFT = 0.08
+# Crossed, seen from the side (hips overlap): the crossed knee and the foot hanging from it
+# are high. The midpoint of both shanks below the hips, in shank lengths: tuning half
+# crossed 0.36-0.48, feet down 0.47-0.69 (the lowest a still, low camera).
+CROSS_DROP = 0.465
+DROP_SOFT = 0.015
+HIPS_APART = (0.25, 0.35)  # hips' gap (shank lengths) over which the two cues hand over
+VIEW_SOFT = 0.03  # foot/shank ratio over which a view limit is softened
+SHOULDER_SOFT = 0.05  # shoulders/shank ratio over which a view limit is softened
+MIN_CONFIDENCE = 0.65  # below: unsure, ask for --exercise
+MIN_FIT = 0.25  # the best fit below this: no exercise's position and view are shown
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+@dataclass(frozen=True)
+class BodyCues:
+    """What the body shows over the stretch: shares of the postures (they sum to 1)."""
+
+    standing: float
+    seated: float
+    crossed: float
+    knee_spread: float  # knees' gap over hips' gap (NaN when the hips overlap)
+    shank_drop: float  # shank midpoints below the hips, shank lengths
+    shoulders: float  # shoulder width in the picture over the shank: narrow from the side
+
+    def share(self, posture: str) -> float:
+        return {"standing": self.standing, "seated": self.seated, "crossed": self.crossed}[posture]
+
+    def main_posture(self) -> str:
+        return max(POSTURES, key=self.share)
+
+
+@dataclass(frozen=True)
+class ExerciseFit:
+    """How well one exercise entry fits the stretch (each factor 0-1)."""
+
+    exercise: str
+    side: str
+    posture: float
+    view: float
+    reps: int  # what its counter found on that side
+    foot_ratio: float
+
+    @property
+    def score(self) -> float:
+        return self.posture * self.view
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The recogniser's answer: ``exercise`` is None when it is unsure or sees none."""
+
+    exercise: str | None
+    confidence: float  # the winner's fit over its own and the runner-up's: 0.5 a tie, 1 alone
+    verdict: str  # "recognised" | "unsure" | "none"
+    fits: tuple[ExerciseFit, ...]  # best first
+    cues: BodyCues
+
+    @property
+    def best(self) -> ExerciseFit:
+        return self.fits[0]
+
+    def describe(self) -> str:
+        """One line for the terminal and the set's warnings."""
+        b = self.best
+        seen = (f"{self.cues.main_posture()}, foot/shank {b.foot_ratio:.2f}, "
+                f"shoulders/shank {self.cues.shoulders:.2f}")
+        if self.verdict == "recognised":
+            return f"recognised: {self.exercise} (confidence {self.confidence:.2f}; {seen})"
+        if self.verdict == "none":
+            return f"no exercise recognised: the best fit, {b.exercise}, found no repetition ({seen})"
+        runner = self.fits[1].exercise if len(self.fits) > 1 else "?"
+        return (f"not sure which exercise this is ({b.exercise} or {runner}, confidence "
+                f"{self.confidence:.2f}; {seen})")
+
+
+def to_pixels(rec: PoseRecording) -> np.ndarray:
+    return rec.norm[:, :, :2] * np.array([rec.width, rec.height], np.float32)
+
+
+def _median(a: np.ndarray) -> float:
+    with quiet_runtime_warnings():
+        return float(np.nanmedian(a)) if np.isfinite(a).any() else float("nan")
+
+
+def body_cues(px: np.ndarray) -> BodyCues:
+    """Posture shares over a stretch of frames ``px`` (N, 33, 2) pixels."""
+    seen = np.isfinite(px[:, LEG["left"]["hip"], 1])
+    standing = float(gating.standing(px[seen]).mean()) if seen.any() else 0.0
+    scale = _median(np.concatenate([shank_length(px, s) for s in SIDES]))
+    hips_y = 0.5 * (px[:, LEG["left"]["hip"], 1] + px[:, LEG["right"]["hip"], 1])
+    mid = [0.5 * (px[:, LEG[s]["knee"], 1] + px[:, LEG[s]["ankle"], 1]) - hips_y for s in SIDES]
+    drop = _median(0.5 * (mid[0] + mid[1])) / scale
+    hips_dx = _median(np.abs(px[:, LEG["left"]["hip"], 0] - px[:, LEG["right"]["hip"], 0])) / scale
+    knees_dx = _median(np.abs(px[:, LEG["left"]["knee"], 0] - px[:, LEG["right"]["knee"], 0])) / scale
+    lo, hi = HIPS_APART
+    w = float(np.clip((hips_dx - lo) / (hi - lo), 0.0, 1.0)) if math.isfinite(hips_dx) else 0.0
+    spread = knees_dx / hips_dx if w > 0 else float("nan")
+    by_spread = _sigmoid((CROSS_SPREAD - spread) / SPREAD_SOFT) if w > 0 else 0.0
+    by_drop = _sigmoid((CROSS_DROP - drop) / DROP_SOFT) if math.isfinite(drop) else 0.0
+    crossed = w * by_spread + (1.0 - w) * by_drop
+    sitting = 1.0 - standing
+    shoulders = _median(np.abs(px[:, LEFT_SHOULDER, 0] - px[:, RIGHT_SHOULDER, 0])) / scale
+    return BodyCues(standing, sitting * (1.0 - crossed), sitting * crossed, spread, drop, shoulders)
+
+
+def posture_fit(ex: Exercise, cues: BodyCues) -> float:
+    return min(1.0, sum((1.0 if i == 0 else LATER_POSTURE) * cues.share(p) for i, p in enumerate(ex.postures)))
+
+
+def _within(x: float, lo: float | None, hi: float | None, soft: float) -> float:
+    """1 inside [lo, hi], falling off softly outside; an unknown value fits half."""
+    if not math.isfinite(x):
+        return 0.5
+    fit = 1.0
+    if lo is not None:
+        fit *= _sigmoid((x - lo) / soft)
+    if hi is not None:
+        fit *= _sigmoid((hi - x) / soft)
+    return fit
+
+
+def view_fit(view: View, foot_ratio: float, shoulders: float) -> float:
+    """The mean of two cues to the camera view: the foot's length and the shoulders' width,
+    each against the shank (either alone is fooled: a crossed foot turns, a body turns)."""
+    by_foot = _within(foot_ratio, view.min_foot_ratio, view.max_foot_ratio, VIEW_SOFT)
+    by_body = _within(shoulders, view.min_shoulder_ratio, view.max_shoulder_ratio, SHOULDER_SOFT)
+    return 0.5 * (by_foot + by_body)
+
+
+def foot_ratio(px: np.ndarray, side: str) -> float:
+    leg = LEG[side]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.linalg.norm(px[:, leg["toe"]] - px[:, leg["heel"]], axis=1) / shank_length(px, side)
+    return _median(r)
+
+
+def fit_exercise(rec: PoseRecording, px: np.ndarray, ex: Exercise, cues: BodyCues) -> ExerciseFit:
+    from tracker.counting.offline import analyze_recording
+
+    res = analyze_recording(rec, ex, side="auto")
+    side = res.info.side
+    ratio = foot_ratio(px, side)
+    return ExerciseFit(ex.key, side, posture_fit(ex, cues), view_fit(ex.camera, ratio, cues.shoulders),
+                       res.summary.reps_counted, ratio)
+
+
+def candidates() -> list[Exercise]:
+    """The routine's exercises (a plan's custom exercise shares its base's signal and view:
+    the two could not be told apart)."""
+    return [e for e in EXERCISES.values() if e.in_routine]
+
+
+def recognise(rec: PoseRecording, exercises: list[Exercise] | None = None,
+              min_confidence: float = MIN_CONFIDENCE) -> Recognition:
+    """Which of ``exercises`` (default: the routine's) the recording shows, and how sure."""
+    px = to_pixels(rec)
+    cues = body_cues(px)
+    fits = sorted((fit_exercise(rec, px, ex, cues) for ex in exercises or candidates()),
+                  key=lambda f: f.score, reverse=True)
+    pair = fits[0].score + (fits[1].score if len(fits) > 1 else 0.0)
+    confidence = fits[0].score / pair if pair > 0 else 0.0
+    best = fits[0]
+    if best.reps == 0 or best.score < MIN_FIT:
+        return Recognition(None, confidence, "none", tuple(fits), cues)
+    if confidence < min_confidence:
+        return Recognition(None, confidence, "unsure", tuple(fits), cues)
+    return Recognition(best.exercise, confidence, "recognised", tuple(fits), cues)
