@@ -14,7 +14,7 @@ from typing import Iterator
 
 from tracker.sources.frames import Frame, FrameSource
 
-DEPTH = 4  # frames decoded ahead (a 1080p frame is 6 MB)
+DEPTH = 2  # frames decoded ahead (a 1080p frame is 6 MB)
 _END = object()
 
 
