@@ -204,6 +204,18 @@ def _mp(s: dict) -> str:
     return "n/a" if s.get("median") is None else f"{_f(s['median'])} / {_f(s['p95'])}"
 
 
+ONE_POSE_NOTE = (
+    "The landmarker runs with 2 poses (the person lock needs a helper's pose). With one person in view "
+    "that makes its detector run on every frame, and the landmarks are identical to 1 pose in IMAGE mode "
+    "(measured: max difference 0.0). With 1 pose in VIDEO mode the detector is skipped and each frame's "
+    "crop is predicted from the last frame's landmarks (MediaPipe's tracking; its Tasks graph does no "
+    "landmark smoothing): 1.6x cheaper, but the foot points degrade (full, analysed at 15 fps: range "
+    "25.4 -> 20.4 deg on the rendered crossed-leg dorsiflexion clip, 17.9 -> 14.4 on the sample "
+    "dorsiflexion clip, best rep 14.7 -> 12.8 deg and 8 of its 10 reps counted on the seated side one; "
+    "without our own crop the range falls as much). The cause is MediaPipe's crop, so a re-detection every "
+    "k frames would keep it on k-1 of k frames: the default stays 2 poses.")
+
+
 def markdown_speed(speed: dict, machine: dict) -> str:
     if "error" in speed:
         return f"Speed not measured: {speed['error']}."
@@ -222,10 +234,7 @@ def markdown_speed(speed: dict, machine: dict) -> str:
         lines.append(f"| {m} | {_mp(raw['ms'])} | {_f(raw['fps'])} | {_f(rt['fps'])} | "
                      f"{rt['dropped']}/{rt['grabbed']} | {_f(fast['fps'])} | {_mp(rt['latency_ms'])} | "
                      f"{_f(r['own_pct_of_frame'])}% | {_f(r.get('raw_1pose', {}).get('fps'))} |")
-    lines += ["", "Live runs the landmarker with 2 poses (the person lock needs a helper's pose); with 1 pose "
-                  "the detector stops running every frame and it is about twice as fast, but in VIDEO mode it "
-                  "then tracks from its own last landmarks and the foot points degrade (measured on the rendered "
-                  "dorsiflexion clip: range 25 -> 19 deg with full; lite missed reps)."]
+    lines += ["", ONE_POSE_NOTE]
     lines += ["", "Per stage, ms per frame (median / p95), live loop at camera speed; pose / raw = the "
                   "estimator's time (crop, person lock) over the bare landmarker's:", "",
               "| model | " + " | ".join(STAGE_LABELS[s] for s in STAGES) + " | ours (count+overlay+sinks) | "
@@ -271,19 +280,22 @@ def run_analysis_speed(models: list[str], log=print) -> list[dict]:
                    "decode_ms_median": float(np.median(dec)), "pose_ms_median": float(np.median(pose)),
                    "pose_ms_p95": float(np.percentile(pose, 95)),
                    "analyze_wall_s": wall, "realtime_x": duration / wall, "analyze_peak_rss_mb": ru.ru_maxrss / 1024,
+                   "analyze_cpu_s": ru.ru_utime + ru.ru_stime, "cpu_per_wall": (ru.ru_utime + ru.ru_stime) / wall,
                    "analysis_fps": DEFAULT_MAX_FPS, "exit": os.waitstatus_to_exitcode(status)}
             rows.append(row)
             log(f"  {m:5s} {path.name} {size}: decode {row['decode_ms_median']:.1f} ms, pose "
                 f"{row['pose_ms_median']:.1f} ms/frame; analyze {wall:.1f} s for {duration:.1f} s = "
-                f"{row['realtime_x']:.2f}x real time, peak {row['analyze_peak_rss_mb']:.0f} MB")
+                f"{row['realtime_x']:.2f}x real time, CPU {row['analyze_cpu_s']:.1f} s ({row['cpu_per_wall']:.2f} per "
+                f"wall s), peak {row['analyze_peak_rss_mb']:.0f} MB")
     return rows
 
 
 def markdown_analysis_speed(rows: list[dict]) -> str:
     lines = ["| model | clip | size | decode ms/frame | pose ms/frame (median / p95) | `tracker analyze` wall s "
-             "| × real time | peak RSS MB |", "|---|---|---|---|---|---|---|---|"]
+             "| × real time | CPU s | CPU s / wall s | peak RSS MB |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['model']} | {r['clip']} | {r['size']} @ {r['fps']:.0f} fps | {r['decode_ms_median']:.1f} | "
                      f"{r['pose_ms_median']:.1f} / {r['pose_ms_p95']:.1f} | {r['analyze_wall_s']:.1f} "
-                     f"(clip {r['duration_s']:.1f} s) | {r['realtime_x']:.2f} | {r['analyze_peak_rss_mb']:.0f} |")
+                     f"(clip {r['duration_s']:.1f} s) | {r['realtime_x']:.2f} | {r['analyze_cpu_s']:.1f} | "
+                     f"{r['cpu_per_wall']:.2f} | {r['analyze_peak_rss_mb']:.0f} |")
     return "\n".join(lines)

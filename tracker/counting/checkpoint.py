@@ -20,6 +20,7 @@ from tracker.exercises import Exercise
 from tracker.pose.estimator import PoseFrame
 from tracker.pose.recording import PoseRecording
 from tracker.records import Rep, SetInfo
+from tracker.signals.filters import preload
 
 CHECKPOINT_S = 10.0  # video time between two checkpoints
 WINDOW_S = 45.0  # video counted at each checkpoint (the newest part)
@@ -39,6 +40,7 @@ class Checkpoints:
         self._clip_start = float("-inf")
         self._settled_until = float("-inf")  # end of the last rep handed out
         self._broken = False
+        preload()  # the first checkpoint's import of scipy runs beside the pose model, not in its way
 
     def on_frame(self, frame: PoseFrame) -> None:
         self.frames.append(frame)

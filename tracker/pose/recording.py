@@ -124,12 +124,15 @@ def record_video(source, estimator, progress=None, on_frame=None, timings: list 
 
     Returns the recording; if interrupted, the partial recording is attached to the
     KeyboardInterrupt as ``exc.partial`` so the caller can still save it. ``timings``, if
-    given, receives (decode_s, pose_s) per frame (for the benchmark).
+    given, receives (decode_s, pose_s) per frame (for the benchmark); the frames are then
+    read in turn with the model, else a thread decodes ahead while the model runs.
     """
     import time
 
+    from tracker.sources.readahead import read_ahead
+
     frames: list[PoseFrame] = []
-    it = iter(source)
+    it = iter(source) if timings is not None else read_ahead(source)
     try:
         while True:
             t0 = time.perf_counter()
@@ -147,9 +150,18 @@ def record_video(source, estimator, progress=None, on_frame=None, timings: list 
             if progress is not None:
                 progress.update(1)
     except KeyboardInterrupt as exc:
+        _stop(it)
         exc.partial = PoseRecording.from_frames(frames, recording_meta(source, estimator)) if frames else None
         raise
+    finally:
+        _stop(it)  # the reader thread is done before anyone reads the source's state or closes it
     return PoseRecording.from_frames(frames, recording_meta(source, estimator))
+
+
+def _stop(it) -> None:
+    close = getattr(it, "close", None)
+    if close is not None:
+        close()
 
 
 def recording_meta(source, estimator) -> dict:

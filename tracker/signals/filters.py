@@ -71,6 +71,17 @@ class quiet_runtime_warnings:
         self._w.__exit__(*a)
 
 
+def preload() -> None:
+    """Import scipy's filters on a thread while the pose model runs: the import takes 0.5-2 s
+    of CPU, and done at the first count it would hold up the pose pass instead of using the
+    core the model leaves free."""
+    import importlib
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=("scipy.signal",), name="preload-scipy",
+                     daemon=True).start()
+
+
 def lowpass_zero_phase(x: np.ndarray, fs: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
     """Butterworth low-pass run forward and backward (no lag), per finite segment."""
     from scipy.signal import butter, sosfiltfilt
