@@ -14,7 +14,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tracker.app.auto_exercise import AUTO, AUTO_HELP, exercise_for, is_auto, take_auto
+from tracker.app.auto_exercise import AUTO, AUTO_HELP, analyse_partial, exercise_for, is_auto, take_auto
 from tracker.app.options import SetOptions, add_model_option, add_set_options, saved_in
 from tracker.app.plan_use import add_plan_option, apply_plan, plan_options, planned_step
 from tracker.app.resume import not_finished
@@ -66,7 +66,7 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
         if view == "closeup":
             raise UsageError(f"{path}: --view closeup needs the video; a landmark recording holds no pixels")
         rec = load_recording(path)
-        ex, chosen = exercise_for(rec, ex, path)
+        ex, chosen = exercise_for(rec, ex, path, side)
         res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
         return res.with_warnings(chosen, rec.meta.get("source", {}).get("damaged"))
     closeup_kw = dict(exercise=ex and ex.key, side=side, mode=mode, target=target, profile=profile, progress=progress)
@@ -86,17 +86,12 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
             try:
                 rec = record_video(src, est, progress=bar, on_frame=checkpoints.on_frame if checkpoints else None)
             except KeyboardInterrupt as exc:
-                partial = getattr(exc, "partial", None)
-                res = None
-                if partial is not None and len(partial) > 1 and ex is not None:  # auto: nothing recognised yet
-                    res = analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
-                    res = res.with_warnings(f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed")
-                exc.result = res
+                exc.result = analyse_partial(getattr(exc, "partial", None), ex, path, side, mode, target, profile)
                 raise
         damage = src.damage_note() if hasattr(src, "damage_note") else None
     if not rec.norm.size:
         raise InputError(f"{path} has no frames")
-    ex, chosen = exercise_for(rec, ex, path)
+    ex, chosen = exercise_for(rec, ex, path, side)
     res = analyze_recording(rec, ex, side, mode, target, source=str(path), profile=profile)
     res = fall_back(path, res, **dict(closeup_kw, exercise=ex.key)) if view == "auto" else res
     return res.with_warnings(chosen, damage)

@@ -23,14 +23,29 @@ def take_auto(args) -> None:
         args.exercise = None
 
 
-def exercise_for(rec, ex: Exercise | None, path) -> tuple[Exercise, str | None]:
+def exercise_for(rec, ex: Exercise | None, path, side: str = "auto") -> tuple[Exercise, str | None]:
     """``ex`` itself when it was named; else the recognised one and the line that says so
     (for the terminal and the set's warnings). Unsure, or no exercise: InputError (exit 3)."""
     if ex is not None:
         return ex, None
     from tracker.counting.recognise import recognise
 
-    r = recognise(rec)
+    r = recognise(rec, side=side)
     if r.verdict != "recognised":
         raise InputError(f"{printable(path)}: {r.describe()}; name it with --exercise ({', '.join(ROUTINE)})")
     return get_exercise(r.exercise), f"exercise {r.describe()} (--exercise auto)"
+
+
+def analyse_partial(partial, ex, path, side, mode, target, profile):
+    """Ctrl-C in the pose pass: the frames seen so far analysed (with --exercise auto, if the
+    exercise can be recognised from them), or None."""
+    from tracker.counting.offline import analyze_recording
+
+    if partial is None or len(partial) < 2:
+        return None
+    try:
+        ex, chosen = exercise_for(partial, ex, path, side)
+    except InputError:
+        return None  # too little seen to know the exercise: nothing is counted
+    res = analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
+    return res.with_warnings(chosen, f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed")

@@ -175,10 +175,11 @@ def foot_ratio(px: np.ndarray, side: str) -> float:
     return _median(r)
 
 
-def fit_exercise(rec: PoseRecording, px: np.ndarray, ex: Exercise, cues: BodyCues) -> ExerciseFit:
+def fit_exercise(rec: PoseRecording, px: np.ndarray, ex: Exercise, cues: BodyCues,
+                 side: str = "auto") -> ExerciseFit:
     from tracker.counting.offline import analyze_recording
 
-    res = analyze_recording(rec, ex, side="auto")
+    res = analyze_recording(rec, ex, side=side)  # the user's --side, when one was given
     side = res.info.side
     ratio = foot_ratio(px, side)
     return ExerciseFit(ex.key, side, posture_fit(ex, cues), view_fit(ex.camera, ratio, cues.shoulders),
@@ -192,11 +193,11 @@ def candidates() -> list[Exercise]:
 
 
 def recognise(rec: PoseRecording, exercises: list[Exercise] | None = None,
-              min_confidence: float = MIN_CONFIDENCE) -> Recognition:
+              min_confidence: float = MIN_CONFIDENCE, side: str = "auto") -> Recognition:
     """Which of ``exercises`` (default: the routine's) the recording shows, and how sure."""
     px = to_pixels(rec)
     cues = body_cues(px)
-    fits = sorted((fit_exercise(rec, px, ex, cues) for ex in exercises or candidates()),
+    fits = sorted((fit_exercise(rec, px, ex, cues, side) for ex in exercises or candidates()),
                   key=lambda f: f.score, reverse=True)
     pair = fits[0].score + (fits[1].score if len(fits) > 1 else 0.0)
     confidence = fits[0].score / pair if pair > 0 else 0.0

@@ -132,7 +132,10 @@ def record_video(source, estimator, progress=None, on_frame=None, timings: list 
     from tracker.sources.readahead import read_ahead
 
     frames: list[PoseFrame] = []
-    it = iter(source) if timings is not None else read_ahead(source)
+    # a camera or stream is read in turn: read ahead buys nothing live, and a reader thread
+    # waiting on a reconnecting stream would keep Ctrl-C waiting for its back-off
+    ahead = timings is None and source.info.kind != "camera"
+    it = read_ahead(source) if ahead else iter(source)
     try:
         while True:
             t0 = time.perf_counter()
@@ -150,7 +153,10 @@ def record_video(source, estimator, progress=None, on_frame=None, timings: list 
             if progress is not None:
                 progress.update(1)
     except KeyboardInterrupt as exc:
-        _stop(it)
+        try:
+            _stop(it)  # before the source's state (damage) is read for the meta
+        except KeyboardInterrupt:
+            pass  # a second Ctrl-C while the reader stops: this first one keeps the frames done
         exc.partial = PoseRecording.from_frames(frames, recording_meta(source, estimator)) if frames else None
         raise
     finally:

@@ -78,8 +78,9 @@ def preload() -> None:
     import importlib
     import threading
 
-    threading.Thread(target=importlib.import_module, args=("scipy.signal",), name="preload-scipy",
-                     daemon=True).start()
+    # not a daemon: a process that ends early waits for the import to finish rather than
+    # tearing the interpreter down in the middle of loading scipy's extension modules
+    threading.Thread(target=importlib.import_module, args=("scipy.signal",), name="preload-scipy").start()
 
 
 def lowpass_zero_phase(x: np.ndarray, fs: float, cutoff_hz: float, order: int = 2) -> np.ndarray:

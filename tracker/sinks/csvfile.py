@@ -35,6 +35,11 @@ SUMMARY_COLUMNS = (
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def csv_uncell(text: str) -> str:
+    """A text cell as it was before ``csv_cell`` neutralised a formula (reading back)."""
+    return text[1:] if text[:1] == "'" and text[1:2] and text[1:].startswith(FORMULA_START) else text
+
+
 def csv_cell(value):
     """One cell as this project writes it everywhere: booleans true/false, floats to 3
     decimals, and text a spreadsheet would run as a formula (CSV injection) neutralised."""

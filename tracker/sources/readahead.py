@@ -50,8 +50,8 @@ def read_ahead(source: FrameSource, depth: int = DEPTH) -> Iterator[Frame]:
         put(_END)
 
     thread = threading.Thread(target=run, name="frame-decoder", daemon=True)
-    thread.start()
     try:
+        thread.start()
         while True:
             item = q.get()
             if item is _END:
@@ -61,4 +61,18 @@ def read_ahead(source: FrameSource, depth: int = DEPTH) -> Iterator[Frame]:
             yield item
     finally:
         stop.set()
-        thread.join()
+        _join(thread)
+
+
+def _join(thread: threading.Thread) -> None:
+    """Wait for the reader to leave the source, also through a second Ctrl-C (a user who sees
+    the bar stop on a damaged file presses it again): the source must never be closed while
+    the reader is still inside it."""
+    interrupted = False
+    while thread.is_alive():
+        try:
+            thread.join(0.1)
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        raise KeyboardInterrupt
