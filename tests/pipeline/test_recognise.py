@@ -57,6 +57,8 @@ def test_bench_rows_and_confusion_matrix():
             [("c014_heel_raise", "heel_raise"), ("c004_neg_still", "none"), ("c054_dorsiflexion", "dorsiflexion")]]
     s = summarize(rows)
     assert (s["clips"], s["right"], s["unsure"], s["negatives"], s["negatives_named"]) == (2, 1, 1, 1, 0)
+    broken = dict(rows[0], answer="error")  # a clip that failed to run is an error, not a wrong answer
+    assert (summarize([broken])["wrong"], summarize([broken])["errors"]) == (0, 1)
     table = markdown_confusion(rows, "tune")
     assert "| heel_raise | · | · | · | 1 |" in table and "| none |" in table
 

@@ -73,17 +73,19 @@ def summarize(rows: list[dict]) -> dict:
     ex = [r for r in rows if r["truth"] != "none"]
     neg = [r for r in rows if r["truth"] == "none"]
     right = sum(r["answer"] == r["truth"] for r in ex)
-    wrong = sum(r["answer"] not in (r["truth"], "unsure", "none") for r in ex)
+    wrong = sum(r["answer"] not in (r["truth"], "unsure", "none", "error") for r in ex)
     return {"clips": len(ex), "right": right, "wrong": wrong,
             "unsure": sum(r["answer"] == "unsure" for r in ex), "none": sum(r["answer"] == "none" for r in ex),
+            "errors": sum(r["answer"] == "error" for r in rows),  # failed to run: not a wrong answer
             "body_right": sum(r.get("body") == r["truth"] for r in ex),
             "rate": right / len(ex) if ex else None, "negatives": len(neg),
-            "negatives_named": sum(r["answer"] not in ("unsure", "none") for r in neg)}
+            "negatives_named": sum(r["answer"] not in ("unsure", "none", "error") for r in neg)}
 
 
 def markdown_summary(rows: list[dict]) -> str:
     lines = ["| split | exercise clips | recognised right | wrong exercise | unsure (asks) | no rep counted (none) | "
-             "best body fit right | negatives | negatives named an exercise |", "|---|---|---|---|---|---|---|---|---|"]
+             "best body fit right | negatives | negatives named an exercise | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for split in SPLITS:
         part = [r for r in rows if r["split"] == split]
         if part:
@@ -91,7 +93,7 @@ def markdown_summary(rows: list[dict]) -> str:
             rate = f"{s['right']} ({100 * s['rate']:.0f}%)" if s["rate"] is not None else ""
             body = f"{s['body_right']} ({100 * s['body_right'] / s['clips']:.0f}%)" if s["clips"] else ""
             lines.append(f"| {split} | {s['clips']} | {rate} | {s['wrong']} | {s['unsure']} | {s['none']} | {body} | "
-                         f"{s['negatives']} | {s['negatives_named']} |")
+                         f"{s['negatives']} | {s['negatives_named']} | {s['errors']} |")
     return "\n".join(lines)
 
 
