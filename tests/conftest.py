@@ -24,6 +24,17 @@ def _isolated_history(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "history.sqlite3"))
 
 
+@pytest.fixture(autouse=True)
+def _forget_custom_exercises():
+    """A plan's custom exercises are registered process-wide; no other test may see them."""
+    from tracker.exercises import EXERCISES
+
+    before = dict(EXERCISES)
+    yield
+    EXERCISES.clear()
+    EXERCISES.update(before)
+
+
 @pytest.fixture
 def xvfb():
     """A private X server for window tests; skips where Xvfb/xwd are not installed."""

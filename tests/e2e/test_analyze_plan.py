@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 from plan_reps import reps_angle
 
 from tracker.app.cli import main
-from tracker.exercises import EXERCISES
 from tracker.sinks.csvfile import read_rep_csv
 
 from synthlegs import make_recording
-
-
-@pytest.fixture(autouse=True)
-def _forget_custom_exercises():
-    """A plan's custom exercises are registered process-wide; other tests must not see them."""
-    before = dict(EXERCISES)
-    yield
-    EXERCISES.clear()
-    EXERCISES.update(before)
-
 
 PLAN = """\
 [patient]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from plan_reps import reps_angle
+from plan_reps import PUMPS, reps_angle
 
 from tracker.app.live.session import LiveSession
 from tracker.exercises import EXERCISES
@@ -35,13 +35,7 @@ sessions_per_week = 3
 profile = "anna"
 affected_side = "left"
 
-[[custom]]
-name = "ankle_pumps"
-signal = "ankle_dorsiflexion"
-direction = "both"
-title = "Ankle pumps"
-cue = "Pump your foot up and down"
-
+""" + PUMPS + """
 [[exercise]]
 name = "dorsiflexion"
 sets = 2
@@ -64,14 +58,6 @@ reps = 2
 hold_s = 1
 rest_s = 2
 """
-
-
-@pytest.fixture(autouse=True)
-def _forget_custom_exercises():
-    before = dict(EXERCISES)
-    yield
-    EXERCISES.clear()
-    EXERCISES.update(before)
 
 
 def run_plan(tmp_path, holds, text: str = PLAN):
@@ -147,13 +133,7 @@ sessions_per_week = 5
 profile = "ben"
 affected_side = "left"
 
-[[custom]]
-name = "ankle_pumps"
-signal = "ankle_dorsiflexion"
-direction = "both"
-title = "Ankle pumps"
-cue = "Pump your foot up and down"
-
+""" + PUMPS + """
 [[exercise]]
 name = "dorsiflexion"
 sets = 2

@@ -4,6 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 FPS = 30.0
+# The custom exercise the plan tests declare: "ankle pumps" on the dorsiflexion signal.
+PUMPS = """\
+[[custom]]
+name = "ankle_pumps"
+signal = "ankle_dorsiflexion"
+direction = "both"
+title = "Ankle pumps"
+cue = "Pump your foot up and down"
+"""
 
 
 def reps_angle(holds: list[float], amp: float = 15.0, start_s: float = 2.0, up_s: float = 1.0,

@@ -96,18 +96,23 @@ def test_every_rep_field_has_a_column():
     assert set(history.REP_FIELDS) == {f.name for f in dataclasses.fields(Rep)}
 
 
-def test_an_older_history_is_read_and_reported_without_being_changed(db, tmp_path):
-    """A history from before the plan's migration: ``history`` and ``report`` read it through
-    a migrated copy in memory; the file keeps its version (readers never migrate)."""
+def _old_history(db, version: int, profile: str) -> None:
+    """A history as an earlier release wrote it: schema ``version``, one session, one rep."""
     conn = sqlite3.connect(db, isolation_level=None)
-    history.migrate(conn, history.MIGRATIONS[:3])
+    history.migrate(conn, history.MIGRATIONS[:version])
     conn.execute("INSERT INTO sessions (profile, started_at, updated_at, exercise, side, mode, target, source, "
-                 "method, status) VALUES ('default', '2026-01-05T10:00:00+00:00', '2026-01-05T10:20:00+00:00', "
-                 "'dorsiflexion', 'left', 'active', 10, 'camera:0', 'live-hysteresis', 'complete')")
+                 "method, status) VALUES (?, '2026-01-05T10:00:00+00:00', '2026-01-05T10:20:00+00:00', "
+                 "'dorsiflexion', 'left', 'active', 10, 'camera:0', 'live-hysteresis', 'complete')", (profile,))
     conn.execute("INSERT INTO reps (session_id, rep_index, start_t, peak_t, end_t, rest_deg, peak_deg, rom_deg, "
                  "duration_s, assisted, compensation, confidence, counted) VALUES (1, 1, 0, 1, 2, 0, 9, 9, 2, 0, 0, "
                  "0.9, 1)")
     conn.close()
+
+
+def test_an_older_history_is_read_and_reported_without_being_changed(db, tmp_path):
+    """A history from before the plan's migration: ``history`` and ``report`` read it through
+    a migrated copy in memory; the file keeps its version (readers never migrate)."""
+    _old_history(db, 3, "default")
     before = open(db, "rb").read()
     assert main(["history", "--db", str(db)]) == 0
     assert main(["report", "--db", str(db), "-o", str(tmp_path / "r.html")]) == 0
@@ -118,15 +123,7 @@ def test_an_older_history_is_read_and_reported_without_being_changed(db, tmp_pat
 
 
 def test_version_1_database_is_upgraded_keeping_its_data(db):
-    conn = sqlite3.connect(db, isolation_level=None)
-    history.migrate(conn, history.MIGRATIONS[:1])
-    conn.execute("INSERT INTO sessions (profile, started_at, updated_at, exercise, side, mode, target, source, "
-                 "method, status) VALUES ('ana', '2026-01-05T10:00:00+00:00', '2026-01-05T10:20:00+00:00', "
-                 "'dorsiflexion', 'left', 'active', 10, 'camera:0', 'live-hysteresis', 'complete')")
-    conn.execute("INSERT INTO reps (session_id, rep_index, start_t, peak_t, end_t, rest_deg, peak_deg, rom_deg, "
-                 "duration_s, assisted, compensation, confidence, counted) VALUES (1, 1, 0, 1, 2, 0, 9, 9, 2, 0, 0, "
-                 "0.9, 1)")
-    conn.close()
+    _old_history(db, 1, "ana")
     with closing(connect(db)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 4
         [s] = list_sessions(conn)

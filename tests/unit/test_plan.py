@@ -11,16 +11,6 @@ from tracker.exercises import EXERCISES, ROUTINE
 from tracker.plan.load import PlanError, load_plan, parse_plan
 from tracker.plan.write import asked_plan_text, default_plan_text
 
-
-@pytest.fixture(autouse=True)
-def _forget_custom_exercises():
-    """A plan's custom exercises are registered process-wide; other tests must not see them."""
-    before = dict(EXERCISES)
-    yield
-    EXERCISES.clear()
-    EXERCISES.update(before)
-
-
 GOOD = """\
 sessions_per_week = 4
 
