@@ -55,6 +55,16 @@ def test_a_whole_body_shift_is_not_a_rep_in_either_path():
     assert len(reps) >= 2 * REPS - 2 and all("the body moved" in r.note for r in reps)
 
 
+def test_a_standing_toe_raise_may_rock_the_body():
+    """Toe raises may be done standing (a tibialis raise), where the body rocks back with each
+    rise: the hips' travel is not held against them."""
+    t, a, share = _excursions(8.0)
+    shift = np.stack([0.12 * SHANK * share, np.zeros_like(share)], axis=1)
+    rec = _moved(make_recording(t, dorsi=a, noise_px=0.4, seed=2), range(NUM_LANDMARKS), shift)
+    off, live, _ = _counts(rec, get_exercise("toe_raise"))
+    assert off == live == REPS
+
+
 def test_the_other_leg_moving_is_not_a_rep_of_this_foot():
     """The other leg crosses over (its ankle travels half a shank length) while this foot's
     landmarks twitch with it: not this foot's rep, live or offline."""

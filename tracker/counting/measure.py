@@ -193,12 +193,13 @@ def _anchor_travel(ctx: RepContext, sl: slice) -> float:
 
 
 def _moved_instead(ctx: RepContext, ex: Exercise, sl: slice) -> str:
-    """'' or what moved instead of the ankle: the body shifting (its hips travelled) or the
-    other leg (its anchor travelled far more than this one's). Not for heel raises: rising on
-    the toes lifts the body, often on both feet."""
+    """'' or what moved instead of the ankle: the body shifting (the hips of a seated exercise
+    travelled) or the other leg (its anchor travelled far more than this one's). Not for heel
+    raises: rising on the toes lifts the body, often on both feet; and standing toe raises
+    rock the body back (the hips of a real tibialis raise travel 0.08 shank lengths)."""
     if ex.lifts_knee:
         return ""
-    body = _point_travel(ctx.body_xy, ctx, sl)
+    body = _point_travel(ctx.body_xy, ctx, sl) if ex.seated else 0.0
     if body > BODY_SHIFT_LIMIT:
         return f"the body moved ({body:.2f} shank lengths): sit still and move only the foot"
     other = _point_travel(ctx.other_anchor_xy, ctx, sl)
