@@ -37,12 +37,12 @@ ANCHOR_LIMIT = 0.35
 # -1.40 to -0.14 on calf stretches and a leg swing counted as heel raises.
 KNEE_RISE_SHARE = 0.35
 # A seated ankle exercise keeps the body still. The hips' travel over a rep, in shank lengths:
-# 0.01-0.05 over the reps of the tune half's seated exercises; 0.075-0.12 when someone shifting
-# in the chair made the foot's 2-D angle change (the ankle did not move): not a rep.
+# at most 0.045 over the reps of the corpus tune half's seated exercises; 0.075-0.13 when
+# someone shifting in the chair made the foot's 2-D angle change (the ankle did not move).
 BODY_SHIFT_LIMIT = 0.065
 # The other leg's anchor travelled this far (shank lengths) and more than OTHER_LEG_RATIO times
 # this leg's: the movement was the other leg's (crossing it, swinging it), seen through this
-# foot's landmarks. Tune half: at most 0.13 on true reps; 0.19-0.69 on those negatives.
+# foot's landmarks. Corpus tune half: at most 0.14 on true reps; 0.19-0.88 on those negatives.
 OTHER_LEG_LIMIT = 0.16
 OTHER_LEG_RATIO = 2.0
 CONFIDENT = 0.5
