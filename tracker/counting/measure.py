@@ -24,6 +24,7 @@ ASSIST_SHARE = 0.3  # of the rep's frames
 # with a known count: 0.02-0.58 on clean reps (most under 0.3); 1.9-9 on a leg swing.
 COMPENSATION_RATIO = 0.7
 COMPENSATION_MIN_DEG = 3.5
+SPIKE_DEG = 2.5  # a one-frame shank jump this large, gone the next frame, is landmark noise
 # Seen end-on (a knee swing toward the camera) the shank shortens instead of turning. Its
 # length varied (5th-95th percentile over median) by 0.01-0.09 over clean reps of every
 # benchmark clip, 0.23-0.28 in a knee swing filmed from the front.
@@ -133,10 +134,19 @@ def _assistance(ctx: RepContext, w: RepWindow, ex: Exercise, sl: slice) -> str:
 
 
 def _shank_range(shank: np.ndarray) -> float:
+    """How far the shank turned during the rep. One glitched frame (a landmark jumping 5
+    degrees for one frame and back, seen on a clean rendered toe raise played live at 10 fps)
+    is not a leg movement; a leg swing moves on over several frames and stays."""
     shank = shank[np.isfinite(shank)]
     if not len(shank):
         return 0.0
     rel = (shank - shank[0] + 180.0) % 360.0 - 180.0  # rotation since the rep began, wrap-safe
+    if len(rel) >= 3:  # a lone frame off both neighbours the same way, that agree: a glitch
+        a, b, c = rel[:-2], rel[1:-1], rel[2:]
+        spike = (np.abs(b - a) > SPIKE_DEG) & (np.abs(b - c) > SPIKE_DEG) & ((b - a) * (b - c) > 0) \
+            & (np.abs(a - c) < 0.5 * SPIKE_DEG)
+        rel = rel.copy()
+        rel[1:-1][spike] = 0.5 * (a + c)[spike]
     return float(rel.max() - rel.min())
 
 
