@@ -69,5 +69,7 @@ def test_clip_as_camera_at_ten_fps_counts_every_rep(tmp_path, throttled, clip, e
     assert code == 0
     rate = (len(throttled) - 1) / (throttled[-1] - throttled[0])
     assert rate <= SLOW_FPS * 1.05  # the loop really ran slow: about a third of the frames were dropped
+    if rate < 0.8 * SLOW_FPS:
+        pytest.skip(f"the machine is too busy to hold even {SLOW_FPS:.0f} fps ({rate:.1f}): not the case tested")
     counted = [r for r in read_rep_csv(reps_csv) if r["counted"]]
-    assert len(counted) == 10
+    assert len(counted) == 10, f"{len(counted)} of 10 at {rate:.1f} fps"
