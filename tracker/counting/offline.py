@@ -20,7 +20,7 @@ from tracker.pose.landmarks import SIDES, other_side
 from tracker.pose.recording import PoseRecording
 from tracker.records import Rep, SetInfo, SetSummary
 from tracker.signals import gating
-from tracker.signals.features import LegFeatures, leg_features, shank_length
+from tracker.signals.features import LegFeatures, leg_features, shank_length, shoulder_ratio
 from tracker.signals.filters import fill_gaps, smooth_offline
 
 METHOD = "offline-peaks"
@@ -109,9 +109,13 @@ def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
     return best
 
 
-def _view_ok(ex: Exercise, leg: _Leg) -> bool:
-    fr = leg.feats.foot_ratio[leg.valid]
-    return ex.camera.ok(float(np.nanmedian(fr)) if np.isfinite(fr).any() else float("nan"))
+def _view_ok(ex: Exercise, leg: _Leg, px: np.ndarray) -> bool:
+    """The camera view over the frames this leg could count in: the foot's and the
+    shoulders' medians (``View.ok``)."""
+    def med(a: np.ndarray) -> float:
+        return float(np.nanmedian(a)) if np.isfinite(a).any() else float("nan")
+
+    return ex.camera.ok(med(leg.feats.foot_ratio[leg.valid]), med(shoulder_ratio(px[leg.valid], leg.feats.side)))
 
 
 def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode: str = "active",
@@ -125,7 +129,7 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
         side = choose_side(rec, ex, legs)
     leg, t = legs[side], rec.t
     detected = np.isfinite(rec.norm[:, 0, 0])
-    view_ok = _view_ok(ex, leg)
+    view_ok = _view_ok(ex, leg, px)
     tally = gating.GateTally(frames=len(t), detected=int(detected.sum()), usable=int(leg.valid.sum()),
                              lying=int((lying & detected).sum()), standing=int((stands & detected).sum()),
                              wrong_view=not view_ok)

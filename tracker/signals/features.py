@@ -181,6 +181,14 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
                        g.length(knee - ankle).astype(float), scale)
 
 
+def shoulder_ratio(px: np.ndarray, side: str) -> np.ndarray:
+    """Shoulder width in the picture over this leg's shank length, per frame: under 0.41 in
+    every side view of the corpus's tuning half, 0.52 and more obliquely or from the front
+    (the camera-view check, ``View.ok``)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(px[:, LEFT_SHOULDER, 0] - px[:, RIGHT_SHOULDER, 0]) / shank_length(px, side)
+
+
 def torso_tilt_deg(px: np.ndarray) -> np.ndarray:
     """Angle of the hips→shoulders line from the image vertical: ~0-25° seated or standing,
     60-90° lying down."""
