@@ -20,7 +20,7 @@ from tracker.pose.landmarks import SIDES, other_side
 from tracker.pose.recording import PoseRecording
 from tracker.records import Rep, SetInfo, SetSummary
 from tracker.signals import gating
-from tracker.signals.features import LegFeatures, leg_features, shank_length, shoulder_ratio
+from tracker.signals.features import LegFeatures, crossed_leg, leg_features, shank_length, shoulder_ratio
 from tracker.signals.filters import fill_gaps, smooth_offline
 
 METHOD = "offline-peaks"
@@ -92,8 +92,13 @@ def find_excursions(t: np.ndarray, x: np.ndarray, fps: float, ex: Exercise) -> E
     return Excursions(base, range_deg, windows)
 
 
-def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
-    """'auto': the side whose signal moves most (learned range), weighted by visibility."""
+def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg], px: np.ndarray | None = None) -> str:
+    """'auto': for an exercise done with the leg crossed, the crossed leg when its foot hangs
+    clearly higher (the other foot's landmarks wander as much as a small movement); else the
+    side whose signal moves most (learned range), weighted by visibility."""
+    crossed = crossed_leg(px) if px is not None and ex.postures == ("crossed",) else None
+    if crossed is not None and legs[crossed].valid.sum() >= 5:
+        return crossed
     best, best_score = "left", -1.0
     for side in SIDES:
         leg = legs[side]
@@ -126,7 +131,7 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     stands = gating.standing(px) if ex.seated else np.zeros(len(px), bool)
     legs = {s: _prepare(rec, ex, s, px, (lying if ex.upright else False) | stands) for s in SIDES}
     if side == "auto":
-        side = choose_side(rec, ex, legs)
+        side = choose_side(rec, ex, legs, px)
     leg, t = legs[side], rec.t
     detected = np.isfinite(rec.norm[:, 0, 0])
     view_ok = _view_ok(ex, leg, px)
