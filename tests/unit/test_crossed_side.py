@@ -9,7 +9,7 @@ from tracker.exercises import EXERCISES
 from tracker.pose.landmarks import LEG
 from tracker.signals.features import CROSSED_ANKLE_GAP, crossed_leg
 
-from synthlegs import H, SHANK, duration_for, make_recording, rep_profile
+from synthlegs import SHANK, H, duration_for, make_recording, rep_profile
 
 
 def _front_crossed(left_higher_px: float, wander_deg: float = 8.0):
