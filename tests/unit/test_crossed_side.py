@@ -42,3 +42,18 @@ def test_auto_side_takes_the_crossed_leg_over_a_wandering_planted_foot():
     assert analyze_recording(_front_crossed(0.0), ex, side="auto").info.side == "right"
     # an exercise done with both feet down is not judged by the crossed leg
     assert analyze_recording(_front_crossed(0.3 * SHANK), EXERCISES["eversion"], side="auto").info.side == "right"
+
+
+def test_live_never_counts_the_planted_leg_of_a_crossed_exercise():
+    from tracker.bench.accuracy import live_set
+
+    ex = EXERCISES["abduction"]
+    rec = _front_crossed(0.3 * SHANK, wander_deg=0.0)
+    t = rec.t
+    # the planted foot's toe jumps sideways once, quickly, before the crossed foot's first rep ends
+    jump = rep_profile(t, 1, 12.0, rep_s=0.8, start_s=1.7)
+    rec.norm[:, LEG["right"]["toe"], 0] += (np.tan(np.radians(jump)) * 0.62 * SHANK / 640).astype(np.float32)
+    reps: list = []
+    summary = live_set(rec, ex, "auto", reps)
+    assert {r.side for r in reps} == {"left"}, [(r.side, r.counted, r.rom_deg) for r in reps]
+    assert summary.reps_counted == 5
