@@ -33,16 +33,13 @@ class View:
 
     def ok(self, foot_ratio: float, shoulders: float = math.nan) -> bool:
         """Is the picture this view? Unknown (NaN) ratios pass: the view is judged only from
-        what was seen. Narrow shoulders (``shoulders``: their width over the shank) mean a
-        side view whatever the foot shows: a front view is then wrong, a side view right.
-        Wide ones mean a front or an oblique view (they overlap: 0.67-1.04 and 0.52-0.96),
-        so the foot's length decides as before. The foot alone is fooled by a foot turned
-        toward the camera in a side view, or a crossed leg whose foot turns."""
-        if not math.isnan(shoulders):
-            if self.min_shoulder_ratio is not None and shoulders < self.min_shoulder_ratio:
-                return False
-            if self.max_shoulder_ratio is not None and shoulders <= self.max_shoulder_ratio:
-                return True
+        what was seen. A view that needs wide shoulders (``min_shoulder_ratio``: their width
+        over the shank) is wrong when they are narrow, whatever the foot shows: the body is
+        side-on (a crossed leg's foot turns, so its length alone misses this). Otherwise the
+        foot's length decides: a foot seen end-on hides a movement in its own plane, whichever
+        way the body faces; wide shoulders cannot tell a front from an oblique view."""
+        if not math.isnan(shoulders) and self.min_shoulder_ratio is not None and shoulders < self.min_shoulder_ratio:
+            return False
         if math.isnan(foot_ratio):
             return True
         return ((self.min_foot_ratio is None or foot_ratio >= self.min_foot_ratio)

@@ -30,13 +30,14 @@ def _sideways_reps(ex, view_shoulders_px: float | None = None):
     return rec
 
 
-def test_narrow_shoulders_are_a_side_view_whatever_the_foot_shows():
+def test_narrow_shoulders_make_a_front_view_wrong_whatever_the_foot_shows():
     front, side = VIEWS["front"], VIEWS["side"]
     # a foot pointing at the camera looks short (0.30): the foot alone says "front"
     assert front.ok(0.30) and not side.ok(0.30)
     # ... but shoulders 0.1 shank lengths wide are a body seen from the side
     assert not front.ok(0.30, 0.10)
-    assert side.ok(0.30, 0.10)
+    # a side view is judged by the foot: one seen end-on hides a movement in its plane
+    assert not side.ok(0.30, 0.10) and side.ok(0.50, 0.10)
     # wide shoulders are a front or an oblique view: the foot decides, as without them
     for ratio in (0.30, 0.50):
         assert front.ok(ratio, 0.80) == front.ok(ratio)
