@@ -190,10 +190,10 @@ def shoulder_ratio(px: np.ndarray, side: str) -> np.ndarray:
 
 
 # Seated with a leg crossed, the crossed leg's foot hangs free, higher in the picture than the
-# other, planted one: by 0.15-0.52 shank lengths (median over a clip) in every front view of
-# the corpus's tuning and report halves. From the side the overlapping legs confuse the
-# model (the higher ankle was the wrong leg in 9 of 19 side and oblique clips, all within
-# 0.11), so a smaller gap says nothing.
+# other, planted one: by 0.15-0.44 shank lengths (median over a clip) in every front view of
+# the corpus's tuning half. From the side and obliquely the overlapping legs confuse the
+# model (the higher ankle was the wrong leg in 3 of 13 such tuning clips, all within 0.11),
+# so a smaller gap says nothing.
 CROSSED_ANKLE_GAP = 0.13
 
 
