@@ -18,7 +18,8 @@ from tracker.errors import UsageError, suggest
 class View:
     """A camera view an exercise needs: what to tell the person when the picture is not it,
     and how long the foot may look against the shank. Measured (full model, median per clip):
-    side views 0.47-0.59, a 45° oblique 0.42, front views 0.20-0.32."""
+    side views 0.47-0.59, a 45° oblique 0.42, front views 0.20-0.32; corpus tuning half: side
+    0.42-0.56, oblique 0.35-0.58, front 0.18-0.44 (a crossed leg's foot turns)."""
 
     key: str  # "side" | "front" | "any"
     turn: str  # what to do when the view is wrong
@@ -26,12 +27,19 @@ class View:
     max_foot_ratio: float | None = None  # ... and at most this (a front view foreshortens the foot)
     # Shoulder width / shank length, for recognising the view from the body (the foot of a
     # crossed leg turns and misleads the foot ratio). Corpus tuning half, per clip: side
-    # 0.02-0.40, 45° oblique 0.54-0.94, front 0.68-1.06.
+    # 0.02-0.41, 35-55° oblique 0.52-0.96, front 0.67-1.04.
     min_shoulder_ratio: float | None = None
     max_shoulder_ratio: float | None = None
 
-    def ok(self, foot_ratio: float) -> bool:
-        """Unknown (NaN) ratios pass: the view is judged only from a foot that was seen."""
+    def ok(self, foot_ratio: float, shoulders: float = math.nan) -> bool:
+        """Is the picture this view? Unknown (NaN) ratios pass: the view is judged only from
+        what was seen. A view that needs wide shoulders (``min_shoulder_ratio``: their width
+        over the shank) is wrong when they are narrow, whatever the foot shows: the body is
+        side-on (a crossed leg's foot turns, so its length alone misses this). Otherwise the
+        foot's length decides: a foot seen end-on hides a movement in its own plane, whichever
+        way the body faces; wide shoulders cannot tell a front from an oblique view."""
+        if not math.isnan(shoulders) and self.min_shoulder_ratio is not None and shoulders < self.min_shoulder_ratio:
+            return False
         if math.isnan(foot_ratio):
             return True
         return ((self.min_foot_ratio is None or foot_ratio >= self.min_foot_ratio)

@@ -103,8 +103,9 @@ def make_recording(t: np.ndarray, dorsi: np.ndarray | None = None, heel_lift: np
         knee, ankle, heel, toe = knee + leg_travel, ankle + leg_travel, heel + leg_travel, toe + leg_travel
     for i in (LEFT_HIP, RIGHT_HIP):
         px[:, i] = hip + (0 if i == LEFT_HIP else -10)
-    px[:, LEFT_SHOULDER] = hip + [-5, -170]
-    px[:, RIGHT_SHOULDER] = hip + [-15, -170]
+    # shoulders: nearly overlapping from the side, about 0.75 shank lengths apart from the front
+    px[:, LEFT_SHOULDER] = hip + ([40, -170] if view == "front" else [-5, -170])
+    px[:, RIGHT_SHOULDER] = hip + ([-50, -170] if view == "front" else [-15, -170])
     px[:, NOSE] = hip + [10, -230]
     px[:, LEFT_KNEE] = knee
     px[:, LEFT_ANKLE] = ankle

@@ -20,7 +20,7 @@ from tracker.pose.landmarks import SIDES, other_side
 from tracker.pose.recording import PoseRecording
 from tracker.records import Rep, SetInfo, SetSummary
 from tracker.signals import gating
-from tracker.signals.features import LegFeatures, leg_features, shank_length
+from tracker.signals.features import LegFeatures, crossed_leg, leg_features, shank_length, shoulder_ratio
 from tracker.signals.filters import fill_gaps, smooth_offline
 
 METHOD = "offline-peaks"
@@ -92,8 +92,13 @@ def find_excursions(t: np.ndarray, x: np.ndarray, fps: float, ex: Exercise) -> E
     return Excursions(base, range_deg, windows)
 
 
-def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
-    """'auto': the side whose signal moves most (learned range), weighted by visibility."""
+def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg], px: np.ndarray | None = None) -> str:
+    """'auto': for an exercise done with the leg crossed, the crossed leg when its foot hangs
+    clearly higher (the other foot's landmarks wander as much as a small movement); else the
+    side whose signal moves most (learned range), weighted by visibility."""
+    crossed = crossed_leg(px) if px is not None and ex.postures == ("crossed",) else None
+    if crossed is not None and legs[crossed].valid.sum() >= 5:
+        return crossed
     best, best_score = "left", -1.0
     for side in SIDES:
         leg = legs[side]
@@ -109,9 +114,13 @@ def choose_side(rec: PoseRecording, ex: Exercise, legs: dict[str, _Leg]) -> str:
     return best
 
 
-def _view_ok(ex: Exercise, leg: _Leg) -> bool:
-    fr = leg.feats.foot_ratio[leg.valid]
-    return ex.camera.ok(float(np.nanmedian(fr)) if np.isfinite(fr).any() else float("nan"))
+def _view_ok(ex: Exercise, leg: _Leg, px: np.ndarray) -> bool:
+    """The camera view over the frames this leg could count in: the foot's and the
+    shoulders' medians (``View.ok``)."""
+    def med(a: np.ndarray) -> float:
+        return float(np.nanmedian(a)) if np.isfinite(a).any() else float("nan")
+
+    return ex.camera.ok(med(leg.feats.foot_ratio[leg.valid]), med(shoulder_ratio(px[leg.valid], leg.feats.side)))
 
 
 def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode: str = "active",
@@ -122,10 +131,10 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     stands = gating.standing(px) if ex.seated else np.zeros(len(px), bool)
     legs = {s: _prepare(rec, ex, s, px, (lying if ex.upright else False) | stands) for s in SIDES}
     if side == "auto":
-        side = choose_side(rec, ex, legs)
+        side = choose_side(rec, ex, legs, px)
     leg, t = legs[side], rec.t
     detected = np.isfinite(rec.norm[:, 0, 0])
-    view_ok = _view_ok(ex, leg)
+    view_ok = _view_ok(ex, leg, px)
     tally = gating.GateTally(frames=len(t), detected=int(detected.sum()), usable=int(leg.valid.sum()),
                              lying=int((lying & detected).sum()), standing=int((stands & detected).sum()),
                              wrong_view=not view_ok)

@@ -188,6 +188,36 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
                        g.length(knee - ankle).astype(float), body_xy, other_anchor_xy, scale)
 
 
+def shoulder_ratio(px: np.ndarray, side: str) -> np.ndarray:
+    """Shoulder width in the picture over this leg's shank length, per frame: under 0.41 in
+    every side view of the corpus's tuning half, 0.52 and more obliquely or from the front
+    (the camera-view check, ``View.ok``)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(px[:, LEFT_SHOULDER, 0] - px[:, RIGHT_SHOULDER, 0]) / shank_length(px, side)
+
+
+# Seated with a leg crossed, the crossed leg's foot hangs free, higher in the picture than the
+# other, planted one: by 0.15-0.44 shank lengths (median over a clip) in every front view of
+# the corpus's tuning half. From the side and obliquely the overlapping legs confuse the
+# model (the higher ankle was the wrong leg in 3 of 13 such tuning clips, all within 0.11),
+# so a smaller gap says nothing.
+CROSSED_ANKLE_GAP = 0.13
+
+
+def crossed_leg(px: np.ndarray) -> str | None:
+    """The side of the crossed (free) leg when one ankle is clearly the higher over the clip
+    (``CROSSED_ANKLE_GAP``), else None."""
+    with np.errstate(invalid="ignore"):
+        shank = np.concatenate([shank_length(px, s) for s in SIDES])
+        gap = px[:, LEG["right"]["ankle"], 1] - px[:, LEG["left"]["ankle"], 1]  # > 0: left higher
+    if not np.isfinite(shank).any() or not np.isfinite(gap).any():
+        return None
+    gap_shanks = float(np.nanmedian(gap)) / float(np.nanmedian(shank))
+    if abs(gap_shanks) <= CROSSED_ANKLE_GAP:
+        return None
+    return "left" if gap_shanks > 0 else "right"
+
+
 def torso_tilt_deg(px: np.ndarray) -> np.ndarray:
     """Angle of the hips→shoulders line from the image vertical: ~0-25° seated or standing,
     60-90° lying down."""

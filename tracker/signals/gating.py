@@ -16,7 +16,7 @@ import numpy as np
 
 from tracker.exercises import Exercise
 from tracker.pose.landmarks import LEFT_HIP, LEG, RIGHT_HIP, SIDES
-from tracker.signals.features import VISIBLE, shank_length, torso_tilt_deg
+from tracker.signals.features import VISIBLE, shank_length, shoulder_ratio, torso_tilt_deg
 from tracker.signals.filters import quiet_runtime_warnings, smooth_offline
 
 MAX_UPRIGHT_TILT = 50.0  # torso tilt (deg) beyond which the person is lying, not seated/standing
@@ -126,6 +126,7 @@ class LiveGate:
         self.ex = ex
         self._shank = {s: deque(maxlen=SCALE_FRAMES) for s in SIDES}
         self._ratio = {s: deque(maxlen=VIEW_FRAMES) for s in SIDES}
+        self._shoulders = {s: deque(maxlen=VIEW_FRAMES) for s in SIDES}
         self._hips: deque[tuple[float, float]] = deque()
 
     def scale(self, side: str) -> float:
@@ -133,8 +134,9 @@ class LiveGate:
         return float(np.median(d)) if d else float("nan")
 
     def view_ok(self, side: str) -> bool:
-        d = self._ratio[side]
-        return len(d) < VIEW_MIN_FRAMES or self.ex.camera.ok(float(np.median(d)))
+        d, sh = self._ratio[side], self._shoulders[side]
+        shoulders = float(np.median(sh)) if len(sh) >= VIEW_MIN_FRAMES else math.nan
+        return len(d) < VIEW_MIN_FRAMES or self.ex.camera.ok(float(np.median(d)), shoulders)
 
     def view_known(self, side: str) -> bool:
         """Enough of the foot seen to judge the camera view (``view_ok`` passes until then)."""
@@ -190,4 +192,7 @@ class LiveGate:
             return "foot_hidden"
         if math.isfinite(foot_ratio):
             self._ratio[side].append(foot_ratio)
+            shoulders = float(shoulder_ratio(px[None], side)[0])
+            if math.isfinite(shoulders):
+                self._shoulders[side].append(shoulders)
         return None if self.view_ok(side) else "wrong_view"

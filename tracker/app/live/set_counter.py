@@ -7,6 +7,7 @@ the shared rep engine. What the gate saw is tallied for the set's warnings.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
@@ -14,8 +15,8 @@ from tracker.counting.live import LiveCounter
 from tracker.exercises import Exercise
 from tracker.pose.landmarks import other_side
 from tracker.records import Rep
-from tracker.signals.features import VISIBLE, LegFeatures, leg_features
-from tracker.signals.gating import WRONG_VIEW_SHARE, GateTally, LiveGate, set_warnings
+from tracker.signals.features import VISIBLE, LegFeatures, crossed_leg, leg_features
+from tracker.signals.gating import VIEW_FRAMES, VIEW_MIN_FRAMES, WRONG_VIEW_SHARE, GateTally, LiveGate, set_warnings
 
 
 class SetCounter:
@@ -36,6 +37,8 @@ class SetCounter:
         self.quality = {s: 0.0 for s in sides}
         self.tally = GateTally()
         self._wrong_view_frames = 0
+        # the last poses, for telling the crossed leg (an exercise done crossed, side not known)
+        self._poses: deque[np.ndarray] = deque(maxlen=VIEW_FRAMES)
         self.t0: float | None = None
         self.t_last: float | None = None
 
@@ -55,6 +58,15 @@ class SetCounter:
     def elapsed(self) -> float:
         return (self.t_last - self.t0) if self.t0 is not None and self.t_last is not None else 0.0
 
+    def _planted(self) -> str | None:
+        """For an exercise done with a leg crossed, while both legs are candidates: the leg
+        clearly on the floor (the other foot hangs higher, ``crossed_leg``), which cannot be
+        the one exercising; its landmarks' wander must not count or decide the side."""
+        if self.ex.postures != ("crossed",) or len(self.counters) < 2 or len(self._poses) < VIEW_MIN_FRAMES:
+            return None
+        crossed = crossed_leg(np.stack(self._poses))
+        return other_side(crossed) if crossed else None
+
     def step(self, t: float, image: np.ndarray, pose, paused: bool):
         """One frame → (problem with the person, problem per leg, reps completed [(side, rep)])."""
         self.t0 = t if self.t0 is None else self.t0
@@ -65,6 +77,9 @@ class SetCounter:
         self.tally.lying += problem == "lying"
         self.tally.standing += problem == "standing"
         feats = self._features(pose)
+        if pose.detected and self.ex.postures == ("crossed",):
+            self._poses.append(np.asarray(pose.pixels, float)[:, :2])
+        planted = self._planted()
         leg_problems: dict[str, str | None] = {}
         found: list[tuple[str, Rep]] = []
         h, w = image.shape[:2]
@@ -79,7 +94,7 @@ class SetCounter:
                 self.quality[s] = 0.8 * self.quality[s] + 0.2 * q
                 o = feats[other_side(s)]
                 other = float(o.signal[0]) if float(o.quality[0]) >= VISIBLE else math.nan
-                usable = not paused and problem is None and leg_problems[s] is None
+                usable = not paused and problem is None and leg_problems[s] is None and s != planted
                 reps = counter.update(t, f, usable, other, view_ok=self.gate.view_ok(s))
             found += [(s, rep) for rep in reps]
         return problem, leg_problems, found
