@@ -384,6 +384,10 @@ def test_one_glitched_shank_frame_is_not_a_leg_movement():
     glitch = still.copy()
     glitch[5] -= 6.0
     assert _shank_range(glitch) < COMPENSATION_MIN_DEG
+    for end in (0, -1):  # the rep's first or last frame glitched
+        g = still.copy()
+        g[end] += 6.0
+        assert _shank_range(g) < COMPENSATION_MIN_DEG
     swing = still + np.r_[np.linspace(0, 8, 6), np.linspace(8, 0, 6)]
     assert _shank_range(swing) > 7.0
     brief = still.copy()

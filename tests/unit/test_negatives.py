@@ -46,7 +46,9 @@ def test_the_same_excursions_count_when_nothing_else_moves():
 
 def test_a_whole_body_shift_is_not_a_rep_in_either_path():
     """Shifting in the chair: every point (hips, both legs) slides 0.12 shank lengths with each
-    excursion. The 2-D foot angle changes with it, but the body moved, not the ankle."""
+    foot excursion. On rendered chair shifts the foot's 2-D angle changes that way with no
+    ankle movement; here the excursion is real, so the price is shown too: a rep made while
+    the body shifts is refused ("sit still"), live and offline."""
     t, a, share = _excursions(8.0)
     shift = np.stack([0.12 * SHANK * share, np.zeros_like(share)], axis=1)
     rec = _moved(make_recording(t, dorsi=a, noise_px=0.4, seed=2), range(NUM_LANDMARKS), shift)
@@ -66,8 +68,9 @@ def test_a_standing_toe_raise_may_rock_the_body():
 
 
 def test_the_other_leg_moving_is_not_a_rep_of_this_foot():
-    """The other leg crosses over (its ankle travels half a shank length) while this foot's
-    landmarks twitch with it: not this foot's rep, live or offline."""
+    """The other leg crosses over (its ankle travels half a shank length) with each excursion
+    of this foot's angle, as this foot's landmarks twitch when the other leg passes in front:
+    refused as the other leg's movement, live and offline."""
     t, a, share = _excursions(6.0)
     shift = np.stack([-0.5 * SHANK * share, -0.3 * SHANK * share], axis=1)
     leg = [LEG["right"][k] for k in ("knee", "ankle", "heel", "toe")]

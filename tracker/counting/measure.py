@@ -142,11 +142,11 @@ def _shank_range(shank: np.ndarray) -> float:
         return 0.0
     rel = (shank - shank[0] + 180.0) % 360.0 - 180.0  # rotation since the rep began, wrap-safe
     if len(rel) >= 3:  # a lone frame off both neighbours the same way, that agree: a glitch
-        a, b, c = rel[:-2], rel[1:-1], rel[2:]
+        p = np.r_[rel[2], rel, rel[-3]]  # an end frame is judged against the next two
+        a, b, c = p[:-2], p[1:-1], p[2:]
         spike = (np.abs(b - a) > SPIKE_DEG) & (np.abs(b - c) > SPIKE_DEG) & ((b - a) * (b - c) > 0) \
             & (np.abs(a - c) < 0.5 * SPIKE_DEG)
-        rel = rel.copy()
-        rel[1:-1][spike] = 0.5 * (a + c)[spike]
+        rel = np.where(spike, 0.5 * (a + c), rel)
     return float(rel.max() - rel.min())
 
 
@@ -211,10 +211,10 @@ def _moved_instead(ctx: RepContext, ex: Exercise, sl: slice) -> str:
         return ""
     body = _point_travel(ctx.body_xy, ctx, sl) if ex.seated else 0.0
     if body > BODY_SHIFT_LIMIT:
-        return f"the body moved ({body:.2f} shank lengths): sit still and move only the foot"
+        return "the body moved: sit still and move only the foot"
     other = _point_travel(ctx.other_anchor_xy, ctx, sl)
     if other > max(OTHER_LEG_LIMIT, OTHER_LEG_RATIO * _anchor_travel(ctx, sl)):
-        return f"the other leg moved ({other:.2f} shank lengths): not a {ex.title.lower()} rep"
+        return "the other leg moved: keep it still and move only this foot"
     return ""
 
 
@@ -275,11 +275,11 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
     compensation = leg_did_it or heel_up
     if ex.lifts_knee and _knee_rise(ctx, w, rom) < KNEE_RISE_SHARE:
         conf = min(conf, 0.2)
-        notes.append(f"the knee did not rise with the heels: not a {ex.title.lower()} rep")
+        notes.append("the knee did not rise with the heels: not counted")
     travel = _anchor_travel(ctx, sl)
     if travel > ANCHOR_LIMIT:
         conf = min(conf, 0.2)
-        notes.append(f"the {ex.anchor} moved too ({travel:.2f} shank lengths): not a clean {ex.title.lower()} rep")
+        notes.append(f"the {ex.anchor} moved too: keep the {ex.anchor} in place (not counted)")
     # A leg that did the work is the compensation the coaching cue warns about: flagged and
     # shown, never counted.
     counted = conf >= CONFIDENT and not leg_did_it
