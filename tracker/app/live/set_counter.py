@@ -39,6 +39,7 @@ class SetCounter:
         self._wrong_view_frames = 0
         # the last poses, for telling the crossed leg (an exercise done crossed, side not known)
         self._poses: deque[np.ndarray] = deque(maxlen=VIEW_FRAMES)
+        self._planted_side: str | None = None
         self.t0: float | None = None
         self.t_last: float | None = None
 
@@ -52,7 +53,9 @@ class SetCounter:
             c.recalibrate()
 
     def display_side(self) -> str:
-        return max(self.counters, key=lambda s: self.quality.get(s, 0.0))
+        """The leg shown: the best seen one, never the leg found planted on the floor."""
+        legs = [s for s in self.counters if s != self._planted_side] or list(self.counters)
+        return max(legs, key=lambda s: self.quality.get(s, 0.0))
 
     @property
     def elapsed(self) -> float:
@@ -62,10 +65,13 @@ class SetCounter:
         """For an exercise done with a leg crossed, while both legs are candidates: the leg
         clearly on the floor (the other foot hangs higher, ``crossed_leg``), which cannot be
         the one exercising; its landmarks' wander must not count or decide the side."""
-        if self.ex.postures != ("crossed",) or len(self.counters) < 2 or len(self._poses) < VIEW_MIN_FRAMES:
+        if self._planted_side is not None or len(self.counters) < 2:
+            return self._planted_side  # once found it stays: a gap near the limit must not flip it mid-rep
+        if self.ex.postures != ("crossed",) or len(self._poses) < VIEW_MIN_FRAMES:
             return None
         crossed = crossed_leg(np.stack(self._poses))
-        return other_side(crossed) if crossed else None
+        self._planted_side = other_side(crossed) if crossed else None
+        return self._planted_side
 
     def step(self, t: float, image: np.ndarray, pose, paused: bool):
         """One frame → (problem with the person, problem per leg, reps completed [(side, rep)])."""
