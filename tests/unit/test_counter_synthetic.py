@@ -373,3 +373,19 @@ def test_a_live_set_too_short_to_learn_rest_is_counted_when_it_ends():
     t = np.arange(0, 4.2, 1 / FPS)
     rec = make_recording(t, dorsi=rep_profile(t, 3, 12.0, rep_s=0.8, rest_s=0.4, start_s=0.4), noise_px=0.4)
     assert live_set(rec, DORSI, "left").reps_counted == _count(rec).summary.reps_counted == 3
+
+
+def test_one_glitched_shank_frame_is_not_a_leg_movement():
+    """A clean toe raise played live at 10 fps showed one shank frame 5 degrees off and back:
+    that rep was refused as 'leg moved 7 deg'. A lone spike is noise; a swing is not."""
+    from tracker.counting.measure import COMPENSATION_MIN_DEG, _shank_range
+
+    still = np.full(12, -88.0) + np.random.default_rng(1).normal(0, 0.4, 12)
+    glitch = still.copy()
+    glitch[5] -= 6.0
+    assert _shank_range(glitch) < COMPENSATION_MIN_DEG
+    swing = still + np.r_[np.linspace(0, 8, 6), np.linspace(8, 0, 6)]
+    assert _shank_range(swing) > 7.0
+    brief = still.copy()
+    brief[5:7] -= 6.0  # two frames off: kept (a quick real movement can last two frames)
+    assert _shank_range(brief) > 5.0

@@ -24,6 +24,7 @@ ASSIST_SHARE = 0.3  # of the rep's frames
 # with a known count: 0.02-0.58 on clean reps (most under 0.3); 1.9-9 on a leg swing.
 COMPENSATION_RATIO = 0.7
 COMPENSATION_MIN_DEG = 3.5
+SPIKE_DEG = 2.5  # a one-frame shank jump this large, gone the next frame, is landmark noise
 # Seen end-on (a knee swing toward the camera) the shank shortens instead of turning. Its
 # length varied (5th-95th percentile over median) by 0.01-0.09 over clean reps of every
 # benchmark clip, 0.23-0.28 in a knee swing filmed from the front.
@@ -36,6 +37,15 @@ ANCHOR_LIMIT = 0.35
 # the ankle). Measured rise over that, per rep: 0.70-1.78 on real and rendered heel raises,
 # -1.40 to -0.14 on calf stretches and a leg swing counted as heel raises.
 KNEE_RISE_SHARE = 0.35
+# A seated ankle exercise keeps the body still. The hips' travel over a rep, in shank lengths:
+# at most 0.045 over the reps of the corpus tune half's seated exercises; 0.075-0.13 when
+# someone shifting in the chair made the foot's 2-D angle change (the ankle did not move).
+BODY_SHIFT_LIMIT = 0.065
+# The other leg's anchor travelled this far (shank lengths) and more than OTHER_LEG_RATIO times
+# this leg's: the movement was the other leg's (crossing it, swinging it), seen through this
+# foot's landmarks. Corpus tune half: at most 0.14 on true reps; 0.19-0.88 on those negatives.
+OTHER_LEG_LIMIT = 0.16
+OTHER_LEG_RATIO = 2.0
 CONFIDENT = 0.5
 # The top of a rep (for its hold time): within TOP_SHARE of the rep's excursion and moving
 # slower than SLOW_SHARE of the rep's fastest speed. Speed, not level alone, separates a
@@ -65,6 +75,8 @@ class RepContext:
     other_signal: np.ndarray | None = None  # filtered, the other leg
     knee_y: np.ndarray | None = None  # knee height (pixels, up +); None: no knee (a close-up)
     shank_px: np.ndarray | None = None  # knee-ankle length per frame (pixels); None: not measured
+    body_xy: np.ndarray | None = None  # (N, 2) mid-hip, pixels; None: not measured
+    other_anchor_xy: np.ndarray | None = None  # (N, 2) the other leg's anchor, pixels
     view_ok: bool = True
 
 
@@ -84,7 +96,8 @@ def rep_context(feats: LegFeatures, t: np.ndarray, signal: np.ndarray, baseline:
                       shank_deg=smooth(feats.shank_deg, t), heel_y=smooth(feats.heel_y, t),
                       hand_dist=feats.hand_dist, other_foot_dist=feats.other_foot_dist, anchor_xy=feats.anchor_xy,
                       toe_y=smooth(feats.toe_y, t), other_toe_y=smooth(feats.other_toe_y, t, max_gap_s=0.2),
-                      knee_y=smooth(feats.knee_y, t), shank_px=feats.shank_px,
+                      knee_y=smooth(feats.knee_y, t), shank_px=feats.shank_px, body_xy=feats.body_xy,
+                      other_anchor_xy=feats.other_anchor_xy,
                       scale=feats.scale, other_signal=other_signal, view_ok=view_ok)
 
 
@@ -121,10 +134,19 @@ def _assistance(ctx: RepContext, w: RepWindow, ex: Exercise, sl: slice) -> str:
 
 
 def _shank_range(shank: np.ndarray) -> float:
+    """How far the shank turned during the rep. One glitched frame (a landmark jumping 5
+    degrees for one frame and back, seen on a clean rendered toe raise played live at 10 fps)
+    is not a leg movement; a leg swing moves on over several frames and stays."""
     shank = shank[np.isfinite(shank)]
     if not len(shank):
         return 0.0
     rel = (shank - shank[0] + 180.0) % 360.0 - 180.0  # rotation since the rep began, wrap-safe
+    if len(rel) >= 3:  # a lone frame off both neighbours the same way, that agree: a glitch
+        a, b, c = rel[:-2], rel[1:-1], rel[2:]
+        spike = (np.abs(b - a) > SPIKE_DEG) & (np.abs(b - c) > SPIKE_DEG) & ((b - a) * (b - c) > 0) \
+            & (np.abs(a - c) < 0.5 * SPIKE_DEG)
+        rel = rel.copy()
+        rel[1:-1][spike] = 0.5 * (a + c)[spike]
     return float(rel.max() - rel.min())
 
 
@@ -163,13 +185,37 @@ def _knee_rise(ctx: RepContext, w: RepWindow, rom: float) -> float:
     return (level(w.peak) - level(w.start)) / expected if expected > 0 else float("nan")
 
 
-def _anchor_travel(ctx: RepContext, sl: slice) -> float:
-    """Farthest the anchor got from where the rep started, in shank lengths."""
-    a = ctx.anchor_xy[sl]
+def _point_travel(xy: np.ndarray | None, ctx: RepContext, sl: slice, seen: float = 0.7) -> float:
+    """Farthest a point got from where it was first seen in the rep, in shank lengths; 0 unless
+    it was seen in ``seen`` of the rep's frames."""
+    if xy is None:
+        return 0.0
+    a = xy[sl]
     ok = np.isfinite(a).all(axis=1)
-    if ok.sum() < 2:
+    if ok.sum() < max(2, seen * len(a)):
         return 0.0
     return float(np.max(np.linalg.norm(a[ok] - a[ok][0], axis=1))) / _scale(ctx, sl)
+
+
+def _anchor_travel(ctx: RepContext, sl: slice) -> float:
+    """Farthest the anchor got from where the rep started, in shank lengths."""
+    return _point_travel(ctx.anchor_xy, ctx, sl, seen=0.0)
+
+
+def _moved_instead(ctx: RepContext, ex: Exercise, sl: slice) -> str:
+    """'' or what moved instead of the ankle: the body shifting (the hips of a seated exercise
+    travelled) or the other leg (its anchor travelled far more than this one's). Not for heel
+    raises: rising on the toes lifts the body, often on both feet; and standing toe raises
+    rock the body back (the hips of a real tibialis raise travel 0.08 shank lengths)."""
+    if ex.lifts_knee:
+        return ""
+    body = _point_travel(ctx.body_xy, ctx, sl) if ex.seated else 0.0
+    if body > BODY_SHIFT_LIMIT:
+        return f"the body moved ({body:.2f} shank lengths): sit still and move only the foot"
+    other = _point_travel(ctx.other_anchor_xy, ctx, sl)
+    if other > max(OTHER_LEG_LIMIT, OTHER_LEG_RATIO * _anchor_travel(ctx, sl)):
+        return f"the other leg moved ({other:.2f} shank lengths): not a {ex.title.lower()} rep"
+    return ""
 
 
 def _other_range(ctx: RepContext, sl: slice) -> float | None:
@@ -217,6 +263,10 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
     elif _shank_stretch(ctx, sl) > SHANK_STRETCH_LIMIT:
         leg_did_it = True
         notes.append("the lower leg swung toward the camera: start the movement from the ankle")
+    moved = "" if assist else _moved_instead(ctx, ex, sl)  # a helping foot moves: it is assistance
+    if moved:
+        leg_did_it = True
+        notes.append(moved)
     # A lifted heel is flagged for the therapist but the rep stands: the heel landmark is the
     # least steady point, and the ankle did move.
     heel_up = ex.heel_must_stay_down and _heel_lift(ctx, w, sl) > HEEL_LIFT_LIMIT

@@ -117,6 +117,8 @@ class LegFeatures:
     knee_y: np.ndarray  # knee height in pixels (up is +): a heel raise lifts it
     shank_px: np.ndarray  # this frame's knee-ankle length in pixels: a leg swinging toward the
     # camera shortens it (the direction barely turns)
+    body_xy: np.ndarray  # (N, 2) mid-hip, pixels (NaN unless both hips seen): the body shifting
+    other_anchor_xy: np.ndarray  # (N, 2) the other leg's anchor point (NaN unless seen)
     # Shank length in pixels. Positions stay in pixels and a rep's travel is divided by the
     # scale over that rep: live, the scale is a running median that changes a little from
     # frame to frame, and dividing positions by it frame by frame would invent movement.
@@ -126,7 +128,8 @@ class LegFeatures:
     def missing(cls, side: str) -> "LegFeatures":
         """One frame in which the leg was not seen."""
         nan = np.full(1, np.nan)
-        return cls(side, nan, np.zeros(1), nan, nan, nan, nan, nan, np.full((1, 2), np.nan), nan, nan, nan, nan, nan)
+        xy = np.full((1, 2), np.nan)
+        return cls(side, nan, np.zeros(1), nan, nan, nan, nan, nan, xy, nan, nan, nan, nan, xy, xy, nan)
 
     @classmethod
     def concat(cls, parts: list["LegFeatures"]) -> "LegFeatures":
@@ -176,9 +179,13 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
         o = LEG[other_side(side)]
         seen = np.minimum(vis[:, o["toe"]], vis[:, o["heel"]]) >= CLEARLY_SEEN
         other_toe_y[~seen] = np.nan
+    body_xy = 0.5 * (px[:, LEFT_HIP] + px[:, RIGHT_HIP]).astype(float)
+    body_xy[np.minimum(vis[:, LEFT_HIP], vis[:, RIGHT_HIP]) < VISIBLE] = np.nan
+    other_anchor_xy = px[:, o[exercise.anchor]].astype(float)
+    other_anchor_xy[vis[:, o[exercise.anchor]] < VISIBLE] = np.nan
     return LegFeatures(side, sig, quality, g.unwrap_deg(g.direction_deg(ankle - knee)), foot_ratio, heel_y,
                        hand_dist, other_foot_dist, anchor_xy, toe_y, other_toe_y, -knee[:, 1].astype(float),
-                       g.length(knee - ankle).astype(float), scale)
+                       g.length(knee - ankle).astype(float), body_xy, other_anchor_xy, scale)
 
 
 def torso_tilt_deg(px: np.ndarray) -> np.ndarray:
