@@ -8,6 +8,7 @@ camera is on); the side is the one given, else "unknown".
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -72,13 +73,13 @@ class CloseupSetCounter:
         return None, {self.side: None}, found
 
     def _features(self, s: Sample) -> LegFeatures:
-        """One measured frame as the features the live counter reads (no landmarks: NaN)."""
+        """One measured frame as the features the live counter reads (no landmarks: the rest NaN)."""
         toe = self.ex.anchor == "toe"  # a heel raise: the foot against the floor (closeup_signal)
         one = lambda v: np.array([v], float)  # noqa: E731
-        nan = one(np.nan)
-        return LegFeatures(self.side, one(s.foot_deg if toe else s.foot_deg - s.shank_deg), one(s.quality),
-                           one(0.0 if toe else s.shank_deg), nan, nan, nan, nan, self.foot.anchor_px()[None].copy(),
-                           nan, nan.copy(), nan.copy(), nan.copy(), one(self.foot.foot_size_px()))
+        return dataclasses.replace(
+            LegFeatures.missing(self.side), signal=one(s.foot_deg if toe else s.foot_deg - s.shank_deg),
+            quality=one(s.quality), shank_deg=one(0.0 if toe else s.shank_deg),
+            anchor_xy=self.foot.anchor_px()[None].copy(), scale=one(self.foot.foot_size_px()))
 
     def finish(self) -> list[tuple[str, Rep]]:
         return [(self.side, rep) for rep in self.counters[self.side].finish(True)]
