@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tracker.closeup.motion import (
+    GRID,
     MAP_MOVE_PX,
     MAX_MOVE_PX,
     PointPairs,
@@ -101,15 +102,20 @@ class LiveFoot:
         self._n += 1
 
     def _look(self) -> bool:
-        """Find the foot (True when just found), or grow its box once found."""
+        """Find the foot (True when just found, or found elsewhere: what moved in the first
+        second may have been something else), or grow its box to what it sweeps since."""
         if self._acc is None:
             return False
         regions = find_regions(self._acc / max(self._n, 1))
         if regions is None:
             return False
         if self.found:
-            self.regions = dataclasses.replace(self.regions, foot=_union(self.regions.foot, regions.foot))
-            return False
+            grown = _union(self.regions.foot, regions.foot)
+            if grown == self.regions.foot:
+                return False
+            if _overlap(self.regions.foot, regions.foot):
+                self.regions = dataclasses.replace(self.regions, foot=grown)
+                return False
         shape = self.rec.shape
         fits = [f for _, p in self._kept for f in [region_rotation(p, regions.foot, moving_only=True)[1]] if f]
         pivot = pivot_of(fits, regions.foot)
@@ -118,7 +124,11 @@ class LiveFoot:
             pivot = np.array([(x0 + x1) / 2, y0])
         else:
             regions = dataclasses.replace(regions, foot=with_point(regions.foot, pivot, shape))
-        self.regions, self.pivot = place_shank(regions, pivot, shape), pivot
+        placed = place_shank(regions, pivot, shape)
+        x0, y0, x1, y1 = placed.foot
+        if x1 - x0 < 2 * GRID or y1 - y0 < 2 * GRID:  # a sliver at the picture's edge is no foot
+            return False
+        self.regions, self.pivot = placed, pivot
         return True
 
     def _measure(self, k: int, t: float, pairs: PointPairs) -> Sample:
@@ -148,8 +158,10 @@ class LiveFoot:
         return max(x1 - x0, y1 - y0) / self.rec.scale
 
 
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return not (b[0] >= a[2] or a[0] >= b[2] or b[1] >= a[3] or a[1] >= b[3])
+
+
 def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """``b`` joined to ``a`` when they overlap (the same foot seen further out); else ``a``."""
-    if b[0] >= a[2] or a[0] >= b[2] or b[1] >= a[3] or a[1] >= b[3]:
-        return a
+    """The box holding both."""
     return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])

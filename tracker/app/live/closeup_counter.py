@@ -37,6 +37,7 @@ class CloseupSetCounter:
         self.foot = foot  # a foot already found (the session's scout) is measured from its kept frames
         self.t0: float | None = None
         self.t_last: float | None = None
+        self.t_fed: float | None = None  # the last frame time given to the counter
 
     def keep(self, side: str) -> None:
         """One foot only: nothing to drop."""
@@ -66,6 +67,9 @@ class CloseupSetCounter:
         found: list[tuple[str, Rep]] = []
         counter = self.counters[self.side]
         for s in samples:
+            if self.t_fed is not None and s.t <= self.t_fed:
+                continue  # measured again (the foot was found elsewhere): the counter saw this time
+            self.t_fed = s.t
             usable = not paused and s.quality >= MIN_QUALITY and math.isfinite(s.foot_deg)
             self.tally.detected += usable
             self.quality[self.side] = 0.8 * self.quality[self.side] + 0.2 * s.quality
