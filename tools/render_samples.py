@@ -567,6 +567,61 @@ def make_camera(view: str, side: str, verts: np.ndarray, width: int, height: int
     return Camera(look_at(eye, target), yfov, width, height, proj)
 
 
+# ------------------------------------------------------------------ close-up camera
+
+CLOSEUP_VIEWS = ("side", "front")
+CLOSEUP_YFOV = 50.0  # deg, vertical: a phone's main camera held landscape
+
+
+def make_closeup_camera(view: str, side: str, body, V: np.ndarray, heads: np.ndarray, lm: dict,
+                        width: int, height: int, rng: np.random.Generator,
+                        distance: float | None = None, cam_height: float | None = None) -> Camera:
+    """A phone on the floor or a low stool 0.3-0.8 m from the moving foot, looking at the
+    foot and the lower shank (the head far out of the picture): ``side`` from the foot's
+    outer side, ``front`` facing the toes. ``distance`` (m, from the foot) and
+    ``cam_height`` (m above the foot's centre) replace the seed's choices."""
+    import pyrender
+
+    lat = 1.0 if side == "L" else -1.0
+    az = math.radians({"side": 0.0, "front": 90.0}[view] + float(rng.uniform(-8, 8)))
+    d = np.array([lat * math.cos(az), -math.sin(az), 0.0])
+    knee, ank = heads[body.idx[f"lowerleg01.{side}"]], heads[body.idx[f"foot.{side}"]]
+    heel, toe = V[lm["heel"]], V[lm["toe"]]
+    shank_pt = ank + 0.14 * unit(knee - ank)
+    target = np.mean([ank, heel, toe, shank_pt], axis=0)
+    dist = float(rng.uniform(0.4, 0.7)) if distance is None else float(distance)
+    up = float(rng.uniform(0.0, 0.12)) if cam_height is None else float(cam_height)
+    eye = target + d * dist
+    eye[2] = max(0.05, target[2] + up)
+    yfov = math.radians(CLOSEUP_YFOV)
+    proj = pyrender.PerspectiveCamera(yfov=yfov, aspectRatio=width / height).get_projection_matrix(width, height)
+    return Camera(look_at(eye, target), yfov, width, height, proj)
+
+
+def closeup_shake(rng: np.random.Generator, amp_deg: float):
+    """A hand-held phone: t -> 4x4 motion in the camera's own frame, a few smooth tremors
+    (0.4-3 Hz) of about ``amp_deg`` in pitch, yaw and roll and ~4 mm per degree of
+    translation, zero at t = 0."""
+    f = rng.uniform(0.4, 3.0, (6, 3))
+    ph = rng.uniform(0, 2 * np.pi, (6, 3))
+    w = rng.uniform(0.5, 1.0, (6, 3))
+    w /= np.sqrt((w ** 2).sum(1, keepdims=True) / 2)  # each axis' rms ~ amp
+
+    def at(t: float) -> np.ndarray:
+        v = (w * (np.sin(2 * np.pi * f * t + ph) - np.sin(ph))).sum(1) / 3
+        m = np.eye(4)
+        m[:3, :3] = rot((1, 0, 0), amp_deg * v[0]) @ rot((0, 1, 0), amp_deg * v[1]) @ rot((0, 0, 1), amp_deg * v[2])
+        m[:3, 3] = 0.004 * amp_deg * v[3:6]
+        return m
+
+    return at
+
+
+def shaken(cam: Camera, delta: np.ndarray) -> Camera:
+    """The camera moved by ``delta`` (in its own frame)."""
+    return Camera(cam.pose @ delta, cam.yfov, cam.width, cam.height, cam.proj)
+
+
 class Renderer:
     RENEW = 15
 
@@ -789,6 +844,11 @@ def build_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--move-rest-s", type=float, default=None, help="negatives: s between moves")
     ap.add_argument("--duration", type=float, default=None,
                     help="negatives: total s (lengthens the still end); default: the moves' length")
+    ap.add_argument("--closeup", choices=CLOSEUP_VIEWS, default=None,
+                    help="a close-up of the moving foot (0.3-0.8 m, low, head out of the picture) from "
+                         "its side or its front; --cam-dist / --cam-height are then from the foot")
+    ap.add_argument("--shake", type=float, default=0.0,
+                    help="deg, a hand-held camera's tremor (close-ups)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="sample_videos", help="output folder")
     ap.add_argument("--name", default=None, help="file stem; default <exercise>_<view>_<side>")
@@ -844,6 +904,9 @@ def render_clip(a: argparse.Namespace) -> dict:
     else:
         posture_kind = spec["posture"]
         name = a.name or f"{a.exercise}_{view}_{a.side}"
+    if a.closeup:
+        view = a.closeup
+        name = a.name or f"closeup_{name}"
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     ph_preset, phen = parse_phenotype(a.phenotype)
@@ -1086,8 +1149,13 @@ def render_clip(a: argparse.Namespace) -> dict:
 
     # camera from the first frame's body, plus scene props
     V0, heads0, _, _ = pose_frame(0, 0.0)
-    cam = make_camera(view, side, V0, width, height, rng_cam, fill=a.fill, cam_height=a.cam_height,
-                      azimuth=a.cam_azimuth, distance=a.cam_dist)
+    if a.closeup:
+        cam = make_closeup_camera(a.closeup, side, body, V0, heads0, lm, width, height, rng_cam,
+                                  distance=a.cam_dist, cam_height=a.cam_height)
+    else:
+        cam = make_camera(view, side, V0, width, height, rng_cam, fill=a.fill, cam_height=a.cam_height,
+                          azimuth=a.cam_azimuth, distance=a.cam_dist)
+    shake = closeup_shake(np.random.default_rng([a.seed, 9]), a.shake) if a.shake > 0 else None
     props = []
     if kind in ("seated", "crossed"):
         hip = 0.5 * (heads0[body.idx["upperleg01.L"]] + heads0[body.idx["upperleg01.R"]])
@@ -1153,7 +1221,8 @@ def render_clip(a: argparse.Namespace) -> dict:
         heel, toe, mall = V[lm["heel"]], V[lm["toe"]], V[lm["malleolus"]]
         if heel_rest is None:
             heel_rest = heel[2]
-        px = cam.project(np.stack([knee, ank, heel, toe, mall]))
+        cam_i = cam if shake is None else shaken(cam, shake(t))
+        px = cam_i.project(np.stack([knee, ank, heel, toe, mall]))
         a3 = angle_deg(knee - ank, toe - ank)
         a2 = angle_deg(px[0] - px[1], px[3] - px[1])
         rows.append([
@@ -1162,6 +1231,8 @@ def render_clip(a: argparse.Namespace) -> dict:
             *(fmt(c, 2) for c in px.reshape(-1)), fmt(ab, 4),
         ])
         tr = time.time()
+        if shake is not None:
+            renderer.scene.set_pose(renderer.scene.main_camera_node, cam_i.pose)
         img = renderer.render(V)
         t_render += time.time() - tr
         if a.blur > 0:
@@ -1218,6 +1289,8 @@ def render_clip(a: argparse.Namespace) -> dict:
         "sway_deg": a.sway,
         "drift_deg": a.drift,
         "fill": a.fill,
+        "closeup": a.closeup,
+        "shake_deg": a.shake,
         "cam_height_m": round(float(cam.pose[2, 3]), 3),
         "cam_dist_m": round(float(np.linalg.norm((cam.pose[:3, 3] - 0.5 * (V0.min(0) + V0.max(0)))[:2])), 3),
         "azimuth_deg": round(float(a.cam_azimuth) if a.cam_azimuth is not None else _azimuth(cam, side), 1),
@@ -1271,6 +1344,10 @@ def command_line(a: argparse.Namespace) -> str:
                                ("--noise", a.noise, 2.0), ("--blur", a.blur, 0.5), ("--crf", a.crf, 23)):
         if val != default:
             parts += [flag, f"{val:g}"]
+    if a.closeup:
+        parts += ["--closeup", a.closeup]
+    if a.shake:
+        parts += ["--shake", f"{a.shake:g}"]
     if a.size != "640x480":
         parts += ["--size", a.size]
     for flag, val, default in (("--sway", a.sway, 0.0), ("--drift", a.drift, 0.0), ("--fill", a.fill, 0.86)):

@@ -6,6 +6,7 @@
     python -m tracker.bench --corpus                 # the generated corpus (tests/corpus), no model
     python -m tracker.bench --corpus DIR --split report --jobs 2
     python -m tracker.bench --corpus --recognise     # --exercise auto: confusion matrices
+    python -m tracker.bench --closeup                # close-ups: rendered (tests/closeup_corpus) + real
 
 Clips: the project's ``sample_videos/`` (truth files), ``../shared/rendered`` (truth
 files) and ``../shared/clips`` (hand-counted ``labels.csv``), the last two only when
@@ -55,9 +56,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="corpus: count the clip's known side (default: --side auto, as 'tracker analyze')")
     ap.add_argument("--recognise", action="store_true",
                     help="corpus: which exercise --exercise auto recognises per clip (confusion matrices)")
+    ap.add_argument("--closeup", action="store_true",
+                    help="run only the close-up method: rendered close-ups (tests/closeup_corpus) and the real ones")
+    ap.add_argument("--no-live", action="store_true", help="closeup: offline only")
     ap.add_argument("--json", default=None,
                     help="where to write the JSON (default: bench_results.json, corpus_results.json with --corpus)")
     args = ap.parse_args(argv)
+    if args.closeup:
+        return run_closeup_command(args)
     if args.corpus is not None:
         return run_recognise_command(args) if args.recognise else run_corpus_command(args)
     args.json = args.json or "bench_results.json"
@@ -145,6 +151,28 @@ def run_corpus_command(args) -> int:
         text.append(f"In manifest.csv without a meta file: {', '.join(unlisted)}.")
     print("\n".join(text))
     Path(args.json or "corpus_results.json").write_text(json.dumps(result, indent=1, default=json_default))
+    return 0
+
+
+def run_closeup_command(args) -> int:
+    """``--closeup``: every rendered and real close-up, offline and live; a table and JSON."""
+    from tracker.bench.closeup import discover_real, discover_rendered, markdown, run_case, summarize
+
+    cases = discover_rendered(split=args.split) + ([] if args.no_shared else discover_real())
+    if args.clips:
+        cases = [c for c in cases if any(k in c.name for k in args.clips)]
+    if not cases:
+        print("bench: no close-up clips (tests/closeup_corpus is empty and ../shared is absent)", file=sys.stderr)
+        return 3
+    t0 = time.perf_counter()
+    rows = []
+    for c in cases:
+        rows.append(run_case(c, live=not args.no_live))
+        print(f"{c.name}: true {c.true_reps}, counted {rows[-1]['counted']}", file=sys.stderr)
+    result = {"machine": machine(), "rows": rows, "elapsed_s": time.perf_counter() - t0,
+              "summary": {sp: summarize([r for r in rows if r["split"] == sp]) for sp in ("tune", "report", "real")}}
+    print(markdown(rows) + f"\n\n{len(rows)} clips in {result['elapsed_s']:.0f} s ({result['machine']['cpu']}).")
+    Path(args.json or "closeup_results.json").write_text(json.dumps(result, indent=1, default=json_default))
     return 0
 
 

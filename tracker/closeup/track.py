@@ -81,32 +81,47 @@ CUT_CHANGE = 0.25  # share of pixels that changed a lot between two frames: a sc
 # hard cut under a phone app's fixed overlay measured 0.45; ordinary frames <= 0.03)
 
 
+class MotionRecorder:
+    """Frame by frame (live) or over a file: grid points followed from the current key frame
+    to each frame, frame-to-frame flow added up; a cut starts afresh."""
+
+    def __init__(self, width: int, height: int):
+        self.scale = work_scale(width, height)
+        self.i, self.prev, self.grid, self.pts, self.key, self.key_i, self.key_t = 0, None, None, None, None, -1, 0.0
+        self.shape: tuple[int, int] = (0, 0)
+
+    def push(self, t: float, image: np.ndarray) -> PointPairs:
+        """The next frame → its point pairs (since its key frame)."""
+        g = to_work_gray(image, self.scale)
+        i = self.i
+        if self.prev is None or self.prev.shape != g.shape or frame_change(self.prev, g) > CUT_CHANGE:
+            out = cut_pair(i)
+            self.grid = grid_points(g.shape)
+            self.pts, self.key, self.key_i, self.key_t = self.grid, g, i, t
+        else:
+            self.pts = advance(self.prev, g, self.pts)
+            out = pairs_since(self.grid, best_of(self.grid, self.pts, advance(self.key, g, self.grid)), self.key_i)
+            if t - self.key_t >= KEY_S - 1e-6:
+                self.pts, self.key, self.key_i, self.key_t = self.grid, g, i, t
+        self.prev, self.shape, self.i = g, g.shape[:2], i + 1
+        return out
+
+
 def record_motion(frames: Iterable, width: int, height: int, progress=None) -> MotionLog:
-    """Grid points followed from the current key frame to each frame, frame-to-frame flow
-    added up (``frames`` yield objects with ``.t`` and ``.image``); a cut starts afresh."""
+    """Every frame of a video through ``MotionRecorder`` (``frames`` yield objects with
+    ``.t`` and ``.image``)."""
     import time
 
-    scale = work_scale(width, height)
-    ts, pairs, prev, grid, pts, key, key_i = [], [], None, None, None, None, -1
+    rec = MotionRecorder(width, height)
+    ts, pairs = [], []
     t0 = time.perf_counter()
-    for i, fr in enumerate(frames):
-        g = to_work_gray(fr.image, scale)
-        if prev is None or prev.shape != g.shape or frame_change(prev, g) > CUT_CHANGE:
-            pairs.append(cut_pair(i))
-            grid = grid_points(g.shape)
-            pts, key, key_i = grid, g, i
-        else:
-            pts = advance(prev, g, pts)
-            pairs.append(pairs_since(grid, best_of(grid, pts, advance(key, g, grid)), key_i))
-            if fr.t - ts[key_i] >= KEY_S - 1e-6:
-                pts, key, key_i = grid, g, i
+    for fr in frames:
+        pairs.append(rec.push(fr.t, fr.image))
         ts.append(fr.t)
-        prev = g
         if progress is not None:
             progress.update(1)
     ms = 1000.0 * (time.perf_counter() - t0) / max(1, len(ts))
-    shape = prev.shape[:2] if prev is not None else (0, 0)
-    return MotionLog(np.asarray(ts, float), shape, scale, pairs, ms)
+    return MotionLog(np.asarray(ts, float), rec.shape, rec.scale, pairs, ms)
 
 
 def _quality(n: int, fit_residual: float) -> float:

@@ -61,16 +61,17 @@ def run_live(args) -> int:
     recorder, screen = None, None
     try:
         recorder = opts.recorder()  # the CSV files are claimed before the model loads
-        estimator = PoseEstimator(opts.model)
+        estimator = None if args.view == "closeup" else PoseEstimator(opts.model)  # a close-up needs no pose
         session = LiveSession(estimator, opts.exercise or DEFAULT_EXERCISE, side=opts.side, mode=opts.mode,
                               target=opts.target, routine=args.routine, sinks=recorder, source=source.info.name,
                               profile=opts.profile, goal_lookup=opts.goal_lookup(), speaker=speaker,
                               chose_exercise=bool(opts.exercise or args.routine),
-                              on_rep=_print_rep if args.headless else None, plan=plan)
+                              on_rep=_print_rep if args.headless else None, plan=plan, view=args.view)
         screen = Screen(window=not args.headless, video=args.write_video, fps=source.info.fps)
         # a plan sets the order: no start screen then, only the camera check
         chosen = bool(opts.exercise or args.routine or plan is not None)
-        preflight = None if args.headless else Preflight(session, choose=not chosen, check=not args.no_check)
+        check = not args.no_check and args.view != "closeup"  # the placement check is the body's
+        preflight = None if args.headless else Preflight(session, choose=not chosen, check=check)
         try:
             reason = run_session(session, source, screen, realtime=not args.fast or source.info.kind == "camera",
                                  preflight=preflight)
@@ -122,6 +123,10 @@ def register_cli(sub) -> None:
     pace.add_argument("--fast", dest="fast", action="store_true",
                       help="process every frame of a video file as fast as possible")
     p.add_argument("--speak", action="store_true", help="say each count aloud (needs pyttsx3)")
+    p.add_argument("--view", choices=("auto", "body", "closeup"), default="auto",
+                   help="body: full-body pose; closeup: the feet filmed from close by (no head in view; no pose "
+                        "model); auto: the body, and the close-up when no person is seen for a few seconds "
+                        "while a foot moves")
     add_plan_option(p)
     p.add_argument("--end-hold", type=float, default=END_HOLD_S, help=argparse.SUPPRESS)
     p.set_defaults(func=run_live)

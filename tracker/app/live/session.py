@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import time
 
+from tracker.app.live.closeup_counter import CloseupSwitch
 from tracker.app.live.goal import FrameRate, goal_text
 from tracker.app.live.guide import Debounce, key_action, key_hint, message_text, screen_message
 from tracker.app.live.plan_routine import PlanCoach, PlanRoutine
 from tracker.app.live.routine import Routine
-from tracker.app.live.set_counter import SetCounter
 from tracker.app.live.set_record import SetRecord
-from tracker.app.live.side_lock import SideLock
 from tracker.exercises import DEFAULT_EXERCISE, get_exercise
 from tracker.records import Rep, SetSummary
 from tracker.sinks.recorder import Recorder
@@ -35,17 +34,16 @@ class LiveSession:
     def __init__(self, estimator, exercise: str = DEFAULT_EXERCISE, *, side: str = "auto", mode: str = "active",
                  target: int = 10, routine: bool = False, sinks=(), source: str = "camera:0",
                  profile: str = "default", goal_lookup=None, speaker=None, chose_exercise: bool = True,
-                 on_rep=None, clock=time.perf_counter, plan=None):
+                 on_rep=None, clock=time.perf_counter, plan=None, view: str = "body"):
         self.estimator, self._mode, self._target = estimator, mode, target  # the plan's, when one is given
         self.recorder = sinks if isinstance(sinks, Recorder) else Recorder(sinks)
         self.source, self.profile, self.goal_lookup = source, profile, goal_lookup
         self.speaker, self.on_rep, self.clock, self.chose_exercise = speaker, on_rep, clock, chose_exercise
         self.routine = PlanRoutine(plan) if plan is not None else Routine(get_exercise(exercise).key, routine)
-        self.lock = SideLock(None if side == "auto" else side)
         self.paused = self.quit = self._finished = False
         self.sets: list[SetSummary] = []
         self.last_timings: dict[str, float] = {}
-        self.rate = FrameRate()
+        self.rate, self.closeup, self.lock = FrameRate(), CloseupSwitch(view, side), None  # closeup: feet filmed close
         self._start_set()
 
     side = property(lambda self: self.lock.side)  # the tracked side, None while 'auto' has not decided
@@ -58,11 +56,12 @@ class LiveSession:
 
     def _start_set(self) -> None:
         self.exercise, self.mode, self.target = self.routine.set_params(self._mode, self._target)
-        self.lock.new_set()
-        self.set = SetCounter(self.exercise, self.lock.candidates, CALIB_S, self.routine.hold_s, vars(self).get("set"))
+        self.lock = self.closeup.side_lock(self.lock)  # a new one when the close-up takes over; new_set() called
+        self.set = self.closeup.set_counter(self, CALIB_S)  # the body's SetCounter, or the close-up's
         self.coach, self.debounce = PlanCoach(self.routine.hold_s, COMPLETE_BANNER_S), Debounce()
         self.record = SetRecord(self.recorder, source=self.source, exercise=self.exercise.key, mode=self.mode,
-                                target=self.target, profile=self.profile, plan=self.routine.step)
+                                target=self.target, profile=self.profile, plan=self.routine.step,
+                                method=self.set.method)
         self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
         self._say(self.exercise.title)
 
@@ -138,7 +137,7 @@ class LiveSession:
         c0 = self.clock()
         self.rate.tick(c0)
         t = float(frame.t)
-        pose = self.estimator.process(frame)
+        pose = self.closeup.pose(self.estimator, frame, on_switch=self.reset_set)  # (no pose in a close-up)
         c1 = self.clock()
         problem, leg_problems, found = self.set.step(t, frame.image, pose, self.paused)
         c2 = self.clock()
@@ -177,4 +176,4 @@ class LiveSession:
         return overlay_view(self.exercise, st, t, target=self.target, mode=self.mode, stage=stage, message=message,
                             side=self.lock.side or "auto side", fps=self.rate.fps, goal=self.goal, hint=hint,
                             leg=leg_points(pose.pixels, pose.visibility, side) if pose.detected else {},
-                            step=self.routine.step_text)
+                            step=self.closeup.label(self.routine.step_text))

@@ -11,6 +11,7 @@ from collections import deque
 
 import numpy as np
 
+from tracker.app.live.set_record import METHOD
 from tracker.counting.live import LiveCounter
 from tracker.exercises import Exercise
 from tracker.pose.landmarks import other_side
@@ -22,6 +23,8 @@ from tracker.signals.gating import VIEW_FRAMES, VIEW_MIN_FRAMES, WRONG_VIEW_SHAR
 class SetCounter:
     """``hold_s``: a plan's hold (a rep held shorter is not counted); ``previous``: the set
     before, whose learned range a set of the same movement starts from."""
+
+    method = METHOD  # what the set's rows name as how they were counted
 
     def __init__(self, ex: Exercise, sides: list[str], calib_s: float, hold_s: float = 0.0,
                  previous: "SetCounter | None" = None):

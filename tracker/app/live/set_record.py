@@ -10,10 +10,10 @@ METHOD = "live-hysteresis"
 
 class SetRecord:
     def __init__(self, recorder: Recorder, *, source: str, exercise: str, mode: str, target: int, profile: str,
-                 plan: PlanStep | None = None):
+                 plan: PlanStep | None = None, method: str = METHOD):
         self.recorder = recorder
         self._fields = dict(source=source, exercise=exercise, mode=mode, target=target, profile=profile,
-                            method=METHOD, plan=plan)
+                            method=method, plan=plan)
         self.info: SetInfo | None = None
         self.reps: list[Rep] = []
         self.complete_at: float | None = None  # when the target was reached

@@ -1,0 +1,73 @@
+"""`tracker live --view closeup`: a synthetic close-up video standing in for the camera,
+through the same command, session and loop as every live test (no ../shared needed)."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from closeup_scene import Scene, rep_angles
+
+from tracker.app.cli import main
+from tracker.app.live.closeup_counter import NO_BODY_S, CloseupSwitch
+from tracker.bench.closeup import live_closeup_count
+from tracker.counting.closeup import METHOD, PLACE_CAMERA
+from tracker.pose.estimator import PoseFrame
+from tracker.sinks.csvfile import read_rep_csv
+
+
+def _video(path, amp: float, seconds: float = 7.0, start_s: float = 1.5) -> str:
+    sc = Scene(seconds=seconds)
+    h, w = sc.size
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), sc.fps, (w, h))
+    for fr in sc.render(rep_angles(sc.times(), 3, amp, start_s=start_s)):
+        out.write(fr.image)
+    out.release()
+    return str(path)
+
+
+def test_live_closeup_counts_a_synthetic_closeup_and_names_the_method(tmp_path, capsys):
+    clip = _video(tmp_path / "closeup.mp4", 20.0)
+    reps = tmp_path / "reps.csv"
+    code = main(["live", "--camera", clip, "--view", "closeup", "--fast", "--headless", "-e", "dorsiflexion",
+                 "--csv", str(reps), "--no-history"])
+    assert code == 0, capsys.readouterr()
+    rows = read_rep_csv(reps)
+    assert [r["counted"] for r in rows] == [True] * 3
+    assert {r["method"] for r in rows} == {METHOD}
+    assert {r["side"] for r in rows} == {"unknown"}  # a close-up does not show which leg it is
+
+
+def test_live_closeup_of_a_still_foot_counts_nothing_and_says_how_to_place_the_camera(tmp_path):
+    res = live_closeup_count(_video(tmp_path / "still.mp4", 0.0), "dorsiflexion")
+    assert res["counted"] == 0
+    assert PLACE_CAMERA in res["sets"][0].warnings
+
+
+def test_auto_switches_to_the_closeup_when_no_body_is_seen_and_a_foot_moves():
+    """--view auto: the pose model finds nobody; after NO_BODY_S the scout looks for a moving
+    foot and the session switches to the close-up method, with the scout's frames."""
+    sc = Scene(seconds=NO_BODY_S + 6.0)
+    frames = list(sc.render(rep_angles(sc.times(), 3, 20.0, start_s=NO_BODY_S + 0.5)))
+    switch = CloseupSwitch("auto")
+
+    class NoBody:
+        def process(self, frame):
+            return PoseFrame.empty(frame.index, frame.t, 10, 10)
+
+    at = []
+    for f in frames:
+        switch.pose(NoBody(), f, on_switch=lambda t=f.t: at.append(t))
+    assert len(at) == 1 and NO_BODY_S <= at[0] <= NO_BODY_S + 4.0
+    assert switch.active and "close-up" in switch.label("")
+    still = CloseupSwitch("auto")
+    assert not any(still.should_switch(f, PoseFrame.empty(f.index, f.t, 10, 10))
+                   for f in Scene(seconds=NO_BODY_S + 3.0).render(np.zeros(int((NO_BODY_S + 3.0) * 30))))
+
+
+def test_auto_in_the_live_command_counts_a_feet_only_video(tmp_path, capsys):
+    clip = _video(tmp_path / "feet.mp4", 20.0, seconds=NO_BODY_S + 8.0, start_s=NO_BODY_S + 1.0)
+    reps = tmp_path / "reps.csv"
+    code = main(["live", "--camera", clip, "--fast", "--headless", "-e", "dorsiflexion", "--csv", str(reps),
+                 "--no-history"])
+    assert code == 0, capsys.readouterr()
+    rows = read_rep_csv(reps)
+    assert sum(r["counted"] for r in rows) == 3 and {r["method"] for r in rows} == {METHOD}

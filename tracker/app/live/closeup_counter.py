@@ -1,0 +1,172 @@
+"""One live set measured as a close-up of the foot (``tracker live --view closeup``).
+
+The same interface as ``SetCounter`` (the session cannot tell them apart), but no pose:
+``LiveFoot`` turns each frame into the foot's rotation relative to the shank and one
+``LiveCounter`` steps the shared rep engine on it, as for every other method. The sign of
+a rep is learned from the first clear excursion (a close-up does not show which side the
+camera is on); the side is the one given, else "unknown".
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from tracker.closeup.online import LiveFoot, Sample
+from tracker.counting.closeup import METHOD, MIN_QUALITY, PLACE_CAMERA
+from tracker.counting.live import LiveCounter
+from tracker.exercises import Exercise
+from tracker.records import Rep
+from tracker.signals.features import LegFeatures
+from tracker.signals.gating import GateTally
+
+NO_BODY_S = 3.0  # --view auto: no person this long, and a moving foot found → the close-up method
+
+
+class CloseupSetCounter:
+    method = METHOD
+
+    def __init__(self, ex: Exercise, side: str, calib_s: float, hold_s: float = 0.0, foot: LiveFoot | None = None):
+        self.ex, self.side = ex, side
+        counter = LiveCounter(ex, side, calib_s=calib_s, hold_s=hold_s)
+        counter.direction = 0  # learned: the image's rotation sign is the camera's
+        self.counters = {side: counter}
+        self.quality = {side: 0.0}
+        self.tally = GateTally()
+        self.foot = foot  # a foot already found (the session's scout) is measured from its kept frames
+        self.t0: float | None = None
+        self.t_last: float | None = None
+        self.t_fed: float | None = None  # the last frame time given to the counter
+
+    def keep(self, side: str) -> None:
+        """One foot only: nothing to drop."""
+
+    def recalibrate(self) -> None:
+        self.counters[self.side].recalibrate()
+
+    def display_side(self) -> str:
+        return self.side
+
+    @property
+    def elapsed(self) -> float:
+        return (self.t_last - self.t0) if self.t0 is not None and self.t_last is not None else 0.0
+
+    def step(self, t: float, image: np.ndarray, pose, paused: bool):
+        """One frame → (no person problem, no leg problem, reps completed [(side, rep)])."""
+        self.t0 = t if self.t0 is None else self.t0
+        self.t_last = t
+        self.tally.frames += 1
+        if self.foot is None:
+            self.foot = LiveFoot(image.shape[1], image.shape[0])
+            samples = self.foot.push(t, image)
+        elif self.tally.frames == 1 and self.foot.found:  # taken over from the scout, which saw this frame
+            samples = self.foot.replay()
+        else:
+            samples = self.foot.push(t, image)
+        found: list[tuple[str, Rep]] = []
+        counter = self.counters[self.side]
+        for s in samples:
+            if self.t_fed is not None and s.t <= self.t_fed:
+                continue  # measured again (the foot was found elsewhere): the counter saw this time
+            self.t_fed = s.t
+            usable = not paused and s.quality >= MIN_QUALITY and math.isfinite(s.foot_deg)
+            self.tally.detected += usable
+            self.quality[self.side] = 0.8 * self.quality[self.side] + 0.2 * s.quality
+            found += [(self.side, rep) for rep in counter.update(s.t, self._features(s), usable)]
+        return None, {self.side: None}, found
+
+    def _features(self, s: Sample) -> LegFeatures:
+        """One measured frame as the features the live counter reads (no landmarks: the rest NaN)."""
+        toe = self.ex.anchor == "toe"  # a heel raise: the foot against the floor (closeup_signal)
+        one = lambda v: np.array([v], float)  # noqa: E731
+        return dataclasses.replace(
+            LegFeatures.missing(self.side), signal=one(s.foot_deg if toe else s.foot_deg - s.shank_deg),
+            quality=one(s.quality), shank_deg=one(0.0 if toe else s.shank_deg),
+            anchor_xy=self.foot.anchor_px()[None].copy(), scale=one(self.foot.foot_size_px()))
+
+    def finish(self) -> list[tuple[str, Rep]]:
+        return [(self.side, rep) for rep in self.counters[self.side].finish(True)]
+
+    def shown(self, problem: str | None) -> None:
+        self.tally.usable += problem is None
+
+    def warnings(self, side: str) -> tuple[str, ...]:
+        if self.foot is None or not self.foot.found:
+            return (PLACE_CAMERA,)
+        if self.tally.frames and self.tally.detected < 0.5 * self.tally.frames:
+            return (f"the foot was measured in only {100 * self.tally.detected / self.tally.frames:.0f}% of frames",)
+        return ()
+
+
+class CloseupSwitch:
+    """Which method a live session measures with. ``closeup``: the close-up from the start
+    (no pose model); ``auto``: the body, until no person was seen for ``NO_BODY_S`` and a
+    scout ``LiveFoot`` watching the frames since then finds a moving foot; the session then
+    measures the close-up (handing over the scout's frames, so nothing seen is lost)."""
+
+    def __init__(self, view: str = "body", side: str = "auto"):
+        self.view, self.side, self.active = view, side, view == "closeup"
+        self.scout: LiveFoot | None = None
+        self._last_body: float | None = None
+        self._lock_for: bool | None = None  # the lock handed out was for the close-up (True) or the body
+
+    def side_lock(self, current):
+        """``current``, or a new lock when the method changed: a close-up does not show which
+        leg it is, so it counts the side given, else "unknown"."""
+        from tracker.app.live.side_lock import SideLock
+
+        if current is None or self._lock_for != self.active:
+            self._lock_for = self.active
+            if self.active:
+                current = SideLock(self.side if self.side in ("left", "right") else "unknown")
+            else:
+                current = SideLock(None if self.side == "auto" else self.side)
+        current.new_set()
+        return current
+
+    def set_counter(self, session, calib_s: float):
+        """The session's next set counter: the close-up's, or the body's (``SetCounter``,
+        from the set before: a set of the same movement starts from its learned range)."""
+        ex, lock, hold_s = session.exercise, session.lock, session.routine.hold_s
+        if not self.active:
+            from tracker.app.live.set_counter import SetCounter
+
+            return SetCounter(ex, lock.candidates, calib_s, hold_s, vars(session).get("set"))
+        foot, self.scout = self.scout, None
+        return CloseupSetCounter(ex, lock.side, calib_s, hold_s, foot)
+
+    def pose(self, estimator, frame, on_switch=None):
+        """The pose model's answer, or an empty pose in a close-up (the model is not run);
+        ``on_switch()`` when the close-up takes over at this frame (the session starts a set)."""
+        from tracker.pose.estimator import PoseFrame
+
+        h, w = frame.image.shape[:2]
+        if self.active:
+            return PoseFrame.empty(frame.index, frame.t, w, h)
+        pose = estimator.process(frame)
+        if self.should_switch(frame, pose) and on_switch is not None:
+            on_switch()
+        return pose
+
+    def should_switch(self, frame, pose) -> bool:
+        """``auto``: True at the frame the close-up takes over."""
+        if self.view != "auto" or self.active:
+            return False
+        t = float(frame.t)
+        if pose.detected or self._last_body is None:
+            self._last_body, self.scout = t, None
+            return False
+        if t - self._last_body < NO_BODY_S:
+            return False
+        if self.scout is None:
+            self.scout = LiveFoot(frame.image.shape[1], frame.image.shape[0])
+        self.scout.push(t, frame.image)
+        self.active = self.scout.found
+        return self.active
+
+    def label(self, step: str) -> str:
+        """The overlay names the method while the close-up measures."""
+        if not self.active:
+            return step
+        return "close-up: foot motion" + (f" - {step}" if step else "")
