@@ -39,18 +39,17 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 def score_set(truth: dict, found: list) -> dict:
     """One truth set against the found sets (``RoutineSet``): the best-overlapping one."""
-    best = max(found, key=lambda s: _overlap(truth["start_s"], truth["end_s"], s.stretch.start_s, s.stretch.end_s),
-               default=None)
-    if best is None or _overlap(truth["start_s"], truth["end_s"], best.stretch.start_s, best.stretch.end_s) <= 0:
+    best = max(found, key=lambda s: _overlap(truth["start_s"], truth["end_s"], *s.span), default=None)
+    if best is None or _overlap(truth["start_s"], truth["end_s"], *best.span) <= 0:
         best = None
     got = best.exercise if best is not None else None
     counted = best.result.summary.reps_counted if best is not None and best.result is not None else 0
-    bounds = best is not None and (abs(best.stretch.start_s - truth["start_s"]) <= BOUNDARY_S
-                                   and abs(best.stretch.end_s - truth["end_s"]) <= BOUNDARY_S)
+    bounds = best is not None and (abs(best.span[0] - truth["start_s"]) <= BOUNDARY_S
+                                   and abs(best.span[1] - truth["end_s"]) <= BOUNDARY_S)
     bounds = bounds or (best is None and not truth["exercise"])  # nothing found where nothing is an exercise
     return {"exercise": truth["exercise"] or truth["motion"], "start_s": truth["start_s"], "end_s": truth["end_s"],
-            "reps": truth["reps"], "found": best is not None, "found_start_s": best and round(best.stretch.start_s, 2),
-            "found_end_s": best and round(best.stretch.end_s, 2), "boundaries_ok": bool(bounds),
+            "reps": truth["reps"], "found": best is not None, "found_start_s": best and round(best.span[0], 2),
+            "found_end_s": best and round(best.span[1], 2), "boundaries_ok": bool(bounds),
             "recognised": got, "confidence": best and round(best.recognition.confidence, 2),
             "exercise_ok": got == truth["exercise"], "counted": counted, "count_ok": counted == truth["reps"]}
 

@@ -49,8 +49,19 @@ class RoutineSet:
     def exercise(self) -> str | None:
         return self.recognition.exercise if self.result is not None else None
 
+    @property
+    def span(self) -> tuple[float, float]:
+        """Where the set is (s): from its first counted rep's start to its last one's end; the
+        active stretch when nothing was counted (activity is judged over a second, so a
+        stretch starts a little before the first rep and may run into a change of position)."""
+        reps = [r for r in self.result.reps if r.counted] if self.result is not None else []
+        if reps:
+            return reps[0].start_t, reps[-1].end_t
+        return self.stretch.start_s, self.stretch.end_s
+
     def describe(self) -> str:
-        span = f"{self.stretch.start_s:.1f}-{self.stretch.end_s:.1f} s"
+        a, b = self.span
+        span = f"{a:.1f}-{b:.1f} s"
         if self.result is not None:
             return f"{span}: {self.recognition.describe()}"
         if self.recognition.verdict == "unsure":
