@@ -26,10 +26,10 @@ from tracker.signals.features import SIGNALS, reference_scale, shank_length
 from tracker.signals.filters import fill_gaps, quiet_runtime_warnings, smooth_offline
 
 MOVE_WINDOW_S = 1.0  # the hips' and knees' displacement is measured across this window
-MOVE_SHANKS = 0.15  # a hip or knee carried farther than this (shank lengths) is a change of position
+MOVE_SHANKS = 0.2  # a knee (against the hips) or a hip (against its ankle) carried farther: a change of position
 MOVE_MIN_S = 0.5  # shorter: a jolt of the landmarks, not a move
 MOVE_GAP_S = 0.6  # moves closer than this are one
-MOVE_MARGIN_S = 0.4  # the body settles this long on either side of a move
+MOVE_MARGIN_S = 0.6  # the body settles this long on either side of a move
 SETTLE_S = 3.0  # a burst shorter than this that ends away from where it began is no rep
 SETTLE_STEP = 0.6  # ... "away": its level after moved by this share of its range
 SETTLE_LOOK_S = 0.6  # the levels before and after a burst: medians over this long
@@ -76,9 +76,12 @@ class Routine:
 
 
 def body_motion(rec: PoseRecording) -> np.ndarray:
-    """Per frame: the farthest any hip or knee travels in half of ``MOVE_WINDOW_S`` before
-    or after it (a turn, as in crossing the leg and back, stays a move), in shank lengths
-    (the body's own scale, so near and far cameras agree)."""
+    """Per frame: the farthest a knee travels against the hips, or a hip against its ankle,
+    in half of ``MOVE_WINDOW_S`` before or after it (a turn, as in crossing the leg and back,
+    stays a move), in shank lengths (the body's own scale: near and far cameras agree).
+    Relative positions, because a heel raise lifts the whole body (hips, knees and ankles
+    together) and a swaying trunk carries the hips a little, while crossing the leg moves
+    a knee against the hips and standing up moves the hips against the feet."""
     px = to_pixels(rec)
     t = rec.t
     with quiet_runtime_warnings():
@@ -87,10 +90,11 @@ def body_motion(rec: PoseRecording) -> np.ndarray:
         return np.zeros(len(t))
     half = max(1, int(round(MOVE_WINDOW_S * rec.fps / 2)))
     out = np.zeros(len(t))
+    smooth = lambda x: smooth_offline(fill_gaps(x, t, 0.5), t)  # noqa: E731
+    hips = 0.5 * (px[:, LEG["left"]["hip"]] + px[:, LEG["right"]["hip"]])
     for side in SIDES:
-        for joint in ("hip", "knee"):
-            xy = [smooth_offline(fill_gaps(px[:, LEG[side][joint], k], t, 0.5), t) for k in (0, 1)]
-            p = np.stack(xy, axis=1) / scale
+        for rel in (px[:, LEG[side]["knee"]] - hips, px[:, LEG[side]["hip"]] - px[:, LEG[side]["ankle"]]):
+            p = np.stack([smooth(rel[:, 0]), smooth(rel[:, 1])], axis=1) / scale
             ahead = np.vstack([p[half:], np.repeat(p[-1:], half, 0)])
             behind = np.vstack([np.repeat(p[:1], half, 0), p[:-half]])
             far = np.fmax(np.linalg.norm(ahead - p, axis=1), np.linalg.norm(p - behind, axis=1))
