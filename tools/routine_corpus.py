@@ -58,7 +58,15 @@ def cmd_pose(a: argparse.Namespace) -> int:
         old = out / meta_path.name
         if old.exists() and json.loads(old.read_text()).get("command") == json.loads(meta_path.read_text())["command"]:
             continue
-        print(f"{video.stem:8s} pose {pose_one(video, out):6.1f} s", flush=True)
+        mark = out / f"{video.stem}.posing"  # another pose run has it (two can share the clips)
+        try:
+            mark.touch(exist_ok=False)
+        except FileExistsError:
+            continue
+        try:
+            print(f"{video.stem:8s} pose {pose_one(video, out):6.1f} s", flush=True)
+        finally:
+            mark.unlink()
         done += 1
     print(f"{done} clips posed")
     return 0
