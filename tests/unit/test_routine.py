@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracker.counting.routine import _regions, body_motion, find_moves, foot_signals, set_stretches
+from tracker.counting.routine import _regions, body_motion, body_tracks, find_moves, foot_signals, set_stretches
 from tracker.counting.segment import activity
 from tracker.pose.landmarks import LEG, SIDES
 from tracker.pose.recording import PoseRecording
@@ -34,11 +34,13 @@ def test_a_change_of_position_splits_two_sets_and_is_no_set():
     t = np.arange(0, 36, 1 / FPS)
     dorsi = rep_profile(t, 4, 12.0, start_s=2.0) + rep_profile(t, 4, 12.0, start_s=20.0)  # 2-14 s, 20-32 s
     rec = make_recording(t, dorsi=dorsi, noise_px=0.3)
-    # 15.5-18.5 s: the knee rises and comes back (crossing the leg), only 1.5 s still either side
-    up = _ramp(t, 15.5, 17.0, -60.0) - _ramp(t, 17.0, 18.5, -60.0)
+    # 15.5-17 s: the body is carried up and aside and stays there (a new position), 3 s
+    # still before the next set
+    up = _ramp(t, 15.5, 17.0, -160.0)
     moved = _shift_body(rec, np.stack([0.5 * up, up], axis=1))
-    moves = find_moves(t, body_motion(moved))
-    assert len(moves) == 1 and 14.5 <= moves[0].start_s <= 16.0 and 18.0 <= moves[0].end_s <= 19.5
+    tracks = body_tracks(moved)
+    moves = find_moves(t, body_motion(moved, tracks), tracks)
+    assert len(moves) == 1 and 14.5 <= moves[0].start_s <= 16.0 and 17.0 <= moves[0].end_s <= 18.5
     act = activity(moved)
     sets = [s for lo, hi in _regions(len(t), moves) for s in set_stretches(t, act, lo, hi)]
     assert len(sets) == 2
@@ -46,6 +48,18 @@ def test_a_change_of_position_splits_two_sets_and_is_no_set():
     assert abs(sets[0].start_s - 2.0) <= 1.5 and abs(sets[1].end_s - 32.0) <= 1.5
     # the same sets without the move and with a pause under 3.5 s are one stretch
     assert len(set_stretches(t, act, 0, len(t))) == 1 or not find_moves(t, body_motion(rec))
+
+
+def test_legs_that_move_and_come_back_are_no_change_of_position():
+    t = np.arange(0, 20, 1 / FPS)
+    rec = make_recording(t, noise_px=0.3)
+    swing = _ramp(t, 6.0, 7.5, -120.0) - _ramp(t, 7.5, 9.0, -120.0)  # up and back, like a knee swing
+    moved = _shift_body(rec, np.stack([0.5 * swing, swing], axis=1))
+    tracks = body_tracks(moved)
+    motion = body_motion(moved, tracks)
+    assert find_moves(t, motion, tracks) == []
+    back = find_moves(t, motion, tracks, came_back=True)
+    assert len(back) == 1 and 5.0 <= back[0].start_s <= 6.5 and 8.5 <= back[0].end_s <= 10.0
 
 
 def test_a_still_body_has_no_move():

@@ -50,7 +50,7 @@ def score_set(truth: dict, found: list) -> dict:
     return {"exercise": truth["exercise"] or truth["motion"], "start_s": truth["start_s"], "end_s": truth["end_s"],
             "reps": truth["reps"], "found": best is not None, "found_start_s": best and round(best.span[0], 2),
             "found_end_s": best and round(best.span[1], 2), "boundaries_ok": bool(bounds),
-            "recognised": got, "confidence": best and round(best.recognition.confidence, 2),
+            "recognised": got, "confidence": best and best.recognition and round(best.recognition.confidence, 2),
             "exercise_ok": got == truth["exercise"], "counted": counted, "count_ok": counted == truth["reps"]}
 
 

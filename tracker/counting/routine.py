@@ -39,10 +39,11 @@ SET_MARGIN_S = 0.8  # the counter sees this much rest on either side of a set (i
 @dataclass(frozen=True)
 class RoutineSet:
     """One set of the recording: where it is, what it was recognised as, and its count
-    (``result`` is None when no exercise was recognised: nothing is counted)."""
+    (``result`` is None when no exercise was recognised: nothing is counted). A stretch where
+    the legs moved and came back (``recognition`` None) is no exercise and never counted."""
 
     stretch: Stretch
-    recognition: Recognition
+    recognition: Recognition | None
     result: SetResult | None
 
     @property
@@ -62,6 +63,8 @@ class RoutineSet:
     def describe(self) -> str:
         a, b = self.span
         span = f"{a:.1f}-{b:.1f} s"
+        if self.recognition is None:
+            return f"{span}: unrecognised movement (the legs moved and came back, not only the foot); not counted"
         if self.result is not None:
             return f"{span}: {self.recognition.describe()}"
         if self.recognition.verdict == "unsure":
@@ -75,43 +78,65 @@ class Routine:
     moves: tuple[Stretch, ...]  # changes of position (never counted)
 
 
-def body_motion(rec: PoseRecording) -> np.ndarray:
-    """Per frame: the farthest a knee travels against the hips, or a hip against its ankle,
-    in half of ``MOVE_WINDOW_S`` before or after it (a turn, as in crossing the leg and back,
-    stays a move), in shank lengths (the body's own scale: near and far cameras agree).
-    Relative positions, because a heel raise lifts the whole body (hips, knees and ankles
-    together) and a swaying trunk carries the hips a little, while crossing the leg moves
-    a knee against the hips and standing up moves the hips against the feet."""
+def body_tracks(rec: PoseRecording) -> list[np.ndarray]:
+    """Where each knee is against the hips' midpoint and each hip against its own ankle,
+    smoothed, (N, 2) each, in shank lengths (the body's own scale: near and far cameras
+    agree). Relative positions, because a heel raise lifts the whole body (hips, knees and
+    ankles together) and a swaying trunk carries the hips a little, while crossing the leg
+    moves a knee against the hips and standing up moves the hips against the feet."""
     px = to_pixels(rec)
     t = rec.t
     with quiet_runtime_warnings():
         scale = float(np.nanmedian(np.concatenate([shank_length(px, s) for s in SIDES])))
     if not np.isfinite(scale) or scale <= 0:
-        return np.zeros(len(t))
-    half = max(1, int(round(MOVE_WINDOW_S * rec.fps / 2)))
-    out = np.zeros(len(t))
+        return []
     smooth = lambda x: smooth_offline(fill_gaps(x, t, 0.5), t)  # noqa: E731
     hips = 0.5 * (px[:, LEG["left"]["hip"]] + px[:, LEG["right"]["hip"]])
-    for side in SIDES:
-        for rel in (px[:, LEG[side]["knee"]] - hips, px[:, LEG[side]["hip"]] - px[:, LEG[side]["ankle"]]):
-            p = np.stack([smooth(rel[:, 0]), smooth(rel[:, 1])], axis=1) / scale
-            ahead = np.vstack([p[half:], np.repeat(p[-1:], half, 0)])
-            behind = np.vstack([np.repeat(p[:1], half, 0), p[:-half]])
-            far = np.fmax(np.linalg.norm(ahead - p, axis=1), np.linalg.norm(p - behind, axis=1))
-            out = np.fmax(out, np.nan_to_num(far))
+    rels = [r for side in SIDES for r in (px[:, LEG[side]["knee"]] - hips, px[:, LEG[side]["hip"]] -
+                                          px[:, LEG[side]["ankle"]])]
+    return [np.stack([smooth(r[:, 0]), smooth(r[:, 1])], axis=1) / scale for r in rels]
+
+
+def body_motion(rec: PoseRecording, tracks: list[np.ndarray] | None = None) -> np.ndarray:
+    """Per frame: the farthest any of ``body_tracks`` goes in half of ``MOVE_WINDOW_S``
+    before or after it (a turn, as in crossing the leg and back, stays a move)."""
+    tracks = body_tracks(rec) if tracks is None else tracks
+    half = max(1, int(round(MOVE_WINDOW_S * rec.fps / 2)))
+    out = np.zeros(len(rec.t))
+    for p in tracks:
+        ahead = np.vstack([p[half:], np.repeat(p[-1:], half, 0)])
+        behind = np.vstack([np.repeat(p[:1], half, 0), p[:-half]])
+        far = np.fmax(np.linalg.norm(ahead - p, axis=1), np.linalg.norm(p - behind, axis=1))
+        out = np.fmax(out, np.nan_to_num(far))
     return out
 
 
-def find_moves(t: np.ndarray, motion: np.ndarray) -> list[Stretch]:
+def _changes_position(t: np.ndarray, tracks: list[np.ndarray], a: int, b: int) -> bool:
+    """The body rests elsewhere after frames [a, b] than before them (a knee swing, a
+    shuffle in the chair come back to where they were: they are no change of position)."""
+    before = slice(int(np.searchsorted(t, t[a] - SETTLE_LOOK_S)), a + 1)
+    after = slice(b, int(np.searchsorted(t, t[b] + SETTLE_LOOK_S, side="right")))
+    with quiet_runtime_warnings():
+        gone = [np.linalg.norm(np.nanmedian(p[after], axis=0) - np.nanmedian(p[before], axis=0)) for p in tracks]
+    return not tracks or bool(np.nanmax(gone) >= MOVE_SHANKS) if np.isfinite(gone).any() else True
+
+
+def find_moves(t: np.ndarray, motion: np.ndarray, tracks: list[np.ndarray] | None = None,
+               came_back: bool = False) -> list[Stretch]:
     """Changes of position: the body carried farther than ``MOVE_SHANKS``, for at least
-    ``MOVE_MIN_S``; widened by ``MOVE_MARGIN_S`` on each side (the body settles)."""
+    ``MOVE_MIN_S``; widened by ``MOVE_MARGIN_S`` on each side (the body settles); given the
+    ``tracks``, only where the body then rests in another position (``came_back``: only
+    where it rests where it was: the legs moved, as in a knee swing, and no position changed)."""
     on = np.flatnonzero(motion > MOVE_SHANKS)
     wide = []
     for a, b in _runs(t, zip(on, on), MOVE_GAP_S):
         if t[b] - t[a] >= MOVE_MIN_S:
             wide.append((int(np.searchsorted(t, t[a] - MOVE_MARGIN_S)),
                          int(np.searchsorted(t, t[b] + MOVE_MARGIN_S, side="right")) - 1))
-    return [Stretch(a, b + 1, float(t[a]), float(t[b])) for a, b in _runs(t, wide, 0.0)]
+    moves = _runs(t, wide, 0.0)
+    if tracks is not None:
+        moves = [(a, b) for a, b in moves if _changes_position(t, tracks, a, b) != came_back]
+    return [Stretch(a, b + 1, float(t[a]), float(t[b])) for a, b in moves]
 
 
 def _regions(n: int, moves: list[Stretch]) -> list[tuple[int, int]]:
@@ -176,11 +201,12 @@ def analyse_routine(rec: PoseRecording, side: str = "auto", mode: str = "active"
                     min_confidence: float = MIN_CONFIDENCE) -> Routine:
     """Moves found, sets found between them, each set recognised and (when recognised)
     counted with its own exercise's counter over the set and a little rest around it."""
-    t = rec.t
-    moves = find_moves(t, body_motion(rec))
+    t, tracks = rec.t, body_tracks(rec)
+    motion = body_motion(rec, tracks)
+    moves, legs = find_moves(t, motion, tracks), find_moves(t, motion, tracks, came_back=True)
     act, signals = activity(rec), foot_signals(rec)
-    sets = []
-    for lo, hi in _regions(len(t), moves):
+    sets = [RoutineSet(m, None, None) for m in legs]
+    for lo, hi in _regions(len(t), sorted(moves + legs, key=lambda m: m.start)):
         for s in set_stretches(t, act, lo, hi, signals):
             part = cut(rec, _with_margin(t, s, lo, hi))
             r = recognise(part, min_confidence=min_confidence, side=side)
@@ -189,4 +215,4 @@ def analyse_routine(rec: PoseRecording, side: str = "auto", mode: str = "active"
                 res = analyze_recording(part, get_exercise(r.exercise), side, mode, target, source=source,
                                         profile=profile)
             sets.append(RoutineSet(s, r, res))
-    return Routine(tuple(sets), tuple(moves))
+    return Routine(tuple(sorted(sets, key=lambda x: x.stretch.start)), tuple(moves))
