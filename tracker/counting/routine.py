@@ -29,6 +29,7 @@ MOVE_WINDOW_S = 1.0  # the hips' and knees' displacement is measured across this
 MOVE_SHANKS = 0.2  # a knee (against the hips) or a hip (against its ankle) carried farther: a change of position
 MOVE_MIN_S = 0.5  # shorter: a jolt of the landmarks, not a move
 MOVE_GAP_S = 0.6  # moves closer than this are one
+LEGS_SHANKS = 0.4  # legs that come back: moving this much (80th percentile) is a movement of its own
 MOVE_MARGIN_S = 0.6  # the body settles this long on either side of a move
 SETTLE_S = 3.0  # a burst shorter than this that ends away from where it began is no rep
 SETTLE_STEP = 0.6  # ... "away": its level after moved by this share of its range
@@ -205,6 +206,9 @@ def analyse_routine(rec: PoseRecording, side: str = "auto", mode: str = "active"
     motion = body_motion(rec, tracks)
     moves, legs = find_moves(t, motion, tracks), find_moves(t, motion, tracks, came_back=True)
     act, signals = activity(rec), foot_signals(rec)
+    # the legs moved and came back, and kept moving (a knee swing): no set, said and not counted;
+    # weaker, it is the landmarks of a crossed leg wavering with its foot, and ignored
+    legs = [m for m in legs if np.percentile(motion[m.start:m.end], 80) >= LEGS_SHANKS]
     sets = [RoutineSet(m, None, None) for m in legs]
     for lo, hi in _regions(len(t), sorted(moves + legs, key=lambda m: m.start)):
         for s in set_stretches(t, act, lo, hi, signals):
