@@ -50,6 +50,7 @@ def test_routine_refusals(capsys):
     clip = str(ROUTINE_CORPUS / "r03.npz")
     assert main(["analyze", clip, "--routine", "--exercise", "toe_raise", "--no-history"]) == EXIT_USAGE
     assert main(["analyze", clip, "--routine", "--view", "closeup", "--no-history"]) == EXIT_USAGE
+    assert main(["analyze", clip, "--routine", "--annotate", "x.mp4", "--no-history"]) == EXIT_USAGE
     assert main(["analyze", clip, "--no-history"]) == EXIT_USAGE  # neither --exercise nor --routine
     assert "Traceback" not in capsys.readouterr().err
 

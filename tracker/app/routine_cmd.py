@@ -14,7 +14,8 @@ from tracker.errors import InputError, UsageError, printable
 
 
 def check_routine(args) -> None:
-    """``--routine`` recognises every set's exercise: refused with a named exercise or a plan."""
+    """``--routine`` recognises every set's exercise: refused with a named exercise or a plan
+    (and, for now, with the per-file --plot and --annotate)."""
     if not getattr(args, "routine", False):
         return
     if args.exercise and args.exercise.strip().lower() != "auto":
@@ -22,6 +23,8 @@ def check_routine(args) -> None:
                          "(or cut the set out and analyse it with --exercise)")
     if getattr(args, "plan", None) or getattr(args, "view", "auto") == "closeup":
         raise UsageError("--routine needs the body in view and no --plan")
+    if getattr(args, "plot", False) or getattr(args, "annotate", None):
+        raise UsageError("--routine does not draw --plot or --annotate yet (one file holds many sets)")
     args.exercise = None
 
 
