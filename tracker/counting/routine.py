@@ -1,14 +1,17 @@
 """A whole session in one recording: its sets found, each recognised and counted (issue 16).
 
 Why moves first: between two exercises the body changes position (crosses or uncrosses the
-leg, stands up or sits down), which carries the hips and knees much farther than any of the
-exercises does (they move the ankle and foot). Those moves are found first from the hips'
-and knees' displacement and never belong to a set, so nothing done while changing position
-is counted. Between moves, sets are the active stretches of the foot signals
-(``segment.activity``); a short lone burst (the foot settling between two sets in one
-position) is dropped before pauses are bridged. Each set is recognised (``recognise``: the
-position and view each exercise entry names, then its own counter must find a rep) and
-counted by its own exercise's counter; a stretch no exercise fits is reported, never counted.
+leg, stands up or sits down), which carries a knee against the hips, or the hips against the
+feet, much farther than any of the exercises does (they move the ankle and foot). Those moves
+are found first (``body_tracks``, ``find_moves``) and never belong to a set, so nothing done
+while changing position is counted; legs that move and come back where they were (a knee
+swing) are said as unrecognised movement and never counted. Between moves, sets are the
+active stretches of the foot signals (``segment.activity``); a short burst after which the
+foot rests elsewhere (the foot settling between two sets in one position) is dropped before
+pauses are bridged. Each set is recognised (``recognise``: the position and view each
+exercise entry names, then its own counter must find a rep) and counted by its own
+exercise's counter; a stretch no exercise fits, or one the recogniser is unsure of, is
+reported, never counted. Thresholds were chosen on the tune half of tests/routine_corpus.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from tracker.pose.recording import PoseRecording
 from tracker.signals.features import SIGNALS, reference_scale, shank_length
 from tracker.signals.filters import fill_gaps, quiet_runtime_warnings, smooth_offline
 
-MOVE_WINDOW_S = 1.0  # the hips' and knees' displacement is measured across this window
+MOVE_WINDOW_S = 1.0  # a move is measured over half of this window before and after each frame
 MOVE_SHANKS = 0.2  # a knee (against the hips) or a hip (against its ankle) carried farther: a change of position
 MOVE_MIN_S = 0.5  # shorter: a jolt of the landmarks, not a move
 MOVE_GAP_S = 0.6  # moves closer than this are one
