@@ -854,6 +854,9 @@ def build_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--name", default=None, help="file stem; default <exercise>_<view>_<side>")
     ap.add_argument("--max-frames", type=int, default=0, help="stop early (debugging)")
     ap.add_argument("--preview", default=None, help="write the first frame as this PNG and stop")
+    ap.add_argument("--routine", default=None,
+                    help="a routine in one clip: 'dorsiflexion:4,toe_raise:5,heel_raise:4' "
+                         "(exercise:reps[:amp]; knee_swing:N is no exercise); see tools/render_routine.py")
     ap.add_argument("--curated", action="store_true",
                     help="render the committed set (see CURATED) into --out")
     return ap.parse_args(argv)
@@ -1421,6 +1424,13 @@ def main(argv=None) -> int:
             meta = render_clip(sub)
             print(f"{sub.exercise:12s} {meta['view']:7s} {sub.side:5s} reps={meta['reps']} "
                   f"frames={meta['n_frames']} {meta['t_render_per_frame_s']:.3f} s/frame", flush=True)
+        return 0
+    if a.routine:
+        from render_routine import render_routine
+
+        meta = render_routine(a)
+        if meta:
+            print(json.dumps({k: meta[k] for k in ("routine", "view", "side", "n_frames", "t_render_per_frame_s")}))
         return 0
     meta = render_clip(a)
     if meta:

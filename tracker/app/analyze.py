@@ -18,6 +18,7 @@ from tracker.app.auto_exercise import AUTO, AUTO_HELP, analyse_partial, exercise
 from tracker.app.options import SetOptions, add_model_option, add_set_options, saved_in
 from tracker.app.plan_use import add_plan_option, apply_plan, plan_options, planned_step
 from tracker.app.resume import not_finished
+from tracker.app.routine_cmd import check_routine, run_routine
 from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError, printable
 from tracker.exercises import EXERCISES, custom_exercises, get_exercise, register_custom
 
@@ -150,6 +151,7 @@ class AnalyzeOptions:
     view: str = "auto"
     scheduler: str | None = None  # a Dask scheduler's address: files are analysed on its workers
     auto_exercise: bool = False  # --exercise auto: each file's exercise is recognised
+    routine: bool = False  # --routine: each file is a whole session, its sets found and recognised
 
     def __post_init__(self):
         if not (math.isfinite(self.max_fps) and self.max_fps >= 0):
@@ -168,10 +170,11 @@ class AnalyzeOptions:
     def from_args(cls, args) -> "AnalyzeOptions":
         return cls(annotate=args.annotate, plot=args.plot, json=args.json, jobs=args.jobs,
                    image_mode=args.image_mode, max_fps=args.max_fps, view=args.view, scheduler=args.scheduler,
-                   auto_exercise=args.auto_exercise)
+                   auto_exercise=args.auto_exercise, routine=args.routine)
 
 
 def run_analyze(args) -> int:
+    check_routine(args)  # --routine: every set's exercise recognised (no --exercise, no --plan)
     take_auto(args)  # --exercise auto: recognised per file (refused with --plan)
     plan, opts = plan_options(args, live=False)
     if plan is not None and opts.exercise is None:
@@ -270,7 +273,7 @@ def _check(paths: list[str], opts: SetOptions, ana: AnalyzeOptions) -> tuple[lis
     from tracker.pose.model_files import resolve_model
     from tracker.sinks.plot import plot_paths
 
-    if opts.exercise is None and not ana.auto_exercise:
+    if opts.exercise is None and not (ana.auto_exercise or ana.routine):
         raise UsageError("--exercise is required")
     files = not_finished(expand_inputs(paths), opts)
     resolve_model(opts.model)  # a bad --model is an error even when only recordings are given
@@ -289,8 +292,11 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions, plan=
     out = _Outputs(opts, ana, plots, plan)
     kw = dict(exercise=opts.exercise or AUTO, side=opts.side, mode=opts.mode, target=opts.target, model=opts.model,
               profile=opts.profile, image_mode=ana.image_mode, max_fps=ana.max_fps, view=ana.view)
+    notes: list[str] = []
     try:
-        if ana.scheduler:
+        if ana.routine:
+            notes = run_routine(files, kw, out.done, out.failed, out.say)
+        elif ana.scheduler:
             from tracker.app.cluster import run_on_cluster
 
             run_on_cluster(files, kw, ana.scheduler, out.done, out.failed, task=_worker, extra=(custom_exercises(),))
@@ -315,7 +321,8 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions, plan=
     finally:
         out.recorder.release()
     if ana.json:
-        print(json.dumps({"sets": [result_json(r) for r in out.results], "failures": out.failures}, indent=1))
+        print(json.dumps({"sets": [result_json(r) for r in out.results], "failures": out.failures,
+                          **({"not_counted": notes} if ana.routine else {})}, indent=1))
     if out.failures:
         print(f"tracker: {len(out.failures)} of {len(files)} files could not be analysed (see above)", file=sys.stderr)
         return 3
@@ -327,7 +334,10 @@ def register_cli(sub) -> None:
                        description="Count reps in recorded videos (or a folder of them, or a landmark "
                                    "recording made by 'tracker pose'); write per-rep and per-set CSV.")
     p.add_argument("paths", nargs="+", help="video file(s), folder(s) or .npz recording(s)")
-    add_set_options(p, exercise_required=True, exercise_help=AUTO_HELP)
+    add_set_options(p, exercise_required=False, exercise_help=AUTO_HELP + " (required unless --routine)")
+    p.add_argument("--routine", action="store_true",
+                   help="each file is a whole session: its sets are found, each one's exercise recognised "
+                        "and counted; a stretch that is no exercise is reported, never counted")
     p.add_argument("--annotate", help="write the video with the overlay drawn on it (.mp4)")
     p.add_argument("--plot", action="store_true", help="a PNG per set (angle over time) next to the CSV")
     p.add_argument("--json", action="store_true", help="print results as JSON instead of text")

@@ -7,6 +7,7 @@
     python -m tracker.bench --corpus DIR --split report --jobs 2
     python -m tracker.bench --corpus --recognise     # --exercise auto: confusion matrices
     python -m tracker.bench --closeup                # close-ups: rendered (tests/closeup_corpus) + real
+    python -m tracker.bench --routine                # whole sessions (tests/routine_corpus): per set
 
 Clips: the project's ``sample_videos/`` (truth files), ``../shared/rendered`` (truth
 files) and ``../shared/clips`` (hand-counted ``labels.csv``), the last two only when
@@ -59,11 +60,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--closeup", action="store_true",
                     help="run only the close-up method: rendered close-ups (tests/closeup_corpus) and the real ones")
     ap.add_argument("--no-live", action="store_true", help="closeup: offline only")
+    ap.add_argument("--routine", nargs="?", const="", default=None, metavar="DIR",
+                    help="whole-session recordings (default DIR: tests/routine_corpus): sets found, recognised, "
+                         "counted")
     ap.add_argument("--json", default=None,
                     help="where to write the JSON (default: bench_results.json, corpus_results.json with --corpus)")
     args = ap.parse_args(argv)
     if args.closeup:
         return run_closeup_command(args)
+    if args.routine is not None:
+        from tracker.bench.routine import run_routine_bench
+
+        return run_routine_bench(args.routine or None, args.split, "known" if args.side_known else "auto", args.json)
     if args.corpus is not None:
         return run_recognise_command(args) if args.recognise else run_corpus_command(args)
     args.json = args.json or "bench_results.json"

@@ -2,10 +2,10 @@
 
 Why activity, not reps: a set is where a foot keeps moving (reps, with short rests and
 holds between them); between sets the person rests or changes position. Each stretch can
-then be recognised and counted on its own (``recognise_sets``). Not yet: splitting two sets
-done back to back without a pause, and telling a transition (crossing the leg, standing up)
-from a set by more than its recognition failing; no rendered routine clip exists to measure
-boundaries on, only synthetic landmark sequences (tests/unit/test_segment.py).
+then be recognised and counted on its own (``recognise_sets``). ``routine.py`` builds the
+whole-session analysis (``analyze --routine``) on this: changes of position found first,
+the foot settling between sets dropped. Not handled: two sets done back to back without a
+pause or a change of position.
 """
 from __future__ import annotations
 

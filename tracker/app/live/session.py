@@ -15,6 +15,7 @@ from tracker.app.live.closeup_counter import CloseupSwitch
 from tracker.app.live.goal import FrameRate, goal_text
 from tracker.app.live.guide import Debounce, key_action, key_hint, message_text, screen_message
 from tracker.app.live.plan_routine import PlanCoach, PlanRoutine
+from tracker.app.live.position_watch import PositionWatch
 from tracker.app.live.routine import Routine
 from tracker.app.live.set_record import SetRecord
 from tracker.exercises import DEFAULT_EXERCISE, get_exercise
@@ -41,9 +42,9 @@ class LiveSession:
         self.speaker, self.on_rep, self.clock, self.chose_exercise = speaker, on_rep, clock, chose_exercise
         self.routine = PlanRoutine(plan) if plan is not None else Routine(get_exercise(exercise).key, routine)
         self.paused = self.quit = self._finished = False
-        self.sets: list[SetSummary] = []
-        self.last_timings: dict[str, float] = {}
+        self.sets, self.last_timings = [], {}  # sets: SetSummary; timings: stage -> seconds
         self.rate, self.closeup, self.lock = FrameRate(), CloseupSwitch(view, side), None  # closeup: feet filmed close
+        self.watch = PositionWatch(self) if plan is None and routine else None
         self._start_set()
 
     side = property(lambda self: self.lock.side)  # the tracked side, None while 'auto' has not decided
@@ -146,7 +147,7 @@ class LiveSession:
         view = self._view(t, pose, problem or leg_problems.get(self.lock.side or self.set.display_side()))
         done_at = self.record.complete_at
         if (self.routine.routine and done_at is not None and t - done_at >= self.routine.wait_s(ROUTINE_NEXT_S)
-                and view.stage not in ("lift", "hold", "lower")):
+                and view.stage not in ("lift", "hold", "lower")) or (self.watch and self.watch.moved_on(t, pose)):
             self.next_exercise()
         self.last_timings = {"pose_s": c1 - c0, "count_s": (c2 - c1) + (self.clock() - c3), "sinks_s": c3 - c2}
         return view

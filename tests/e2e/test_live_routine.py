@@ -1,0 +1,43 @@
+"""``live --routine`` moves on by itself when the patient visibly starts a later exercise: a
+rendered whole session (tests/routine_corpus) played as the camera, its landmarks through the
+live session exactly as a camera's would go (tracker.pose.replay)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tracker.app.live.session import LiveSession
+from tracker.bench.routine import ROUTINE_CORPUS
+from tracker.pose.recording import load_recording
+from tracker.pose.replay import RecordingEstimator, replay_frames
+
+CLIP = "r01"  # dorsiflexion (leg crossed), toe raises (uncrossed), heel raises (standing up)
+pytestmark = pytest.mark.skipif(not (ROUTINE_CORPUS / f"{CLIP}.npz").exists(), reason="tests/routine_corpus is absent")
+
+
+def test_the_live_routine_follows_the_patient_from_position_to_position():
+    rec = load_recording(ROUTINE_CORPUS / f"{CLIP}.npz")
+    meta = json.loads((ROUTINE_CORPUS / f"{CLIP}_meta.json").read_text())
+    said = []
+
+    class Speaker:
+        def say(self, text):
+            said.append(text)
+
+    sess = LiveSession(RecordingEstimator(rec), "dorsiflexion", routine=True, target=10, side=meta["side"],
+                       source="routine clip", speaker=Speaker())
+    seen = []  # (time, exercise) at each change
+    for frame in replay_frames(rec, np.full((rec.height, rec.width, 3), 128, np.uint8)):
+        sess.step(frame)
+        if not seen or seen[-1][1] != sess.exercise.key:
+            seen.append((frame.t, sess.exercise.key))
+    # abduction is skipped (the patient never did it): from the crossed leg straight to toe raises
+    assert [ex for _, ex in seen] == ["dorsiflexion", "toe_raise", "heel_raise"], seen
+    sets = meta["sets"]
+    for (t, ex), before, after in zip(seen[1:], sets, sets[1:]):
+        assert before["end_s"] < t < after["start_s"] + 1.0, (ex, t, before["end_s"], after["start_s"])
+    assert "Toe raises" in said and "Heel raises" in said  # each move on is said, as any new set
+    counted = {s.info.exercise: s.reps_counted for s in sess.sets}
+    assert counted.get("dorsiflexion", 0) >= 1  # the first set was kept when the session moved on

@@ -1,0 +1,64 @@
+"""``analyze --routine`` on rendered whole sessions (tests/routine_corpus): a summary row per
+recognised set with its own exercise, per-rep rows with the set's exercise, a stretch that is
+no exercise said and not counted, the refusals; and the benchmark's table."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from tracker.app.cli import main
+from tracker.bench.routine import ROUTINE_CORPUS, discover, markdown, run_clip
+from tracker.errors import EXIT_USAGE
+
+pytestmark = pytest.mark.skipif(not (ROUTINE_CORPUS / "r03.npz").exists(), reason="tests/routine_corpus is absent")
+
+
+def _rows(path):
+    return list(csv.DictReader(open(path, newline="", encoding="utf-8")))
+
+
+def test_a_summary_row_per_set_each_with_its_own_exercise(tmp_path, capsys):
+    reps, sets = tmp_path / "reps.csv", tmp_path / "sets.csv"
+    rc = main(["analyze", str(ROUTINE_CORPUS / "r03.npz"), "--routine", "--csv", str(reps), "--summary", str(sets),
+               "--no-history"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "set 1 of 2 in the recording" in out and "set 2 of 2" in out
+    rows = _rows(sets)
+    assert [r["exercise"] for r in rows] == ["abduction", "eversion"]  # r03: ab/adduction, then eversion
+    assert all("(--routine)" in r["warnings"] and "recognised:" in r["warnings"] for r in rows)
+    by_set = {r["exercise"]: int(r["reps_counted"]) for r in rows}
+    counted = [r for r in _rows(reps) if r["counted"] == "true"]
+    assert {ex: sum(r["exercise"] == ex for r in counted) for ex in by_set} == by_set
+
+
+def test_a_stretch_that_is_no_exercise_is_said_and_not_counted(tmp_path, capsys):
+    clip = ROUTINE_CORPUS / "r06.npz"  # toe raises, a knee swing, heel raises
+    if not clip.exists():
+        pytest.skip("r06 not rendered")
+    meta = json.loads((ROUTINE_CORPUS / "r06_meta.json").read_text())
+    swing = next(s for s in meta["sets"] if s["exercise"] is None)
+    rc = main(["analyze", str(clip), "--routine", "--json", "--no-history"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["not_counted"], out["not_counted"]
+    for res in out["sets"]:  # nothing counted during the swing
+        assert not any(swing["start_s"] <= r["peak_t"] <= swing["end_s"] for r in res["reps"] if r["counted"])
+
+
+def test_routine_refusals(capsys):
+    clip = str(ROUTINE_CORPUS / "r03.npz")
+    assert main(["analyze", clip, "--routine", "--exercise", "toe_raise", "--no-history"]) == EXIT_USAGE
+    assert main(["analyze", clip, "--routine", "--view", "closeup", "--no-history"]) == EXIT_USAGE
+    assert main(["analyze", clip, "--routine", "--annotate", "x.mp4", "--no-history"]) == EXIT_USAGE
+    assert main(["analyze", clip, "--no-history"]) == EXIT_USAGE  # neither --exercise nor --routine
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_bench_scores_each_set():
+    cases = [c for c in discover() if c[1]["name"] == "r03"]
+    row = run_clip(*cases[0])
+    assert [s["exercise"] for s in row["sets"]] == ["abduction", "eversion"]
+    assert all(s["found"] and s["exercise_ok"] for s in row["sets"]) and row["reps_in_transitions"] == 0
+    table = markdown([row])
+    assert "| r03 | report | front |" in table and "| **report** (1 clips) |" in table
