@@ -182,7 +182,7 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
     body_xy = 0.5 * (px[:, LEFT_HIP] + px[:, RIGHT_HIP]).astype(float)
     body_xy[np.minimum(vis[:, LEFT_HIP], vis[:, RIGHT_HIP]) < VISIBLE] = np.nan
     other_anchor_xy = px[:, o[exercise.anchor]].astype(float)
-    other_anchor_xy[vis[:, o[exercise.anchor]] < VISIBLE] = np.nan
+    other_anchor_xy[vis[:, o[exercise.anchor]] < CLEARLY_SEEN] = np.nan  # a far foot guessed moves with this one
     return LegFeatures(side, sig, quality, g.unwrap_deg(g.direction_deg(ankle - knee)), foot_ratio, heel_y,
                        hand_dist, other_foot_dist, anchor_xy, toe_y, other_toe_y, -knee[:, 1].astype(float),
                        g.length(knee - ankle).astype(float), body_xy, other_anchor_xy, scale)
