@@ -160,6 +160,13 @@ class LiveRest:
     def rep_started(self) -> None:
         self._still.clear()
 
+    def settled(self, level: float) -> None:
+        """A rep ended where the foot settled a little above rest and stayed: that is where
+        it rests now (the next attempts and reps are measured from it)."""
+        if self.value is not None:
+            self.value = level
+        self._still.clear()
+
     def follow(self, t: float, s: float, d: float, lo: float, direction: int) -> None:
         """Between reps, rest follows the foot only while it is still, with time constants in
         seconds (not frames): it drops at once to a lower still position (a sagging foot) but
