@@ -31,12 +31,12 @@ HOLD_SHARE = 0.8  # within this share of the rep's peak so far: the person is ho
 # of the last RISE_WINDOW_S (an up-phase lasts under 3 s), for a rest level that drifted
 # above the learned one (landmarks settle a few degrees off between reps).
 RISE_WINDOW_S = 3.0
-TOP_SEEN_S = 0.25
+TOP_SEEN_S = 0.25  # data end: a rep whose peak is this old (or that is coming down) topped out
 # A rep may also end where the foot settled a little above the rest it started from (live's
 # rest, learned early, can sit a degree or more below where the foot comes back to): still
 # for SETTLE_S, below the driver's share of the rep's peak. Live only (offline's rest follows
 # the foot from both sides).
-SETTLE_S = 0.4  # data end: a rep whose peak is this old (or that is coming down) topped out
+SETTLE_S = 0.4
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,6 @@ class RepEngine:
     def __init__(self, ex: Exercise, settled_share: float = 0.0):
         self.ex, self.settled_share = ex, settled_share
         self._recent: deque[tuple[float, float]] = deque()  # (t, x) of the rep's last SETTLE_S
-        self.settled_x: float | None = None  # where the foot settled, if the last rep ended so
         self.in_rep = False
         self.stage = "ready"  # ready | lift | hold | lower
         self.last_end_t = -np.inf
@@ -138,9 +137,7 @@ class RepEngine:
             self.peak, self.peak_x, self.stage = i, x, "lift"
         else:
             self.stage = "hold" if x - self.rest > HOLD_SHARE * (self.peak_x - self.rest) else "lower"
-        settled = x - self.rest > self._exit and self._settled_low(t, x)
-        if x - self.rest <= self._exit or settled:
-            self.settled_x = float(np.median([v for _, v in self._recent])) if settled else None
+        if x - self.rest <= self._exit or self._settled_low(t, x):
             self.in_rep, self.stage = False, "ready"
             dur = t - self._start_t
             self._low = (i, t, rest, lo)

@@ -164,9 +164,6 @@ class LiveCounter:
                 self.rest.follow(t, s, d, lo, self.direction)
             st.rest_deg = self.rest.value
             return None
-        if self.engine.settled_x is not None and not learning:
-            self.rest.settled(s - self.direction * (d - self.engine.settled_x))
-            st.rest_deg = self.rest.value
         return self._counted(w, t, view_ok)
 
     def finish(self, view_ok: bool = True) -> list[Rep]:

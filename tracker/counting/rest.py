@@ -160,13 +160,6 @@ class LiveRest:
     def rep_started(self) -> None:
         self._still.clear()
 
-    def settled(self, level: float) -> None:
-        """A rep ended where the foot settled a little above rest and stayed: that is where
-        it rests now (the next attempts and reps are measured from it)."""
-        if self.value is not None:
-            self.value = level
-        self._still.clear()
-
     def follow(self, t: float, s: float, d: float, lo: float, direction: int) -> None:
         """Between reps, rest follows the foot only while it is still, with time constants in
         seconds (not frames): it drops at once to a lower still position (a sagging foot) but
@@ -201,6 +194,7 @@ class LiveRange:
         self.ex = ex
         self._excursions: list[float] = []
         self._attempt = 0.0
+        self._from = 0.0  # where the foot was (above rest) when it last left the rest band
 
     @property
     def value(self) -> float:
@@ -215,9 +209,11 @@ class LiveRange:
         if d > lo:
             self._attempt = max(self._attempt, d)
             return
-        if self.ex.min_rom_deg <= self._attempt < hi:
-            self._excursions.append(self._attempt)
-        self._attempt = 0.0
+        # its size is its rise from where it started: a foot settled near ``lo`` whose
+        # jitter crosses it makes no attempt
+        if self.ex.min_rom_deg <= self._attempt - self._from < hi:
+            self._excursions.append(self._attempt - self._from)
+        self._attempt, self._from = 0.0, max(0.0, d)
 
     def rep(self, rom_deg: float) -> None:
         self._excursions.append(rom_deg)
