@@ -32,6 +32,11 @@ HOLD_SHARE = 0.8  # within this share of the rep's peak so far: the person is ho
 # above the learned one (landmarks settle a few degrees off between reps).
 RISE_WINDOW_S = 3.0
 TOP_SEEN_S = 0.25  # data end: a rep whose peak is this old (or that is coming down) topped out
+# A rep may also end where the foot settled a little above the rest it started from (live's
+# rest, learned early, can sit a degree or more below where the foot comes back to): still
+# for SETTLE_S, below the driver's share of the rep's peak. Live only (offline's rest follows
+# the foot from both sides).
+SETTLE_S = 0.4
 
 
 @dataclass(frozen=True)
@@ -62,8 +67,9 @@ class RepEngine:
     this frame. ``lose()`` marks a frame that cannot be used.
     """
 
-    def __init__(self, ex: Exercise):
-        self.ex = ex
+    def __init__(self, ex: Exercise, settled_share: float = 0.0):
+        self.ex, self.settled_share = ex, settled_share
+        self._recent: deque[tuple[float, float]] = deque()  # (t, x) of the rep's last SETTLE_S
         self.in_rep = False
         self.stage = "ready"  # ready | lift | hold | lower
         self.last_end_t = -np.inf
@@ -97,6 +103,18 @@ class RepEngine:
             return True
         return bool(self._trough) and x - min(r[2] for r in self._trough) >= hi
 
+    def _settled_low(self, t: float, x: float) -> bool:
+        """The foot came most of the way back and stays there: for ``SETTLE_S`` the signal
+        moved no more than the exit band, below ``settled_share`` of the rep's peak (0: off)."""
+        self._recent.append((t, x))
+        while t - self._recent[0][0] > SETTLE_S:
+            self._recent.popleft()
+        if self.settled_share <= 0 or t - self._recent[0][0] < 0.9 * SETTLE_S:
+            return False
+        top = max(v for _, v in self._recent)
+        return (top - min(v for _, v in self._recent) <= self._exit
+                and top - self.rest <= self.settled_share * (self.peak_x - self.rest))
+
     def step(self, i: int, t: float, x: float, rest: float, hi: float, lo: float) -> RepWindow | None:
         ex = self.ex
         if not self.in_rep:
@@ -111,6 +129,7 @@ class RepEngine:
                 self.start, self._start_t, self.rest, self._exit = self._start_from()
                 self.peak, self.peak_x, self._peak_t = i, x, t
                 self._trough.clear()
+                self._recent.clear()
             return None
         if x > self.peak_x:
             if x - self.peak_x > 0.05 * (self.peak_x - self.rest):  # still rising, not jitter at the top
@@ -118,7 +137,7 @@ class RepEngine:
             self.peak, self.peak_x, self.stage = i, x, "lift"
         else:
             self.stage = "hold" if x - self.rest > HOLD_SHARE * (self.peak_x - self.rest) else "lower"
-        if x - self.rest <= self._exit:
+        if x - self.rest <= self._exit or self._settled_low(t, x):
             self.in_rep, self.stage = False, "ready"
             dur = t - self._start_t
             self._low = (i, t, rest, lo)

@@ -19,6 +19,9 @@ from tracker.records import CountState, Rep
 from tracker.signals.features import LegFeatures
 from tracker.signals.filters import CausalMedian, OneEuro
 
+# a rep ends where the foot settles below this share of its peak (engine ``SETTLE_S``):
+# live's early rest can sit under where the foot really comes back to
+SETTLED_SHARE = 0.25
 KEEP_S = 2.0  # frames kept beyond the longest possible rep (the window a rep is measured over)
 
 
@@ -72,7 +75,7 @@ class LiveCounter:
         self.direction = ex.rep_direction(side) or 0
         self.rest = LiveRest(calib_s=calib_s)
         self.range = LiveRange(ex)
-        self.engine = RepEngine(ex)
+        self.engine = RepEngine(ex, settled_share=SETTLED_SHARE)
         self.reps: list[Rep] = []
         self._spike = CausalMedian(3)
         self._smooth = OneEuro(min_cutoff=1.5, beta=0.05)

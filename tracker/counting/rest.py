@@ -194,6 +194,7 @@ class LiveRange:
         self.ex = ex
         self._excursions: list[float] = []
         self._attempt = 0.0
+        self._from = 0.0  # where the foot was (above rest) when it last left the rest band
 
     @property
     def value(self) -> float:
@@ -208,9 +209,11 @@ class LiveRange:
         if d > lo:
             self._attempt = max(self._attempt, d)
             return
-        if self.ex.min_rom_deg <= self._attempt < hi:
-            self._excursions.append(self._attempt)
-        self._attempt = 0.0
+        # its size is its rise from where it started: a foot settled near ``lo`` whose
+        # jitter crosses it makes no attempt
+        if self.ex.min_rom_deg <= self._attempt - self._from < hi:
+            self._excursions.append(self._attempt - self._from)
+        self._attempt, self._from = 0.0, max(0.0, d)
 
     def rep(self, rom_deg: float) -> None:
         self._excursions.append(rom_deg)
