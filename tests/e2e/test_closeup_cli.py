@@ -3,21 +3,10 @@ from __future__ import annotations
 
 import csv
 
-import cv2
-from closeup_scene import Scene, rep_angles
+from closeup_scene import write_video as _video
 
 from tracker.app.cli import main
 from tracker.counting.closeup import PLACE_CAMERA
-
-
-def _video(path, amp: float) -> str:
-    sc = Scene(seconds=7.0)
-    h, w = sc.size
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), sc.fps, (w, h))
-    for fr in sc.render(rep_angles(sc.times(), 3, amp)):
-        out.write(fr.image)
-    out.release()
-    return str(path)
 
 
 def test_view_closeup_counts_a_synthetic_closeup_and_names_the_method(tmp_path, capsys):

@@ -2,9 +2,9 @@
 through the same command, session and loop as every live test (no ../shared needed)."""
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from closeup_scene import Scene, rep_angles
+from closeup_scene import write_video as _video
 
 from tracker.app.cli import main
 from tracker.app.live.closeup_counter import NO_BODY_S, CloseupSwitch
@@ -12,16 +12,6 @@ from tracker.bench.closeup import live_closeup_count
 from tracker.counting.closeup import METHOD, PLACE_CAMERA
 from tracker.pose.estimator import PoseFrame
 from tracker.sinks.csvfile import read_rep_csv
-
-
-def _video(path, amp: float, seconds: float = 7.0, start_s: float = 1.5) -> str:
-    sc = Scene(seconds=seconds)
-    h, w = sc.size
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), sc.fps, (w, h))
-    for fr in sc.render(rep_angles(sc.times(), 3, amp, start_s=start_s)):
-        out.write(fr.image)
-    out.release()
-    return str(path)
 
 
 def test_live_closeup_counts_a_synthetic_closeup_and_names_the_method(tmp_path, capsys):

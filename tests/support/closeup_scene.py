@@ -99,3 +99,14 @@ class Scene:
 
     def times(self) -> np.ndarray:
         return np.arange(int(self.seconds * self.fps)) / self.fps
+
+
+def write_video(path, amp: float, seconds: float = 7.0, start_s: float = 1.5) -> str:
+    """A close-up video file of 3 reps of ``amp`` degrees (mp4v), for the command-line tests."""
+    sc = Scene(seconds=seconds)
+    h, w = sc.size
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), sc.fps, (w, h))
+    for fr in sc.render(rep_angles(sc.times(), 3, amp, start_s=start_s)):
+        out.write(fr.image)
+    out.release()
+    return str(path)
