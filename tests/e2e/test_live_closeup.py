@@ -2,6 +2,8 @@
 through the same command, session and loop as every live test (no ../shared needed)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from closeup_scene import Scene, rep_angles
 from closeup_scene import write_video as _video
@@ -61,3 +63,48 @@ def test_auto_in_the_live_command_counts_a_feet_only_video(tmp_path, capsys):
     assert code == 0, capsys.readouterr()
     rows = read_rep_csv(reps)
     assert sum(r["counted"] for r in rows) == 3 and {r["method"] for r in rows} == {METHOD}
+
+
+def test_auto_goes_back_to_the_body_when_a_person_is_seen_again():
+    """--view auto switched to the close-up (legs walking in were taken for a moving foot):
+    the pose model looks again once a second and a person seen at BODY_BACK_LOOKS looks in a
+    row takes the session back to the body method; a person seen at one look only does not."""
+    from tracker.app.live.closeup_counter import BODY_BACK_EVERY_S, BODY_BACK_LOOKS
+    from tracker.pose.replay import RecordingEstimator
+
+    from synthlegs import make_recording
+
+    sc = Scene(seconds=NO_BODY_S + 6.0 + BODY_BACK_LOOKS * BODY_BACK_EVERY_S + 2.0)
+    frames = list(sc.render(rep_angles(sc.times(), 3, 20.0, start_s=NO_BODY_S + 0.5)))
+    body = RecordingEstimator(make_recording(sc.times()))
+    back_at = NO_BODY_S + 6.0
+
+    class Camera:
+        """A person in view from ``t0`` to ``t1``, nobody before or after."""
+
+        def __init__(self, t0: float, t1: float = math.inf):
+            self.t0, self.t1, self.looks = t0, t1, []
+
+        def process(self, frame):
+            self.looks.append(frame.t)
+            if self.t0 <= frame.t < self.t1:
+                return body.process(frame)
+            return PoseFrame.empty(frame.index, frame.t, 10, 10)
+
+    def run(cam):
+        switch, at = CloseupSwitch("auto"), []
+        for f in frames:
+            switch.pose(cam, f, on_switch=lambda t=f.t: at.append(t))
+        return switch, at
+
+    cam = Camera(back_at)
+    switch, at = run(cam)
+    assert len(at) == 2 and at[0] < back_at  # to the close-up, then back
+    lo, hi = (back_at + (BODY_BACK_LOOKS + k) * BODY_BACK_EVERY_S for k in (-1, 1))
+    assert lo <= at[1] <= hi
+    assert not switch.active and switch.label("x") == "x"
+    in_closeup = [t for t in cam.looks if at[0] < t < at[1]]  # the model ran once a second, not every frame
+    assert len(in_closeup) <= (at[1] - at[0]) / BODY_BACK_EVERY_S + 1
+
+    switch, at = run(Camera(back_at, back_at + 0.5 * BODY_BACK_EVERY_S))  # seen at one look only
+    assert len(at) == 1 and switch.active

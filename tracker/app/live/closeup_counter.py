@@ -22,6 +22,11 @@ from tracker.signals.features import LegFeatures
 from tracker.signals.gating import GateTally
 
 NO_BODY_S = 3.0  # --view auto: no person this long, and a moving foot found → the close-up method
+# --view auto, in a close-up: the pose model looks again once a second, and a person seen at
+# BODY_BACK_LOOKS looks in a row takes the session back to the body (someone who started the
+# session before sitting down in view, whose legs walking in were taken for a moving foot).
+BODY_BACK_EVERY_S = 1.0
+BODY_BACK_LOOKS = 3
 
 
 class CloseupSetCounter:
@@ -109,6 +114,7 @@ class CloseupSwitch:
         self.view, self.side, self.active = view, side, view == "closeup"
         self.scout: LiveFoot | None = None
         self._last_body: float | None = None
+        self._last_look, self._seen = -math.inf, 0  # auto, in a close-up: the pose model's last look
         self._lock_for: bool | None = None  # the lock handed out was for the close-up (True) or the body
 
     def side_lock(self, current):
@@ -143,6 +149,8 @@ class CloseupSwitch:
 
         h, w = frame.image.shape[:2]
         if self.active:
+            if self._body_back(estimator, frame) and on_switch is not None:
+                on_switch()
             return PoseFrame.empty(frame.index, frame.t, w, h)
         pose = estimator.process(frame)
         if self.should_switch(frame, pose) and on_switch is not None:
@@ -164,6 +172,19 @@ class CloseupSwitch:
         self.scout.push(t, frame.image)
         self.active = self.scout.found
         return self.active
+
+    def _body_back(self, estimator, frame) -> bool:
+        """``auto``, in a close-up: True at the frame a person has been seen at
+        ``BODY_BACK_LOOKS`` looks in a row, one every ``BODY_BACK_EVERY_S``; the body takes over."""
+        t = float(frame.t)
+        if self.view != "auto" or t - self._last_look < BODY_BACK_EVERY_S:
+            return False
+        self._last_look = t
+        self._seen = self._seen + 1 if estimator.process(frame).detected else 0
+        if self._seen < BODY_BACK_LOOKS:
+            return False
+        self.active, self._seen, self._last_body = False, 0, t
+        return True
 
     def label(self, step: str) -> str:
         """The overlay names the method while the close-up measures."""
