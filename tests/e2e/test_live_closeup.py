@@ -58,8 +58,8 @@ def test_auto_switches_to_the_closeup_when_no_body_is_seen_and_a_foot_moves():
 def test_auto_in_the_live_command_counts_a_feet_only_video(tmp_path, capsys):
     clip = _video(tmp_path / "feet.mp4", 20.0, seconds=NO_BODY_S + 8.0, start_s=NO_BODY_S + 1.0)
     reps = tmp_path / "reps.csv"
-    code = main(["live", "--camera", clip, "--fast", "--headless", "-e", "dorsiflexion", "--csv", str(reps),
-                 "--no-history"])
+    code = main(["live", "--camera", clip, "--view", "auto", "--fast", "--headless", "-e", "dorsiflexion",
+                 "--csv", str(reps), "--no-history"])
     assert code == 0, capsys.readouterr()
     rows = read_rep_csv(reps)
     assert sum(r["counted"] for r in rows) == 3 and {r["method"] for r in rows} == {METHOD}

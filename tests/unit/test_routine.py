@@ -46,8 +46,9 @@ def test_a_change_of_position_splits_two_sets_and_is_no_set():
     assert len(sets) == 2
     assert all(s.end_s <= moves[0].start_s or s.start_s >= moves[0].end_s for s in sets)
     assert abs(sets[0].start_s - 2.0) <= 1.5 and abs(sets[1].end_s - 32.0) <= 1.5
-    # the same sets without the move and with a pause under 3.5 s are one stretch
-    assert len(set_stretches(t, act, 0, len(t))) == 1 or not find_moves(t, body_motion(rec))
+    # without the move no change of position is found, and the 6 s pause alone parts the two sets
+    assert not find_moves(t, body_motion(rec), body_tracks(rec))
+    assert len(set_stretches(t, activity(rec), 0, len(t))) == 2
 
 
 def test_legs_that_move_and_come_back_are_no_change_of_position():

@@ -83,6 +83,13 @@ def run_routine(files: list[Path], kw: dict, done, failed, say) -> list[str]:
                 raise
             failed(str(exc), " (skipped)")
             continue
+        except OSError:
+            raise  # a full disk or a lost drive: the rest of the batch would fail the same way
+        except Exception as exc:  # one file's unexpected failure must not cost the rest of a batch
+            if len(files) == 1:
+                raise
+            failed(f"{f}: internal error: {type(exc).__name__}: {exc} (please report it)", " (skipped)")
+            continue
         for item in items:
             if isinstance(item, str):
                 say(f"not counted: {item}")

@@ -37,11 +37,22 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def score_set(truth: dict, found: list) -> dict:
-    """One truth set against the found sets (``RoutineSet``): the best-overlapping one."""
-    best = max(found, key=lambda s: _overlap(truth["start_s"], truth["end_s"], *s.span), default=None)
-    if best is None or _overlap(truth["start_s"], truth["end_s"], *best.span) <= 0:
-        best = None
+def match_sets(truths: list[dict], found: list) -> list:
+    """Each truth set's found set (``RoutineSet``) or None, one to one: pairs taken by largest
+    overlap first, so one long found set is credited to one true set, not to all it spans."""
+    pairs = sorted(((_overlap(t["start_s"], t["end_s"], *f.span), i, j) for i, t in enumerate(truths)
+                    for j, f in enumerate(found)), reverse=True)
+    match: list = [None] * len(truths)
+    used: set[int] = set()
+    for ov, i, j in pairs:
+        if ov > 0 and match[i] is None and j not in used:
+            match[i] = found[j]
+            used.add(j)
+    return match
+
+
+def score_set(truth: dict, best) -> dict:
+    """One truth set against its matched found set (``match_sets``; None: none)."""
     got = best.exercise if best is not None else None
     counted = best.result.summary.reps_counted if best is not None and best.result is not None else 0
     bounds = best is not None and (abs(best.span[0] - truth["start_s"]) <= BOUNDARY_S
@@ -51,7 +62,8 @@ def score_set(truth: dict, found: list) -> dict:
             "reps": truth["reps"], "found": best is not None, "found_start_s": best and round(best.span[0], 2),
             "found_end_s": best and round(best.span[1], 2), "boundaries_ok": bool(bounds),
             "recognised": got, "confidence": best and best.recognition and round(best.recognition.confidence, 2),
-            "exercise_ok": got == truth["exercise"], "counted": counted, "count_ok": counted == truth["reps"]}
+            "exercise_ok": got == truth["exercise"], "counted": counted,
+            "count_ok": got == truth["exercise"] and counted == truth["reps"]}  # a count of the wrong exercise is wrong
 
 
 def run_clip(npz: Path, meta: dict, side: str = "auto") -> dict:
@@ -63,7 +75,7 @@ def run_clip(npz: Path, meta: dict, side: str = "auto") -> dict:
     stray = sum(1 for s in routine.sets if s.result is not None for r in s.result.reps
                 if r.counted and not any(a <= r.peak_t <= b for a, b in spans))
     return {"clip": meta["name"], "split": meta["split"], "routine": meta["routine"], "view": meta["view"],
-            "sets": [score_set(t, list(routine.sets)) for t in meta["sets"]],
+            "sets": [score_set(t, m) for t, m in zip(meta["sets"], match_sets(meta["sets"], list(routine.sets)))],
             "found_sets": [s.describe() for s in routine.sets], "moves_found": len(routine.moves),
             "moves_true": len(meta["moves"]), "reps_in_transitions": stray}
 

@@ -107,6 +107,8 @@ def body_motion(rec: PoseRecording, tracks: list[np.ndarray] | None = None) -> n
     tracks = body_tracks(rec) if tracks is None else tracks
     half = max(1, int(round(MOVE_WINDOW_S * rec.fps / 2)))
     out = np.zeros(len(rec.t))
+    if len(rec.t) <= half:  # shorter than half the window: too short to have moved
+        return out
     for p in tracks:
         ahead = np.vstack([p[half:], np.repeat(p[-1:], half, 0)])
         behind = np.vstack([np.repeat(p[:1], half, 0), p[:-half]])

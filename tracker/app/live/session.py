@@ -74,12 +74,12 @@ class LiveSession:
         if said:
             self._say(said)
 
-    def _end_set(self, interrupted: bool = False, force: bool = False) -> None:
-        """Close the current set in every sink. A set with no reps is only recorded when
-        ``force`` (so pressing n through exercises leaves no empty sets behind)."""
+    def _end_set(self, interrupted: bool = False, force: bool = False, moved: bool = False) -> None:
+        """Close the current set in every sink; an empty one only when ``force`` (n through exercises
+        leaves no empty sets). ``moved``: a movement still open is the change of position, no rep."""
         if self.record.closed:
             return
-        self._take(self.set.finish(), self.set.t_last or 0.0)
+        self._take([] if moved else self.set.finish(), self.set.t_last or 0.0)
         side = self.lock.side or self.set.display_side()
         for rep in self.lock.release(side):  # low-confidence reps seen before the side was known
             self._record(rep, self.set.t_last or 0.0)
@@ -98,8 +98,8 @@ class LiveSession:
             self._end_set(interrupted=interrupted, force=not self.sets)
         return self.sets
 
-    def next_exercise(self) -> None:
-        self._end_set()
+    def next_exercise(self, moved: bool = False) -> None:
+        self._end_set(moved=moved)
         if self.routine.advance():
             self._start_set()
         else:
@@ -145,10 +145,10 @@ class LiveSession:
         self._take(found, t)
         c3 = self.clock()
         view = self._view(t, pose, problem or leg_problems.get(self.lock.side or self.set.display_side()))
-        done_at = self.record.complete_at
-        if (self.routine.routine and done_at is not None and t - done_at >= self.routine.wait_s(ROUTINE_NEXT_S)
-                and view.stage not in ("lift", "hold", "lower")) or (self.watch and self.watch.moved_on(t, pose)):
-            self.next_exercise()
+        done_at, moved = self.record.complete_at, bool(self.watch and self.watch.moved_on(t, pose))
+        if moved or (self.routine.routine and done_at is not None and t - done_at >= self.routine.wait_s(ROUTINE_NEXT_S)
+                     and view.stage not in ("lift", "hold", "lower")):
+            self.next_exercise(moved)
         self.last_timings = {"pose_s": c1 - c0, "count_s": (c2 - c1) + (self.clock() - c3), "sinks_s": c3 - c2}
         return view
 
