@@ -60,3 +60,23 @@ def printable(text: object) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def each_file(files: list, failed, run) -> None:
+    """``run(f)`` for each file of a batch. One file's failure is said through ``failed`` and
+    skipped, never the end of the batch: a TrackerError as it is, anything unexpected as an
+    internal error; a single file's is raised. An OSError (a full disk, a lost drive) always
+    ends the batch: the rest would fail the same way."""
+    for f in files:
+        try:
+            run(f)
+        except TrackerError as exc:
+            if len(files) == 1:
+                raise
+            failed(str(exc), " (skipped)")
+        except OSError:
+            raise
+        except Exception as exc:
+            if len(files) == 1:
+                raise
+            failed(f"{f}: internal error: {type(exc).__name__}: {exc} (please report it)", " (skipped)")

@@ -62,3 +62,20 @@ def test_bench_scores_each_set():
     assert all(s["found"] and s["exercise_ok"] for s in row["sets"]) and row["reps_in_transitions"] == 0
     table = markdown([row])
     assert "| r03 | report | front |" in table and "| **report** (1 clips) |" in table
+
+
+def test_a_recording_too_short_to_judge_is_skipped_and_the_batch_goes_on(tmp_path, capsys):
+    """Five frames: shorter than the window that finds changes of position (it crashed with a
+    shape error); the next file of the batch is still analysed and the exit code says not all went well."""
+    from tracker.pose.recording import PoseRecording, load_recording
+
+    r = load_recording(ROUTINE_CORPUS / "r03.npz")
+    short = tmp_path / "short.npz"
+    PoseRecording(r.t[:5], r.norm[:5], r.visibility[:5], r.presence[:5], r.world[:5], r.people[:5], r.index[:5],
+                  r.width, r.height, r.meta).save(short)
+    sets = tmp_path / "sets.csv"
+    rc = main(["analyze", str(short), str(ROUTINE_CORPUS / "r03.npz"), "--routine", "--summary", str(sets),
+               "--no-history"])
+    err = capsys.readouterr().err
+    assert rc == 3 and "short.npz" in err and "no exercise recognised" in err and "internal error" not in err
+    assert [row["exercise"] for row in _rows(sets)] == ["abduction", "eversion"]

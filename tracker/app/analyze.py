@@ -19,7 +19,7 @@ from tracker.app.options import SetOptions, add_model_option, add_set_options, s
 from tracker.app.plan_use import add_plan_option, apply_plan, plan_options, planned_step
 from tracker.app.resume import not_finished
 from tracker.app.routine_cmd import check_routine, run_routine
-from tracker.errors import EXIT_INTERRUPTED, InputError, TrackerError, UsageError, printable
+from tracker.errors import EXIT_INTERRUPTED, InputError, UsageError, each_file, printable
 from tracker.exercises import EXERCISES, custom_exercises, get_exercise, register_custom
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -216,19 +216,7 @@ def _run_pool(files, kw, jobs, done, failed) -> None:
 
 
 def _run_each(files, kw, done, failed, provisional=None) -> None:
-    for f in files:
-        try:
-            done(analyze_path(f, progress=True, provisional=provisional, **kw))
-        except TrackerError as exc:
-            if len(files) == 1:
-                raise
-            failed(str(exc), " (skipped)")
-        except OSError:
-            raise  # a full disk or a lost drive: the rest of the batch would fail the same way
-        except Exception as exc:  # one file's unexpected failure must not cost the rest of a batch
-            if len(files) == 1:
-                raise
-            failed(f"{f}: internal error: {type(exc).__name__}: {exc} (please report it)", " (skipped)")
+    each_file(files, failed, lambda f: done(analyze_path(f, progress=True, provisional=provisional, **kw)))
 
 
 class _Outputs:

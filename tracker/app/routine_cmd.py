@@ -71,29 +71,18 @@ def routine_results(path: Path, side: str = "auto", mode: str = "active", target
 
 def run_routine(files: list[Path], kw: dict, done, failed, say) -> list[str]:
     """Each file's sets handed to ``done`` in order; returns the lines of stretches not counted."""
-    from tracker.errors import TrackerError
+    from tracker.errors import each_file
 
     notes: list[str] = []
     kw = {k: v for k, v in kw.items() if k in ("side", "mode", "target", "model", "profile", "max_fps", "image_mode")}
-    for f in files:
-        try:
-            items = routine_results(f, progress=True, **kw)
-        except TrackerError as exc:
-            if len(files) == 1:
-                raise
-            failed(str(exc), " (skipped)")
-            continue
-        except OSError:
-            raise  # a full disk or a lost drive: the rest of the batch would fail the same way
-        except Exception as exc:  # one file's unexpected failure must not cost the rest of a batch
-            if len(files) == 1:
-                raise
-            failed(f"{f}: internal error: {type(exc).__name__}: {exc} (please report it)", " (skipped)")
-            continue
-        for item in items:
+
+    def one(f: Path) -> None:
+        for item in routine_results(f, progress=True, **kw):
             if isinstance(item, str):
                 say(f"not counted: {item}")
                 notes.append(item)
             else:
                 done(item)
+
+    each_file(files, failed, one)
     return notes

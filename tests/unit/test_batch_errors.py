@@ -1,0 +1,37 @@
+"""One file's failure in a batch is said and skipped, never the end of the batch
+(``tracker.errors.each_file``, used by ``analyze`` and ``analyze --routine``)."""
+from __future__ import annotations
+
+import pytest
+
+from tracker.errors import InputError, each_file
+
+
+def _run(files, fail_on: dict):
+    done, failed = [], []
+
+    def run(f):
+        if f in fail_on:
+            raise fail_on[f]
+        done.append(f)
+
+    each_file(files, lambda msg, suffix: failed.append(msg + suffix), run)
+    return done, failed
+
+
+def test_a_bad_file_and_an_unexpected_error_are_skipped_and_said():
+    done, failed = _run(["a", "b", "c"], {"a": InputError("a: not a video"), "b": ValueError("shapes")})
+    assert done == ["c"]
+    assert failed[0] == "a: not a video (skipped)"
+    assert "b: internal error: ValueError: shapes" in failed[1] and failed[1].endswith("(skipped)")
+
+
+@pytest.mark.parametrize("exc", [InputError("x: not a video"), ValueError("shapes")])
+def test_a_single_file_raises(exc):
+    with pytest.raises(type(exc)):
+        _run(["x"], {"x": exc})
+
+
+def test_a_full_disk_ends_the_batch():
+    with pytest.raises(OSError):
+        _run(["a", "b"], {"a": OSError(28, "No space left on device")})
