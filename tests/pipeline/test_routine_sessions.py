@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tracker.app.cli import main
@@ -79,3 +81,31 @@ def test_a_recording_too_short_to_judge_is_skipped_and_the_batch_goes_on(tmp_pat
     err = capsys.readouterr().err
     assert rc == 3 and "short.npz" in err and "no exercise recognised" in err and "internal error" not in err
     assert [row["exercise"] for row in _rows(sets)] == ["abduction", "eversion"]
+
+
+def test_ctrl_c_while_posing_keeps_the_sets_seen_so_far(tmp_path, capsys, monkeypatch):
+    """Ctrl-C in the pose pass of a whole-session video: the frames seen so far are analysed
+    as a routine and their sets saved (before, the session was lost: '0 reps so far are saved')."""
+    from tracker.app import routine_cmd
+    from tracker.errors import EXIT_INTERRUPTED
+    from tracker.pose.recording import PoseRecording, load_recording
+
+    r = load_recording(ROUTINE_CORPUS / "r03.npz")
+    meta = json.loads((ROUTINE_CORPUS / "r03_meta.json").read_text())
+    k = int(np.searchsorted(r.t, meta["sets"][0]["end_s"] + 2.0))  # cut after the first set
+    seen = PoseRecording(r.t[:k], r.norm[:k], r.visibility[:k], r.presence[:k], r.world[:k], r.people[:k],
+                         r.index[:k], r.width, r.height, r.meta)
+
+    def interrupted(*_a, **_k):
+        exc = KeyboardInterrupt()
+        exc.partial = seen
+        raise exc
+
+    monkeypatch.setattr(routine_cmd, "load_or_pose", interrupted)
+    sets = tmp_path / "sets.csv"
+    video = Path(__file__).resolve().parents[2] / "sample_videos" / "dorsiflexion_side_left.mp4"  # not posed here
+    rc = main(["analyze", str(video), "--routine", "--summary", str(sets), "--no-history"])
+    err = capsys.readouterr().err
+    assert rc == EXIT_INTERRUPTED and "interrupted" in err
+    rows = _rows(sets)
+    assert [row["exercise"] for row in rows] == ["abduction"] and int(rows[0]["reps_counted"]) >= 1

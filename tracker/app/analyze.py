@@ -300,8 +300,8 @@ def analyze_files(paths: list[str], opts: SetOptions, ana: AnalyzeOptions, plan=
             annotate_video(files[0], out.results[0], ana.annotate)
             out.say(f"  annotated video: {printable(ana.annotate)}")
     except KeyboardInterrupt as exc:
-        if getattr(exc, "result", None) is not None:
-            out.done(exc.result)
+        for res in ([exc.result] if getattr(exc, "result", None) is not None else []) + getattr(exc, "results", []):
+            out.done(res)  # what the pose pass saw before Ctrl-C, analysed
         out.recorder.release()  # first: a CSV that never got a row is removed, and not named below
         print(f"tracker: interrupted; {sum(r.summary.reps_counted for r in out.results)} reps so far are saved"
               + saved_in(opts.csv), file=sys.stderr)

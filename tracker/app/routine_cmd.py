@@ -52,9 +52,23 @@ def routine_results(path: Path, side: str = "auto", mode: str = "active", target
                     model: str | None = None, profile: str = "default", max_fps: float | None = None,
                     image_mode: bool = False, progress: bool = False) -> list:
     """In the recording's order: a SetResult per recognised set, a line per stretch not counted."""
+    try:
+        rec = load_or_pose(path, model, max_fps, image_mode, progress)
+    except KeyboardInterrupt as exc:  # Ctrl-C while posing: the sets seen so far are kept
+        partial = getattr(exc, "partial", None)
+        if partial is not None and len(partial) > 1:
+            try:
+                items = _sets_of(partial, path, side, mode, target, profile)
+                exc.results = [x for x in items if not isinstance(x, str)]
+            except InputError:
+                pass  # nothing recognised in what was seen
+        raise
+    return _sets_of(rec, path, side, mode, target, profile)
+
+
+def _sets_of(rec, path: Path, side: str, mode: str, target: int, profile: str) -> list:
     from tracker.counting.routine import analyse_routine
 
-    rec = load_or_pose(path, model, max_fps, image_mode, progress)
     routine = analyse_routine(rec, side, mode, target, source=str(path), profile=profile)
     out: list = []
     n = len(routine.sets)
