@@ -55,6 +55,8 @@ def test_routine_refusals(capsys):
     assert main(["analyze", clip, "--routine", "--annotate", "x.mp4", "--no-history"]) == EXIT_USAGE
     assert main(["analyze", clip, "--no-history"]) == EXIT_USAGE  # neither --exercise nor --routine
     assert "Traceback" not in capsys.readouterr().err
+    assert main(["analyze", clip, clip, "--routine", "--jobs", "2", "--no-history"]) == EXIT_USAGE
+    assert "--jobs" in capsys.readouterr().err  # said, not silently run one at a time
 
 
 def test_bench_scores_each_set():

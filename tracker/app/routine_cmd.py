@@ -21,10 +21,14 @@ def check_routine(args) -> None:
     if args.exercise and args.exercise.strip().lower() != "auto":
         raise UsageError("--routine recognises each set's exercise; leave out --exercise "
                          "(or cut the set out and analyse it with --exercise)")
-    if getattr(args, "plan", None) or getattr(args, "view", "auto") == "closeup":
-        raise UsageError("--routine needs the body in view and no --plan")
+    if getattr(args, "plan", None):
+        raise UsageError("--routine recognises the exercises itself; leave out --plan")
+    if getattr(args, "view", "auto") == "closeup":
+        raise UsageError("--routine needs the body in view; leave out --view closeup")
     if getattr(args, "plot", False) or getattr(args, "annotate", None):
         raise UsageError("--routine does not draw --plot or --annotate yet (one file holds many sets)")
+    if getattr(args, "scheduler", None) or (getattr(args, "jobs", 1) or 1) > 1:
+        raise UsageError("--routine analyses one file at a time on this computer; leave out --jobs and --scheduler")
     args.exercise = None
 
 
