@@ -46,6 +46,11 @@ def test_a_stretch_that_is_no_exercise_is_said_and_not_counted(tmp_path, capsys)
     assert rc == 0 and out["not_counted"], out["not_counted"]
     for res in out["sets"]:  # nothing counted during the swing
         assert not any(swing["start_s"] <= r["peak_t"] <= swing["end_s"] for r in res["reps"] if r["counted"])
+    assert main(["analyze", str(clip), "--routine", "--no-history"]) == 0
+    text = capsys.readouterr()
+    n = len(out["sets"])  # sets are numbered among the counted ones, the swing is said apart
+    assert f"set {n} of {n} in the recording" in text.out and f"of {n + 1}" not in text.out + text.err
+    assert "unrecognised movement" in text.out + text.err
 
 
 def test_routine_refusals(capsys):

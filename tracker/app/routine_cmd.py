@@ -75,11 +75,12 @@ def _sets_of(rec, path: Path, side: str, mode: str, target: int, profile: str) -
 
     routine = analyse_routine(rec, side, mode, target, source=str(path), profile=profile)
     out: list = []
-    n = len(routine.sets)
-    for k, s in enumerate(routine.sets, 1):
+    n, k = sum(s.result is not None for s in routine.sets), 0  # sets are numbered among the counted ones
+    for s in routine.sets:
         if s.result is None:
-            out.append(f"{printable(path.name)}: set {k} of {n}, {s.describe()}")
+            out.append(f"{printable(path.name)}: {s.describe()}")
         else:
+            k += 1
             out.append(s.result.with_warnings(f"set {k} of {n} in the recording, {s.describe()} (--routine)"))
     if all(isinstance(x, str) for x in out):
         found = "; ".join(out) if out else "no set found (no foot kept moving)"
@@ -97,7 +98,7 @@ def run_routine(files: list[Path], kw: dict, done, failed, say) -> list[str]:
     def one(f: Path) -> None:
         for item in routine_results(f, progress=True, **kw):
             if isinstance(item, str):
-                say(f"not counted: {item}")
+                say(item)  # "FILE: 12.3-20.6 s: unrecognised movement (...); not counted"
                 notes.append(item)
             else:
                 done(item)
