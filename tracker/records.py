@@ -37,6 +37,9 @@ class SetInfo:
     started_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     method: str = "offline-peaks"  # "live-hysteresis" | "offline-peaks"
     plan: PlanStep | None = None  # the plan's prescription for this set, when one was followed
+    # k (1-based) among the sets counted in one ``--routine`` recording, which holds several
+    # sets (even two of one exercise); None for a recording or live set analysed as one set.
+    recording_set: int | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ def test_a_summary_row_per_set_each_with_its_own_exercise(tmp_path, capsys):
     by_set = {r["exercise"]: int(r["reps_counted"]) for r in rows}
     counted = [r for r in _rows(reps) if r["counted"] == "true"]
     assert {ex: sum(r["exercise"] == ex for r in counted) for ex in by_set} == by_set
+    assert [r["recording_set"] for r in rows] == ["1", "2"]  # which set each rep row belongs to
+    assert {r["recording_set"]: r["exercise"] for r in _rows(reps)} == {"1": "abduction", "2": "eversion"}
 
 
 def test_a_stretch_that_is_no_exercise_is_said_and_not_counted(tmp_path, capsys):

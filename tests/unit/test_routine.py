@@ -78,3 +78,21 @@ def test_the_foot_settling_between_two_sets_does_not_join_them():
     assert len(sets) == 2, sets
     assert abs(sets[1].start_s - 18.5) <= 1.0
     assert len(set_stretches(t, activity(rec), 0, len(t))) == 1  # without the signals it is one
+
+
+def test_a_routine_set_carries_its_number_in_the_recording_to_both_csvs():
+    """Two sets of one exercise in one recording are told apart by ``recording_set`` in the
+    per-rep and the per-set rows; a set analysed alone leaves the cell empty."""
+    from tracker.app.routine_cmd import numbered
+    from tracker.counting.offline import analyze_recording
+    from tracker.exercises import get_exercise
+    from tracker.sinks.csvfile import REP_COLUMNS, SUMMARY_COLUMNS, rep_row, summary_row
+
+    t = np.arange(0, 14, 1 / FPS)
+    res = analyze_recording(make_recording(t, rep_profile(t, 3, 20.0)), get_exercise("dorsiflexion"), side="left")
+    assert res.reps, "the synthetic set has reps"
+    rep_col, sum_col = REP_COLUMNS.index("recording_set"), SUMMARY_COLUMNS.index("recording_set")
+    assert rep_row(res.info, res.reps[0])[rep_col] == "" and summary_row(res.summary)[sum_col] == ""
+    numbered(res, 2)
+    assert res.info.recording_set == res.summary.info.recording_set == 2
+    assert rep_row(res.info, res.reps[0])[rep_col] == "2" and summary_row(res.summary)[sum_col] == "2"

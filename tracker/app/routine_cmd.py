@@ -81,11 +81,22 @@ def _sets_of(rec, path: Path, side: str, mode: str, target: int, profile: str) -
             out.append(f"{printable(path.name)}: {s.describe()}")
         else:
             k += 1
-            out.append(s.result.with_warnings(f"set {k} of {n} in the recording, {s.describe()} (--routine)"))
+            res = numbered(s.result, k)
+            out.append(res.with_warnings(f"set {k} of {n} in the recording, {s.describe()} (--routine)"))
     if all(isinstance(x, str) for x in out):
         found = "; ".join(out) if out else "no set found (no foot kept moving)"
         raise InputError(f"{printable(path)}: no exercise recognised in the recording: {found}")
     return out
+
+
+def numbered(res, k: int):
+    """The set's number in its recording on its info (the CSVs' ``recording_set`` column:
+    two sets of one exercise in a recording are told apart). In place; returns ``res``."""
+    from dataclasses import replace
+
+    res.info = replace(res.info, recording_set=k)
+    res.summary = replace(res.summary, info=res.info)
+    return res
 
 
 def run_routine(files: list[Path], kw: dict, done, failed, say) -> list[str]:

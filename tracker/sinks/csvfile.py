@@ -24,13 +24,13 @@ PLAN_SUMMARY_COLUMNS = ("plan_version", "planned_set", "planned_sets", "planned_
 REP_COLUMNS = (
     "source_file", "exercise", "side", "mode", "method", "rep_index", "counted", "start_s", "peak_s", "end_s",
     "rest_angle_deg", "peak_angle_deg", "rom_deg", "duration_s", "hold_s", "assisted", "compensation", "confidence",
-    "other_side_rom_deg", "note", "planned_hold_s",
+    "other_side_rom_deg", "note", "planned_hold_s", "recording_set",
 )
 SUMMARY_COLUMNS = (
     "source_file", "exercise", "side", "mode", "method", "profile", "started_at", "target", "reps_counted",
     "reps_low_confidence", "mean_rom_deg", "best_rom_deg", "mean_duration_s", "assisted", "compensated",
     "time_analysed_s", "frames", "frames_without_person", "other_side_mean_rom_deg", "warnings",
-    *PLAN_SUMMARY_COLUMNS,
+    *PLAN_SUMMARY_COLUMNS, "recording_set",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,7 +60,7 @@ def rep_row(info: SetInfo, rep: Rep) -> list:
         info.source, info.exercise, rep.side or info.side, info.mode, info.method, rep.index, rep.counted,
         rep.start_t, rep.peak_t, rep.end_t, rep.rest_deg, rep.peak_deg, rep.rom_deg, rep.duration_s,
         rep.hold_s, rep.assisted, rep.compensation, rep.confidence, rep.other_side_rom_deg, rep.note,
-        info.plan.hold_s if info.plan else None)]
+        info.plan.hold_s if info.plan else None, info.recording_set)]
 
 
 def plan_cells(step: PlanStep | None) -> list:
@@ -76,7 +76,7 @@ def summary_row(s: SetSummary) -> list:
         i.source, i.exercise, i.side, i.mode, i.method, i.profile, i.started_at, i.target, s.reps_counted,
         s.reps_low_confidence, s.mean_rom_deg, s.best_rom_deg, s.mean_duration_s, s.assisted, s.compensated,
         s.time_analysed_s, s.frames, s.frames_without_person, s.other_side_mean_rom_deg, " | ".join(s.warnings),
-        *plan_cells(i.plan))]
+        *plan_cells(i.plan), i.recording_set)]
 
 
 class RepCSVSink:
@@ -273,6 +273,7 @@ def read_rep_csv(path: str | os.PathLike) -> list[dict]:
                 typed[k] = float(row[k])
             for k in ("other_side_rom_deg", "planned_hold_s"):
                 typed[k] = float(row[k]) if row.get(k) else None
+            typed["recording_set"] = int(row["recording_set"]) if row.get("recording_set") else None
             for k in ("counted", "assisted", "compensation"):
                 typed[k] = row[k] == "true"
             out.append(typed)
