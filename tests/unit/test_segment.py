@@ -77,3 +77,20 @@ def test_each_set_of_a_joined_routine_is_recognised():
     assert [f.recognition.exercise for f in found] == ["heel_raise", "toe_raise", "dorsiflexion"]
     for f, (a, b) in zip(found, truth):
         assert abs(f.stretch.start_s - a) <= 1.5 and abs(f.stretch.end_s - b) <= 1.5
+
+
+def test_the_view_is_judged_once_by_the_fit_not_again_by_the_counter():
+    """Dorsiflexion filmed from the front: its counter refuses every rep for the view, but the
+    recogniser's movement evidence still sees the reps (the view is its own, soft factor), so
+    a wrong view lowers the fit instead of hiding that the foot moved."""
+    from tracker.counting.recognise import body_cues, fit_exercise, to_pixels
+
+    t = np.arange(0, 14, 1 / 15)
+    ex = EXERCISES["dorsiflexion"]
+    for view in ("side", "front"):
+        rec = make_recording(t, rep_profile(t, 3, 20.0), view=view, noise_px=0.3)
+        px = to_pixels(rec)
+        fit = fit_exercise(rec, px, ex, body_cues(px), side="left")
+        counted = analyze_recording(rec, ex, side="left").summary.reps_counted
+        assert fit.reps >= 2, view
+        assert (counted >= 2, fit.view > 0.5) == ((True, True) if view == "side" else (False, False)), view

@@ -11,7 +11,11 @@ serves every entry and a new one is recognised without new code. For each candid
   full, its others at ``LATER_POSTURE``.
 - **view**: the foot's length against the shank (``View``'s own limits, softened).
 - **movement**: the best fit's own counter, on the side it picks, must count a rep, else
-  nothing is recognised ("no exercise": a still body, a stretch, shifting in the chair).
+  nothing is recognised ("no exercise": a still body, a stretch, shifting in the chair). The
+  counter is run without its own view check (``view="any"``): the view is judged once, softly,
+  by the fit, so a foot that moved in an unsuited view lowers the fit (unsure, or another
+  exercise) instead of reading as "no movement". The set is then counted by the exercise
+  itself, view check included (a wrong view: counted 0 with the warning that says so).
 
 The confidence is the best fit over the best plus the runner-up (0.5: a tie); below
 ``MIN_CONFIDENCE`` it does not guess. Thresholds were
@@ -20,7 +24,7 @@ chosen on the tuning half of ``tests/corpus`` only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -179,7 +183,8 @@ def fit_exercise(rec: PoseRecording, px: np.ndarray, ex: Exercise, cues: BodyCue
                  side: str = "auto") -> ExerciseFit:
     from tracker.counting.offline import analyze_recording
 
-    res = analyze_recording(rec, ex, side=side)  # the user's --side, when one was given
+    # the user's --side, when one was given; the view is the fit's to judge (module docstring)
+    res = analyze_recording(rec, replace(ex, view="any"), side=side)
     side = res.info.side
     ratio = foot_ratio(px, side)
     return ExerciseFit(ex.key, side, posture_fit(ex, cues), view_fit(ex.camera, ratio, cues.shoulders),
