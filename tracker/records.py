@@ -37,9 +37,10 @@ class SetInfo:
     started_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     method: str = "offline-peaks"  # "live-hysteresis" | "offline-peaks"
     plan: PlanStep | None = None  # the plan's prescription for this set, when one was followed
-    # k (1-based) among the sets counted in one ``--routine`` recording, which holds several
-    # sets (even two of one exercise); None for a recording or live set analysed as one set.
-    recording_set: int | None = None
+    # Which set of its source this is (1-based): the k-th set counted in a ``--routine``
+    # recording, the k-th set recorded in a live session; 1 for a file analysed as one set.
+    # Two sets of one exercise from one source are told apart by it.
+    recording_set: int = 1
 
 
 @dataclass(frozen=True)

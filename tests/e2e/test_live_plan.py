@@ -107,6 +107,10 @@ def test_the_session_follows_the_plan_set_after_set(tmp_path):
             for r in summary][:3] == [("dorsiflexion", "1", "2", "2", plan.version),
                                       ("dorsiflexion", "2", "2", "2", plan.version),
                                       ("ankle_pumps", "1", "2", "2", plan.version)]
+    # the set's number in the live session (the two dorsiflexion sets told apart without a plan too)
+    assert [r["recording_set"] for r in summary] == [str(k) for k in range(1, 7)]
+    assert {(r["exercise"], r["recording_set"]) for r in rows} == {
+        (s.info.exercise, s.info.recording_set) for s in sess.sets}
     with closing(connect(tmp_path / "h.db")) as conn:
         sessions = list_sessions(conn, profile="anna")
         planned = planned_sets(conn, "anna")

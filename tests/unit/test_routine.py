@@ -82,7 +82,7 @@ def test_the_foot_settling_between_two_sets_does_not_join_them():
 
 def test_a_routine_set_carries_its_number_in_the_recording_to_both_csvs():
     """Two sets of one exercise in one recording are told apart by ``recording_set`` in the
-    per-rep and the per-set rows; a set analysed alone leaves the cell empty."""
+    per-rep and the per-set rows; a file analysed as one set is set 1."""
     from tracker.app.routine_cmd import numbered
     from tracker.counting.offline import analyze_recording
     from tracker.exercises import get_exercise
@@ -92,7 +92,7 @@ def test_a_routine_set_carries_its_number_in_the_recording_to_both_csvs():
     res = analyze_recording(make_recording(t, rep_profile(t, 3, 20.0)), get_exercise("dorsiflexion"), side="left")
     assert res.reps, "the synthetic set has reps"
     rep_col, sum_col = REP_COLUMNS.index("recording_set"), SUMMARY_COLUMNS.index("recording_set")
-    assert rep_row(res.info, res.reps[0])[rep_col] == "" and summary_row(res.summary)[sum_col] == ""
+    assert rep_row(res.info, res.reps[0])[rep_col] == "1" and summary_row(res.summary)[sum_col] == "1"
     numbered(res, 2)
     assert res.info.recording_set == res.summary.info.recording_set == 2
     assert rep_row(res.info, res.reps[0])[rep_col] == "2" and summary_row(res.summary)[sum_col] == "2"

@@ -273,7 +273,7 @@ def read_rep_csv(path: str | os.PathLike) -> list[dict]:
                 typed[k] = float(row[k])
             for k in ("other_side_rom_deg", "planned_hold_s"):
                 typed[k] = float(row[k]) if row.get(k) else None
-            typed["recording_set"] = int(row["recording_set"]) if row.get("recording_set") else None
+            typed["recording_set"] = int(row["recording_set"]) if row.get("recording_set") else None  # older files
             for k in ("counted", "assisted", "compensation"):
                 typed[k] = row[k] == "true"
             out.append(typed)

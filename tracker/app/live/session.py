@@ -62,7 +62,7 @@ class LiveSession:
         self.coach, self.debounce = PlanCoach(self.routine.hold_s, COMPLETE_BANNER_S), Debounce()
         self.record = SetRecord(self.recorder, source=self.source, exercise=self.exercise.key, mode=self.mode,
                                 target=self.target, profile=self.profile, plan=self.routine.step,
-                                method=self.set.method)
+                                method=self.set.method, number=len(self.sets) + 1)
         self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
         self._say(self.exercise.title)
 

@@ -10,10 +10,11 @@ METHOD = "live-hysteresis"
 
 class SetRecord:
     def __init__(self, recorder: Recorder, *, source: str, exercise: str, mode: str, target: int, profile: str,
-                 plan: PlanStep | None = None, method: str = METHOD):
+                 plan: PlanStep | None = None, method: str = METHOD, number: int = 1):
+        """``number``: the set's number in the session (``SetInfo.recording_set``)."""
         self.recorder = recorder
         self._fields = dict(source=source, exercise=exercise, mode=mode, target=target, profile=profile,
-                            method=method, plan=plan)
+                            method=method, plan=plan, recording_set=number)
         self.info: SetInfo | None = None
         self.reps: list[Rep] = []
         self.complete_at: float | None = None  # when the target was reached
