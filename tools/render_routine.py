@@ -15,8 +15,6 @@ from there and uses its body, posing, scene and writer).
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import time
@@ -35,6 +33,7 @@ from render_samples import (
     _azimuth,
     angle_deg,
     box,
+    degrade,
     ease,
     fmt,
     landmark_vertices,
@@ -45,6 +44,7 @@ from render_samples import (
     parse_phenotype,
     rot,
     unit,
+    write_truth,
 )
 
 X = np.array([1.0, 0.0, 0.0])
@@ -407,19 +407,11 @@ def render_routine(a) -> dict:
         heel_rest = V[rp.lm["heel"], 2] if heel_rest is None else heel_rest
         k = int(rp.frame_piece[i])
         rows.append(_truth_row(i, t, pieces[k], set_no.get(k, 0), ang, V, heads, rp, cam, heel_rest))
-        img = renderer.render(V)
-        if a.blur > 0:
-            img = cv2.GaussianBlur(img, (0, 0), a.blur)
-        if a.noise > 0:
-            img = np.clip(img + rng_noise.normal(0.0, a.noise, img.shape), 0, 255).astype(np.uint8)
+        img = degrade(renderer.render(V), a.blur, a.noise, rng_noise)
         writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
     writer.close()
     renderer.close()
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(ROUTINE_COLUMNS)
-    w.writerows(rows)
-    (out / f"{name}_gt.csv").write_text(buf.getvalue())
+    write_truth(out / f"{name}_gt.csv", ROUTINE_COLUMNS, rows)
     meta = _meta(a, pieces, view, side, ph_preset, phen, of_preset, outfit, cam, V_seat, n, writer, t_start)
     (out / f"{name}_meta.json").write_text(json.dumps(meta, indent=1) + "\n")
     return meta

@@ -144,6 +144,26 @@ def fmt(x: float, nd: int) -> str:
     return f"{round(float(x), nd) + 0.0:.{nd}f}"
 
 
+def degrade(img: np.ndarray, blur: float, noise: float, rng) -> np.ndarray:
+    """A rendered frame made less perfect, as a camera would: Gaussian blur and sensor noise."""
+    import cv2
+
+    if blur > 0:
+        img = cv2.GaussianBlur(img, (0, 0), blur)
+    if noise > 0:
+        img = np.clip(img + rng.normal(0.0, noise, img.shape), 0, 255).astype(np.uint8)
+    return img
+
+
+def write_truth(path: Path, columns, rows) -> None:
+    """The per-frame truth as CSV (written at once, after the video, so a crash leaves none)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+    path.write_text(buf.getvalue())
+
+
 def ease(x: float) -> float:
     """Smooth 0->1 over x in [0, 1] (half cosine): zero velocity at both ends."""
     x = min(1.0, max(0.0, x))
@@ -1238,19 +1258,10 @@ def render_clip(a: argparse.Namespace) -> dict:
             renderer.scene.set_pose(renderer.scene.main_camera_node, cam_i.pose)
         img = renderer.render(V)
         t_render += time.time() - tr
-        if a.blur > 0:
-            img = cv2.GaussianBlur(img, (0, 0), a.blur)
-        if a.noise > 0:
-            img = np.clip(img + rng_noise.normal(0.0, a.noise, img.shape), 0, 255).astype(np.uint8)
-        writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+        writer.write(cv2.cvtColor(degrade(img, a.blur, a.noise, rng_noise), cv2.COLOR_RGB2BGR))
     writer.close()
     renderer.close()
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(GT_COLUMNS)
-    w.writerows(rows)
-    (out / f"{name}_gt.csv").write_text(buf.getvalue())
+    write_truth(out / f"{name}_gt.csv", GT_COLUMNS, rows)
 
     reps_true = len({r for r in sched.rep[:n] if r > 0})
     meta = {
