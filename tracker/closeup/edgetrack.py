@@ -33,23 +33,34 @@ class RestAligner:
         p = cv2.goodFeaturesToTrack(rest, CORNERS, 0.01, 6)
         self.p0 = p if p is not None else np.zeros((0, 1, 2), np.float32)
         self.last = self.p0.copy()
+        self.rest_mean = float(rest.mean())
 
     def align(self, gray: np.ndarray) -> np.ndarray:
         import cv2
 
         if len(self.p0) < 8:
-            return gray
+            return same_exposure(gray, self.rest_mean)
         p1, st, _ = cv2.calcOpticalFlowPyrLK(self.rest, gray, self.p0, self.last.copy(), winSize=(15, 15),
                                              maxLevel=3, flags=cv2.OPTFLOW_USE_INITIAL_FLOW)
         ok = st.ravel() == 1
         if ok.sum() < 8:
-            return gray
+            return same_exposure(gray, self.rest_mean)
         h, _ = cv2.findHomography(self.p0[ok], p1[ok], cv2.RANSAC, 1.0)
         self.last = np.where(ok[:, None, None], p1, self.last)
-        if h is None:
-            return gray
-        return cv2.warpPerspective(gray, h, (gray.shape[1], gray.shape[0]),
-                                   flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+        if h is not None:
+            gray = cv2.warpPerspective(gray, h, (gray.shape[1], gray.shape[0]),
+                                       flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+        return same_exposure(gray, self.rest_mean)
+
+
+def same_exposure(gray: np.ndarray, mean: float) -> np.ndarray:
+    """The frame scaled to the rest frame's mean brightness: a phone's automatic exposure
+    brightens the whole picture as a leg moves out of it (a real clip: 94 to 132 grey levels),
+    which would change every edge."""
+    import cv2
+
+    m = float(gray.mean())
+    return gray if m < 1.0 or abs(m - mean) < 0.5 else cv2.convertScaleAbs(gray, alpha=mean / m)
 
 
 def edge_track(frames: Iterable, width: int, height: int, progress=None) -> CloseupTrack:
