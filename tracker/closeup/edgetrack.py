@@ -13,7 +13,15 @@ from typing import Iterable
 
 import numpy as np
 
-from tracker.closeup.edges import CHANGE_GREY, MIN_CHANGE_SHARE, box_turn, foot_box, gradients, tolerant_change
+from tracker.closeup.edges import (
+    CHANGE_GREY,
+    MIN_CHANGE_SHARE,
+    EdgeTurn,
+    box_turn,
+    foot_box,
+    gradients,
+    tolerant_change,
+)
 from tracker.closeup.motion import to_work_gray, work_scale
 from tracker.closeup.track import CloseupTrack
 
@@ -94,22 +102,35 @@ def edge_track(frames: Iterable, width: int, height: int, progress=None) -> Clos
     return track_of(t, foot, weight, box, strength, scale, ms)
 
 
+class BoxTurn:
+    """The foot's box measured against the rest frame: its rest gradients (computed once)
+    and, per aligned frame, the turn of the edges that changed inside it."""
+
+    MARGIN = 4  # pixels around the box for the smoothing and Sobel kernels
+
+    def __init__(self, rest: np.ndarray, box: tuple[int, int, int, int]):
+        x0, y0, x1, y1 = box
+        self.box = box
+        self.cx0, self.cy0 = max(0, x0 - self.MARGIN), max(0, y0 - self.MARGIN)
+        self.crop = (x0 - self.cx0, y0 - self.cy0, x1 - self.cx0, y1 - self.cy0)
+        self.ref = gradients(self._sub(rest))
+        self.tau = EDGE_CHANGE * max(1e-3, float(np.percentile(np.hypot(*gradients(rest)), 95)))
+
+    def _sub(self, a: np.ndarray) -> np.ndarray:
+        return a[self.cy0:self.box[3] + self.MARGIN, self.cx0:self.box[2] + self.MARGIN]
+
+    def turn(self, aligned: np.ndarray) -> EdgeTurn:
+        cur = gradients(self._sub(aligned))
+        changed = np.hypot(cur[0] - self.ref[0], cur[1] - self.ref[1]) > self.tau
+        return box_turn(self.ref, cur, changed, self.crop)
+
+
 def turns(aligned: list[np.ndarray], box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(turn from rest per frame, changed edge weight) of the foot's box; frames whose
     changed weight is tiny against the set's largest are at rest (0)."""
-    x0, y0, x1, y1 = box
-    m = 4  # a margin for the smoothing and Sobel kernels
-    cx0, cy0 = max(0, x0 - m), max(0, y0 - m)
-    crop = (x0 - cx0, y0 - cy0, x1 - cx0, y1 - cy0)
-    sub = [a[cy0:y1 + m, cx0:x1 + m] for a in aligned]
-    ref = gradients(sub[0])
-    tau = EDGE_CHANGE * max(1e-3, float(np.percentile(np.hypot(*gradients(aligned[0])), 95)))
-    out, w = np.zeros(len(sub)), np.zeros(len(sub))
-    for i, s in enumerate(sub):
-        cur = gradients(s)
-        changed = np.hypot(cur[0] - ref[0], cur[1] - ref[1]) > tau
-        e = box_turn(ref, cur, changed, crop)
-        out[i], w[i] = e.angle_deg, e.weight
+    m = BoxTurn(aligned[0], box)
+    e = [m.turn(a) for a in aligned]
+    out, w = np.array([x.angle_deg for x in e]), np.array([x.weight for x in e])
     out[w < MIN_CHANGE_SHARE * max(1e-9, float(w.max()))] = 0.0
     return out, w
 
