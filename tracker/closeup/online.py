@@ -18,7 +18,7 @@ from tracker.closeup.edges import CHANGE_GREY, MIN_CHANGE_SHARE, foot_box, toler
 from tracker.closeup.edgetrack import BoxTurn, RestAligner
 from tracker.closeup.motion import GRID, to_work_gray, work_scale
 
-FIND_AFTER_S = 1.0  # look for the foot once this much video was seen ...
+FIND_AFTER_S = 2.0  # look for the foot once this much video was seen (1 s: live tune 5/9 exact, 2 s: 7/9) ...
 FIND_EVERY_S = 0.5  # ... and again this often until it is found
 GROW_EVERY_S = 2.0  # once found, the foot's box grows to what it sweeps later (first reps may be small)
 KEEP_S = 15.0  # frames kept for the measurement at the moment the foot is found
