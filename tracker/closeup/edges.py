@@ -19,7 +19,8 @@ BINS = 360  # one-degree bins of gradient direction (signed: the foot is lighter
 SMOOTH_BINS = 2.0  # Gaussian smoothing of a histogram, bins (edges are not perfectly straight)
 MAX_TURN_DEG = 60.0  # a foot turns less than this from rest
 TOL_PX = 2  # a change must exceed what a shift of this many pixels explains (parallax, residual shake)
-CHANGE_GREY = 10  # ... by this many grey levels (15: tune median gain 0.62; 10: 0.70, counts the same; 22: both front views lost)
+CHANGE_GREY = 10  # ... by this many grey levels (tune median gain: 15 -> 0.62, 10 -> 0.70, counts
+# the same; 22: both front views lost)
 PERSIST = 0.03  # the foot region: pixels changed in at least this share of frames
 MIN_CHANGE_SHARE = 0.02  # a frame whose changed edge weight is below this share of the set's
 # largest is at rest (0): too few changed pixels locate no turn
