@@ -1,5 +1,4 @@
-"""LiveFoot (the close-up path frame by frame) on the synthetic close-up with exact truth
-(measured, seed 1: found at 2.0 s, 61 kept frames measured at once, gain 0.89):
+"""LiveFoot (the close-up path frame by frame) on the synthetic close-up with exact truth:
 the frames kept until the foot is found are measured then, and the angle matches the
 offline path's accuracy (tests/unit/test_closeup_synthetic.py)."""
 from __future__ import annotations

@@ -20,7 +20,7 @@ def analyze_closeup_video(path: Path, exercise: str, side: str = "auto", mode: s
                           profile: str = "default", progress: bool = False, warnings: tuple[str, ...] = ()):
     """One video through the close-up path → SetResult (method ``closeup-motion``)."""
     from tracker.app.paths import progress_bar
-    from tracker.closeup.track import foot_track, record_motion
+    from tracker.closeup.edgetrack import edge_track
     from tracker.counting.closeup import analyze_track
     from tracker.exercises import get_exercise
     from tracker.sources.capture import open_source
@@ -28,8 +28,7 @@ def analyze_closeup_video(path: Path, exercise: str, side: str = "auto", mode: s
     with open_source(path, max_fps=CLOSEUP_MAX_FPS) as src:
         total = src.info.frame_count // getattr(src, "stride", 1) if src.info.frame_count else None
         with progress_bar(total, desc=f"{path.name} (close-up)", enabled=None if progress else False) as bar:
-            log = record_motion(src, src.info.width, src.info.height, progress=bar)
-    track = foot_track(log)
+            track = edge_track(src, src.info.width, src.info.height, progress=bar)
     return analyze_track(track, get_exercise(exercise), side, mode, target, source=str(path), profile=profile,
                          warnings=warnings)
 

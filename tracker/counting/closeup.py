@@ -1,10 +1,11 @@
 """A close-up's foot rotation → one set of reps (method ``closeup-motion``).
 
 Why a driver of its own and not ``offline``: there are no landmarks, so no visibility,
-no left/right and no camera side; the signal is a rotation integrated from frame-to-frame
-fits. Everything that decides and measures a rep is shared with the other methods: the
-same engine and the same rest and range, through ``offline.find_excursions`` (``rolling_baseline``,
-``learn_range``, ``local_range``) and the same ``number_reps``.
+no left/right and no camera side; the signal is the foot's turn in the picture from the
+rest frame (``tracker/closeup/edgetrack.py``). Everything that decides and measures a rep
+is shared with the other methods: the same engine and the same rest and range, through
+``offline.find_excursions`` (``rolling_baseline``, ``learn_range``, ``local_range``) and the
+same ``number_reps``.
 """
 from __future__ import annotations
 

@@ -1,0 +1,86 @@
+"""The close-up's edge measurement (tracker/closeup/edges.py, edgetrack.py): the turn of a
+plain, textureless shape from its edge-direction histogram, still edges left out."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from closeup_scene import Scene, rep_angles
+
+from tracker.closeup.edges import (
+    box_turn,
+    foot_box,
+    gradients,
+    histogram_rotation,
+    orientation_histogram,
+    tolerant_change,
+)
+from tracker.closeup.edgetrack import edge_track
+
+
+def _foot(angle_deg: float, size=(240, 320)) -> np.ndarray:
+    """A plain light 'foot' (a long rounded polygon, no texture) on a dark floor, turned by
+    ``angle_deg`` about its heel end (counter-clockwise on screen for positive angles)."""
+    img = np.full(size, 60, np.uint8)
+    pts = np.array([[100, 150], [230, 140], [250, 155], [235, 172], [100, 180], [88, 165]], np.float32)
+    m = cv2.getRotationMatrix2D((100.0, 165.0), angle_deg, 1.0)
+    cv2.fillPoly(img, [np.round(pts @ m[:, :2].T + m[:, 2]).astype(np.int32)], 200, lineType=cv2.LINE_AA)
+    return img
+
+
+def _turn(a: np.ndarray, b: np.ndarray) -> float:
+    ga, gb = gradients(a), gradients(b)
+    w = lambda g: np.hypot(*g)  # noqa: E731
+    return histogram_rotation(orientation_histogram(*ga, w(ga)), orientation_histogram(*gb, w(gb)))
+
+
+@pytest.mark.parametrize("angle", [-20.0, -7.0, 3.0, 12.0, 25.0])
+def test_the_histogram_rotation_recovers_the_turn_of_a_plain_shape(angle):
+    # cv2's positive angle turns counter-clockwise on screen, which is -angle in image axes (y down)
+    assert histogram_rotation(np.ones(360), np.ones(360)) == pytest.approx(0.0)
+    assert -_turn(_foot(0.0), _foot(angle)) == pytest.approx(angle, abs=1.5)
+
+
+def test_still_edges_in_the_box_do_not_dilute_the_turn():
+    still = np.zeros((240, 320), np.uint8)
+    cv2.line(still, (60, 60), (300, 90), 140, 3)  # a floor line crossing the box, never moving
+    cv2.rectangle(still, (70, 120), (110, 200), 120, 2)  # a chair leg
+    rest, cur = np.maximum(_foot(0.0), still), np.maximum(_foot(15.0), still)
+    ref_g, cur_g = gradients(rest), gradients(cur)
+    changed = np.hypot(cur_g[0] - ref_g[0], cur_g[1] - ref_g[1]) > 0.3 * np.percentile(np.hypot(*ref_g), 95)
+    e = box_turn(ref_g, cur_g, changed, (0, 0, 320, 240))
+    assert -e.angle_deg == pytest.approx(15.0, abs=2.0) and e.weight > 0
+    assert box_turn(ref_g, ref_g, np.zeros_like(changed), (0, 0, 320, 240)).weight == 0.0
+
+
+def test_a_small_shift_is_no_change_but_a_moved_foot_is():
+    rest = _foot(0.0)
+    shifted = np.roll(rest, (1, 2), axis=(0, 1))  # residual shake / parallax: a pixel or two
+    assert tolerant_change(shifted, rest).max() <= 5
+    assert tolerant_change(_foot(20.0), rest).max() > 100
+
+
+def test_the_foot_box_is_the_persistently_changed_blob():
+    persist = np.zeros((240, 320), np.float32)
+    persist[150:190, 100:240] = 0.4  # the foot, often changed
+    persist[20:22, :] = 0.9  # a thin line (a flicker at the top): opened away
+    box, strength = foot_box(persist)
+    x0, y0, x1, y1 = box
+    assert x0 <= 100 and x1 >= 240 and y0 <= 150 and y1 >= 190 and y0 > 30
+    assert strength == pytest.approx(0.4)
+    assert foot_box(np.zeros((240, 320), np.float32)) is None
+
+
+def test_edge_track_measures_the_synthetic_foot_against_rest():
+    """The offline edge track on the synthetic close-up (tests/closeup_scene.py): the angle
+    follows the truth with a gain near 1; a still foot under a shaking camera is not found."""
+    sc = Scene(seconds=6.0, seed=2)
+    t = sc.times()
+    truth = rep_angles(t, 3, 20.0)
+    track = edge_track(sc.render(truth), sc.size[1], sc.size[0])
+    assert track.found
+    ok = np.isfinite(track.foot_deg)
+    gain = abs(np.polyfit(truth[ok], track.foot_deg[ok], 1)[0])
+    assert 0.8 <= gain <= 1.2, gain
+    still = Scene(seconds=4.0, shake_px=6.0, seed=2)
+    assert not edge_track(still.render(rep_angles(still.times(), 2, 0.0)), still.size[1], still.size[0]).found

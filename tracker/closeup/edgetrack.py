@@ -1,0 +1,148 @@
+"""Frames of a close-up → the foot's turn from rest, measured on its edges (``edges``).
+
+Two passes over the working frames (grey, 320 px): each frame is aligned to the rest
+frame (the first) by the background's motion and the changed pixels are counted, which
+finds the whole foot (what changed since rest, anywhere over the set); then each frame's
+edges inside the foot's box are compared with the rest frame's. Every angle is against
+the rest frame itself, so nothing is chained and no error adds up.
+"""
+from __future__ import annotations
+
+import time
+from typing import Iterable
+
+import numpy as np
+
+from tracker.closeup.edges import (
+    CHANGE_GREY,
+    MIN_CHANGE_SHARE,
+    EdgeTurn,
+    box_turn,
+    foot_box,
+    gradients,
+    tolerant_change,
+)
+from tracker.closeup.motion import to_work_gray, work_scale
+from tracker.closeup.track import CloseupTrack
+
+CORNERS = 300  # background corners of the rest frame followed to every frame
+EDGE_CHANGE = 0.3  # a pixel's gradient changed by this share of the rest frame's strong edges (95th pct.)
+
+
+class RestAligner:
+    """Aligns every frame to the rest frame: corners of the rest frame followed by
+    pyramidal Lucas–Kanade (from where they were last seen), a RANSAC homography (the
+    floor and what is far behind it; the foot is the outliers), the frame warped back."""
+
+    def __init__(self, rest: np.ndarray):
+        import cv2
+
+        self.rest = rest
+        p = cv2.goodFeaturesToTrack(rest, CORNERS, 0.01, 6)
+        self.p0 = p if p is not None else np.zeros((0, 1, 2), np.float32)
+        self.last = self.p0.copy()
+        self.rest_mean = float(rest.mean())
+
+    def align(self, gray: np.ndarray) -> np.ndarray:
+        import cv2
+
+        if len(self.p0) < 8:
+            return same_exposure(gray, self.rest_mean)
+        p1, st, _ = cv2.calcOpticalFlowPyrLK(self.rest, gray, self.p0, self.last.copy(), winSize=(15, 15),
+                                             maxLevel=3, flags=cv2.OPTFLOW_USE_INITIAL_FLOW)
+        ok = st.ravel() == 1
+        if ok.sum() < 8:
+            return same_exposure(gray, self.rest_mean)
+        h, _ = cv2.findHomography(self.p0[ok], p1[ok], cv2.RANSAC, 1.0)
+        self.last = np.where(ok[:, None, None], p1, self.last)
+        if h is not None:
+            gray = cv2.warpPerspective(gray, h, (gray.shape[1], gray.shape[0]),
+                                       flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+        return same_exposure(gray, self.rest_mean)
+
+
+def same_exposure(gray: np.ndarray, mean: float) -> np.ndarray:
+    """The frame scaled to the rest frame's mean brightness: a phone's automatic exposure
+    brightens the whole picture as a leg moves out of it (a real clip: 94 to 132 grey levels),
+    which would change every edge."""
+    import cv2
+
+    m = float(gray.mean())
+    return gray if m < 1.0 or abs(m - mean) < 0.5 else cv2.convertScaleAbs(gray, alpha=mean / m)
+
+
+def edge_track(frames: Iterable, width: int, height: int, progress=None) -> CloseupTrack:
+    """Every frame of a video (objects with ``.t`` and ``.image``) → the foot's turn from rest."""
+    t0 = time.perf_counter()
+    scale = work_scale(width, height)
+    ts, aligned, aligner = [], [], None
+    persist = None
+    for fr in frames:
+        g = to_work_gray(fr.image, scale)
+        if aligner is None or g.shape != aligner.rest.shape:
+            aligner, persist = RestAligner(g), np.zeros(g.shape, np.float32)
+            ts, aligned = [], []
+        a = aligner.align(g)
+        persist += tolerant_change(a, aligner.rest) > CHANGE_GREY
+        ts.append(fr.t)
+        aligned.append(a)
+        if progress is not None:
+            progress.update(1)
+    n = len(ts)
+    t = np.asarray(ts, float)
+    found = foot_box(persist / max(n, 1)) if n > 2 else None
+    if found is None:
+        ms = 1000.0 * (time.perf_counter() - t0) / max(1, n)
+        nan = np.full(n, np.nan)
+        return CloseupTrack(t, nan, nan.copy(), np.zeros(n), np.zeros(n), nan.copy(), None, float("nan"),
+                            np.full((n, 2), np.nan), ms)
+    box, strength = found
+    foot, weight = turns(aligned, box)
+    ms = 1000.0 * (time.perf_counter() - t0) / max(1, n)
+    return track_of(t, foot, weight, box, strength, scale, ms)
+
+
+class BoxTurn:
+    """The foot's box measured against the rest frame: its rest gradients (computed once)
+    and, per aligned frame, the turn of the edges that changed inside it."""
+
+    MARGIN = 4  # pixels around the box for the smoothing and Sobel kernels
+
+    def __init__(self, rest: np.ndarray, box: tuple[int, int, int, int]):
+        x0, y0, x1, y1 = box
+        self.box = box
+        self.cx0, self.cy0 = max(0, x0 - self.MARGIN), max(0, y0 - self.MARGIN)
+        self.crop = (x0 - self.cx0, y0 - self.cy0, x1 - self.cx0, y1 - self.cy0)
+        self.ref = gradients(self._sub(rest))
+        self.tau = EDGE_CHANGE * max(1e-3, float(np.percentile(np.hypot(*gradients(rest)), 95)))
+
+    def _sub(self, a: np.ndarray) -> np.ndarray:
+        return a[self.cy0:self.box[3] + self.MARGIN, self.cx0:self.box[2] + self.MARGIN]
+
+    def turn(self, aligned: np.ndarray) -> EdgeTurn:
+        cur = gradients(self._sub(aligned))
+        changed = np.hypot(cur[0] - self.ref[0], cur[1] - self.ref[1]) > self.tau
+        return box_turn(self.ref, cur, changed, self.crop)
+
+
+def turns(aligned: list[np.ndarray], box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(turn from rest per frame, changed edge weight) of the foot's box; frames whose
+    changed weight is tiny against the set's largest are at rest (0)."""
+    m = BoxTurn(aligned[0], box)
+    e = [m.turn(a) for a in aligned]
+    out, w = np.array([x.angle_deg for x in e]), np.array([x.weight for x in e])
+    out[w < MIN_CHANGE_SHARE * max(1e-9, float(w.max()))] = 0.0
+    return out, w
+
+
+def track_of(t: np.ndarray, foot: np.ndarray, weight: np.ndarray, box: tuple[int, int, int, int],
+             strength: float, scale: float, ms: float) -> CloseupTrack:
+    """A ``CloseupTrack`` of the edge measurement (the shank is not measured: 0)."""
+    from tracker.closeup.motion import Regions
+
+    n = len(t)
+    x0, y0, x1, y1 = box
+    anchor = np.tile(np.array([(x0 + x1) / 2, y0]) / scale, (n, 1))
+    regions = Regions(box, (x0, max(0, y0 - (y1 - y0)), x1, y0), strength)
+    return CloseupTrack(t, foot, np.zeros(n), np.ones(n), weight, np.full(n, np.nan),
+                        regions, max(x1 - x0, y1 - y0) / scale, anchor, ms)
