@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
 
+# The warning a set cut short by Ctrl-C carries (its summary row says so; --resume redoes it).
+PARTIAL_MARK = "interrupted after"
+
 
 @dataclass(frozen=True)
 class PlanStep:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracker.errors import InputError, UsageError, printable
 from tracker.exercises import ROUTINE, Exercise, get_exercise
+from tracker.records import PARTIAL_MARK
 
 AUTO = "auto"
 AUTO_HELP = "; or auto: recognised from what the body shows (refused when unsure)"
@@ -48,4 +49,4 @@ def analyse_partial(partial, ex, path, side, mode, target, profile):
     except InputError:
         return None  # too little seen to know the exercise: nothing is counted
     res = analyze_recording(partial, ex, side, mode, target, source=str(path), profile=profile)
-    return res.with_warnings(chosen, f"interrupted after {partial.t[-1]:.1f} s: only that part was analysed")
+    return res.with_warnings(chosen, f"{PARTIAL_MARK} {partial.t[-1]:.1f} s: only that part was analysed")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tracker.errors import InputError
 from tracker.files import atomic_path, is_locked, lock_for_writing, write_failed
-from tracker.records import PlanStep, Rep, SetInfo, SetSummary
+from tracker.records import PARTIAL_MARK, PlanStep, Rep, SetInfo, SetSummary
 
 # The plan a set followed (empty without one): which version, set k of n, reps and hold asked.
 PLAN_SUMMARY_COLUMNS = ("plan_version", "planned_set", "planned_sets", "planned_reps", "planned_hold_s",
@@ -218,15 +218,22 @@ def _rows_of(path: Path, columns: tuple, sources: set[str] | None) -> list[list[
             rows = list(csv.reader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"{path} cannot be resumed: {exc}; choose a new file name") from exc
-    if not rows or tuple(rows[0]) != tuple(columns):
+    older = columns[-1] == "recording_set" and rows and tuple(rows[0]) == tuple(columns[:-1])
+    if not rows or (tuple(rows[0]) != tuple(columns) and not older):
         raise InputError(f"{path} is not a CSV this version of the tracker wrote; it cannot be resumed (choose "
                          "a new file name)")
-    return [r for r in rows[1:] if r and (sources is None or r[0] in sources)]
+    pad = [""] if older else []  # written before the recording_set column: unknown there
+    return [r + pad for r in rows[1:] if r and (sources is None or r[0] in sources)]
 
 
 def finished_sources(summary: str | os.PathLike) -> list[str]:
-    """The files an earlier run finished: one summary row each (resuming a batch)."""
-    return [r[0] for r in _rows_of(Path(summary), SUMMARY_COLUMNS, None)] if Path(summary).is_file() else []
+    """The files an earlier run finished: one summary row each (resuming a batch). A set cut
+    short by Ctrl-C has a row too, saying so in its warnings: that file is not finished, so
+    resuming analyses it again (its partial rows are dropped)."""
+    if not Path(summary).is_file():
+        return []
+    w = SUMMARY_COLUMNS.index("warnings")
+    return [r[0] for r in _rows_of(Path(summary), SUMMARY_COLUMNS, None) if PARTIAL_MARK not in r[w]]
 
 
 def _open_locked(path: Path):
