@@ -13,6 +13,7 @@ from tracker.closeup.edges import (
     gradients,
     histogram_rotation,
     orientation_histogram,
+    rest_index,
     tolerant_change,
 )
 from tracker.closeup.edgetrack import edge_track
@@ -84,3 +85,32 @@ def test_edge_track_measures_the_synthetic_foot_against_rest():
     assert 0.8 <= gain <= 1.2, gain
     still = Scene(seconds=4.0, shake_px=6.0, seed=2)
     assert not edge_track(still.render(rep_angles(still.times(), 2, 0.0)), still.size[1], still.size[0]).found
+
+
+def _reps_from_top(t: np.ndarray, top_hold_s: float = 0.0) -> np.ndarray:
+    """Turn from the first frame of a set filmed from the top of a rep: -20° at rest."""
+    return rep_angles(t + 0.6, 4, 20.0, start_s=0.0, rep_s=1.2 + top_hold_s, gap_s=0.8) - 20.0
+
+
+def test_a_video_that_starts_at_a_reps_top_is_measured_from_the_rest_it_returns_to():
+    t = np.arange(0, 7.0, 1 / 30)
+    a = _reps_from_top(t)
+    k = rest_index(a, t)
+    assert k > 0 and abs(a[k] + 20.0) < 2.0  # a frame at rest, not the first
+
+
+def test_a_video_that_starts_at_rest_keeps_the_first_frame_even_with_long_holds_up():
+    t = np.arange(0, 8.0, 1 / 30)
+    assert rest_index(rep_angles(t, 3, 20.0, start_s=0.5), t) == 0
+    held = np.where((t > 1.0) & (t < 7.0) & (np.sin(2 * np.pi * t / 2.5) > -0.8), 20.0, 0.0)  # up most of the time
+    assert rest_index(held, t) == 0
+
+
+def test_edge_track_of_a_video_started_mid_rep_reads_zero_at_rest():
+    sc = Scene(seconds=6.0, seed=2)
+    t = sc.times()
+    truth = rep_angles(t + 0.6, 3, 20.0, start_s=0.0)  # the first frame is a rep's top
+    track = edge_track(sc.render(truth), sc.size[1], sc.size[0])
+    assert track.rest_t is not None and truth[np.searchsorted(t, track.rest_t)] < 2.0
+    at_rest = (truth == 0) & np.isfinite(track.foot_deg)
+    assert np.median(np.abs(track.foot_deg[at_rest])) < 3.0

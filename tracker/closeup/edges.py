@@ -24,6 +24,12 @@ CHANGE_GREY = 10  # ... by this many grey levels (tune median gain: 15 -> 0.62, 
 PERSIST = 0.03  # the foot region: pixels changed in at least this share of frames
 MIN_CHANGE_SHARE = 0.02  # a frame whose changed edge weight is below this share of the set's
 # largest is at rest (0): too few changed pixels locate no turn
+STILL_DEG_S = 20.0  # a frame turning slower than this (5-frame median) is still
+LEVEL_DEG = 4.0  # still frames are grouped into levels this wide; the first frame is the rest when its
+# level is within this of the most common one ...
+START_REST_SHARE = 0.5  # ... or the foot stills at the first frame's level at least this share as often as at
+# the most common level (measured: a bent-knee heel raise held up longer than down, 0.58, starts at rest; the
+# tune clips cut to start at a rep's top, 0.07-0.46)
 
 
 def gradients(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,3 +125,25 @@ def foot_box(persist: np.ndarray, height_per_width: float = 1.0) -> tuple[tuple[
     hh, ww = persist.shape
     box = (max(0, x - pad), max(0, y - pad), min(ww, x + w + pad), min(hh, y + h + pad))
     return box, float(persist[lab == best].mean())
+
+
+def rest_index(angle: np.ndarray, t: np.ndarray) -> int:
+    """The frame to measure from: the first, unless the foot stills far more often at
+    another level (a video that starts mid-rep); then the still frame nearest that level.
+    ``angle``: the turn from the first frame. A rest the foot also stills at often enough
+    stays the rest: a heel may be held up longer than it rests."""
+    n = len(angle)
+    if n < 5:
+        return 0
+    pad = np.pad(angle, 2, mode="edge")
+    sm = np.median(np.stack([pad[k:k + n] for k in range(5)]), axis=0)
+    still = np.abs(np.gradient(sm, t)) < STILL_DEG_S
+    if still.sum() < 3:
+        return 0
+    levels, counts = np.unique(np.round(sm[still] / LEVEL_DEG), return_counts=True)
+    level = float(levels[np.argmax(counts)]) * LEVEL_DEG
+    at_start = counts[levels == np.round(sm[0] / LEVEL_DEG)].sum()
+    if abs(level - sm[0]) <= LEVEL_DEG or at_start >= START_REST_SHARE * counts.max():
+        return 0
+    cand = np.flatnonzero(still)
+    return int(cand[np.argmin(np.abs(sm[cand] - level))])

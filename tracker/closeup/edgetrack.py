@@ -8,6 +8,7 @@ the rest frame itself, so nothing is chained and no error adds up.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Iterable
 
@@ -20,6 +21,7 @@ from tracker.closeup.edges import (
     box_turn,
     foot_box,
     gradients,
+    rest_index,
     tolerant_change,
 )
 from tracker.closeup.motion import to_work_gray, work_scale
@@ -98,8 +100,12 @@ def edge_track(frames: Iterable, width: int, height: int, progress=None) -> Clos
                             np.full((n, 2), np.nan), ms)
     box, strength = found
     foot, weight = turns(aligned, box)
+    rest = rest_index(foot, t)
+    if rest:  # the video starts off rest: measured again from the rest frame
+        foot, weight = turns(aligned, box, rest)
     ms = 1000.0 * (time.perf_counter() - t0) / max(1, n)
-    return track_of(t, foot, weight, box, strength, scale, ms)
+    return dataclasses.replace(track_of(t, foot, weight, box, strength, scale, ms),
+                               rest_t=float(t[rest]) if rest else None)
 
 
 class BoxTurn:
@@ -125,10 +131,10 @@ class BoxTurn:
         return box_turn(self.ref, cur, changed, self.crop)
 
 
-def turns(aligned: list[np.ndarray], box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(turn from rest per frame, changed edge weight) of the foot's box; frames whose
-    changed weight is tiny against the set's largest are at rest (0)."""
-    m = BoxTurn(aligned[0], box)
+def turns(aligned: list[np.ndarray], box: tuple[int, int, int, int], rest: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(turn from the rest frame ``rest`` per frame, changed edge weight) of the foot's box;
+    frames whose changed weight is tiny against the set's largest are at rest (0)."""
+    m = BoxTurn(aligned[rest], box)
     e = [m.turn(a) for a in aligned]
     out, w = np.array([x.angle_deg for x in e]), np.array([x.weight for x in e])
     out[w < MIN_CHANGE_SHARE * max(1e-9, float(w.max()))] = 0.0

@@ -63,6 +63,7 @@ class CloseupTrack:
     scale_px: float  # foot box size in original pixels (the unit of anchor travel)
     anchor_xy: np.ndarray  # (N, 2) the ankle (the foot's pivot), original pixels
     ms_per_frame: float = 0.0
+    rest_t: float | None = None  # time of the rest frame the angles are measured from (None: the first)
 
     @property
     def found(self) -> bool:

@@ -42,8 +42,9 @@ def analyze_track(track: CloseupTrack, ex: Exercise, side: str = "auto", mode: s
     filt = smooth_offline(np.where(valid, signal, np.nan), t)
     fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     # The camera's side is unknown in a close-up, so is the sign of a rep: learned, from
-    # rest at the very start (a heel raise filmed close often begins within half a second).
-    direction = estimate_direction(filt, t, start_s=REST_START_S)
+    # rest at the very start (a heel raise filmed close often begins within half a second),
+    # or at the rest frame when the video starts off rest.
+    direction = estimate_direction(filt, t, start_s=REST_START_S, rest_t=track.rest_t)
     found = find_excursions(t, direction * filt, fps, ex)
     base, range_deg, windows = found.base, found.range_deg, found.windows
     n = len(t)

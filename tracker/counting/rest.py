@@ -16,12 +16,14 @@ from tracker.exercises import Exercise
 
 # ---------------------------------------------------------------- offline (whole signal)
 
-def estimate_direction(d: np.ndarray, t: np.ndarray | None = None, start_s: float = 1.5) -> int:
+def estimate_direction(d: np.ndarray, t: np.ndarray | None = None, start_s: float = 1.5,
+                       rest_t: float | None = None) -> int:
     """+1 if excursions go up from the rest position, -1 if down.
 
     Rest is where the person starts (the still moment before the set: the first
-    ``start_s`` seconds of usable signal); without times, the most common value. The mode
-    alone would mistake long holds at the top for rest.
+    ``start_s`` seconds of usable signal, or from ``rest_t`` when the rest is known to be
+    later); without times, the most common value. The mode alone would mistake long holds
+    at the top for rest.
     """
     fin = np.isfinite(d)
     ok = d[fin]
@@ -30,7 +32,8 @@ def estimate_direction(d: np.ndarray, t: np.ndarray | None = None, start_s: floa
     rest = None
     if t is not None and fin.any():
         tf = t[fin]
-        first = ok[tf <= tf[0] + start_s]
+        t0 = tf[0] if rest_t is None else float(rest_t) - 0.5 * start_s
+        first = ok[(tf >= t0) & (tf <= t0 + start_s)]
         if len(first) >= 3:
             rest = float(np.median(first))
     if rest is None:
