@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 
 VIEWS = ("auto", "body", "closeup")
-CLOSEUP_MAX_FPS = 30.0  # key frames 0.2 s apart: 30 fps keeps fast ankle pumps trackable
+CLOSEUP_MAX_FPS = 30.0  # faster video is thinned to this: every frame is compared with rest, so more cost only time
 NO_BODY_SHARE = 0.5  # auto: the body (or the foot on it) was missing in more than this share of frames
 
 
