@@ -30,7 +30,7 @@ MIN_CORNERS = 8  # fewer followed corners align nothing (a homography needs 4; R
 REST_MIN_GREY = 20  # a darker frame is no rest: a webcam starting delivers black frames, a video may fade in
 REST_MIN_CONTRAST = 5.0  # ... nor is a frame this uniform (grey-level std.; a camera's blank start frame)
 GAIN_RANGE = (0.5, 2.0)  # the exposure correction stays within this (a phone's: 0.7; beyond it, not exposure)
-RANSAC_ITERS = 200  # homography RANSAC iterations (OpenCV's 2000 cost ~40 ms a frame when nothing agrees)
+RANSAC_ITERS = 1000  # homography RANSAC (OpenCV: 2000, ~40 ms a frame when nothing agrees; 200 and 500 changed counts)
 EDGE_CHANGE = 0.3  # a pixel's gradient changed by this share of the rest frame's strong edges (95th pct.)
 
 
