@@ -2,6 +2,8 @@
 plain, textureless shape from its edge-direction histogram, still edges left out."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import cv2
 import numpy as np
 import pytest
@@ -16,7 +18,9 @@ from tracker.closeup.edges import (
     rest_index,
     tolerant_change,
 )
-from tracker.closeup.edgetrack import edge_track
+from tracker.closeup.edgetrack import edge_track, same_exposure
+from tracker.counting.closeup import analyze_track
+from tracker.exercises import get_exercise
 
 
 def _foot(angle_deg: float, size=(240, 320)) -> np.ndarray:
@@ -114,3 +118,37 @@ def test_edge_track_of_a_video_started_mid_rep_reads_zero_at_rest():
     assert track.rest_t is not None and truth[np.searchsorted(t, track.rest_t)] < 2.0
     at_rest = (truth == 0) & np.isfinite(track.foot_deg)
     assert np.median(np.abs(track.foot_deg[at_rest])) < 3.0
+
+def _pumps(first_gain) -> list[SimpleNamespace]:
+    """9 s of the plain foot turning 20° four times from t=1 s; frame i's brightness is
+    scaled by ``first_gain(i)`` (a camera starting black, a fade-in)."""
+    t = np.arange(0, 9, 1 / 30)
+    ang = 20 * np.clip(np.sin(np.pi * (t - 1)), 0, None) * (t > 1)
+    return [SimpleNamespace(t=x, image=(_foot(a).astype(float) * first_gain(i)).astype(np.uint8))
+            for i, (x, a) in enumerate(zip(t, ang))]
+
+
+@pytest.mark.parametrize("first_gain", [lambda i: float(i >= 3), lambda i: min(1.0, (i + 1) / 15)],
+                         ids=["black-start", "fade-in"])
+def test_dark_first_frames_are_not_the_rest(first_gain):
+    """A webcam delivers black frames while starting; a video may fade in. Taken as the rest
+    frame, a black frame found no foot (the exposure gain against it was ~0)."""
+    track = edge_track(_pumps(first_gain), 320, 240)
+    assert track.found
+    assert analyze_track(track, get_exercise("toe_raise")).summary.reps_counted == 4
+
+
+def test_the_exposure_gain_is_bounded():
+    frame = np.full((24, 32), 100, np.uint8)
+    frame[::4] = 140
+    assert 50 <= same_exposure(frame, 5.0).mean() <= 60  # a dark rest does not turn the frame black
+    assert same_exposure(frame, 250.0).mean() <= 2.1 * frame.mean()
+
+
+def test_a_size_change_starts_the_measurement_over():
+    """Offline, frames before a change of frame size are dropped (the rest frame is taken
+    again from the change): documented in ``edge_track``."""
+    frames = _pumps(lambda i: 1.0)
+    frames = frames[:120] + [SimpleNamespace(t=f.t, image=cv2.resize(f.image, (160, 100))) for f in frames[120:]]
+    track = edge_track(frames, 320, 240)
+    assert track.found and track.t[0] == pytest.approx(frames[120].t) and len(track.t) == len(frames) - 120

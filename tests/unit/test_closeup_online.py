@@ -3,10 +3,11 @@ the frames kept until the foot is found are measured then, and the angle matches
 offline path's accuracy (tests/unit/test_closeup_synthetic.py)."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from closeup_scene import Scene, rep_angles
 
-from tracker.closeup.online import FIND_AFTER_S, LiveFoot
+from tracker.closeup.online import FIND_AFTER_S, KEEP_FRAMES, LiveFoot
 
 
 def _run(amp: float, shake: float = 0.0):
@@ -40,3 +41,43 @@ def test_the_foot_is_found_live_and_every_kept_frame_is_measured():
 def test_a_still_foot_is_never_found_live():
     _, measured, first, foot = _run(0.0, shake=6.0)
     assert not foot.found and first is None and not np.isfinite(measured).any()
+
+
+def _plain_foot(angle_deg: float) -> np.ndarray:
+    img = np.full((240, 320), 60, np.uint8)
+    pts = np.array([[100, 150], [230, 140], [250, 155], [235, 172], [100, 180], [88, 165]], np.float32)
+    m = cv2.getRotationMatrix2D((100.0, 165.0), angle_deg, 1.0)
+    cv2.fillPoly(img, [np.round(pts @ m[:, :2].T + m[:, 2]).astype(np.int32)], 200, lineType=cv2.LINE_AA)
+    return img
+
+
+def _pumps(seconds: float = 8.0):
+    t = np.arange(0, seconds, 1 / 30)
+    return t, [_plain_foot(a) for a in 20 * np.clip(np.sin(np.pi * (t - 1)), 0, None) * (t > 1)]
+
+
+def test_black_start_frames_are_not_the_rest_live():
+    t, frames = _pumps()
+    foot, n = LiveFoot(320, 240), 0
+    for i, (x, im) in enumerate(zip(t, frames)):
+        n += len(foot.push(x, im * (i >= 5)))  # a webcam starting: black frames first
+    assert foot.found and n >= len(t) - 5 - 1
+
+
+def test_a_frame_size_change_starts_over_live():
+    """The box, the measurement and the kept frames of the old size are dropped (they crashed
+    the next measurement); the foot is found again in the new frames."""
+    t, frames = _pumps()
+    foot, after = LiveFoot(320, 240), []
+    for i, (x, im) in enumerate(zip(t, frames)):
+        s = foot.push(x, im if i < 120 else cv2.resize(im, (160, 100)))
+        after += [p for p in s if p.t >= t[120]]
+    assert foot.found and foot.box[2] <= 160 and foot.box[3] <= 100
+    assert after and all(p.t >= t[120] for p in foot.replay())
+
+
+def test_the_kept_frames_are_capped_when_time_stands_still():
+    foot, im = LiveFoot(320, 240), _plain_foot(0.0)
+    for _ in range(KEEP_FRAMES + 50):
+        foot.push(0.0, im)
+    assert len(foot._kept) == KEEP_FRAMES

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 VIEWS = ("auto", "body", "closeup")
-CLOSEUP_MAX_FPS = 30.0  # key frames 0.2 s apart: 30 fps keeps fast ankle pumps trackable
+CLOSEUP_MAX_FPS = 30.0  # faster video is thinned to this: every frame is compared with rest, so more cost only time
 NO_BODY_SHARE = 0.5  # auto: the body (or the foot on it) was missing in more than this share of frames
 FEET_MARGIN = 0.25  # the moving region grown by this share of its size on each side ...
 FEET_IN_MOTION = 0.5  # ... holds the lying body's feet in at least this share of its frames: a close-up

@@ -111,12 +111,10 @@ def foot_box(persist: np.ndarray, height_per_width: float = 1.0) -> tuple[tuple[
     on = cv2.morphologyEx((persist > PERSIST).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     n, lab, st, _ = cv2.connectedComponentsWithStats(on, connectivity=8)
     rows = np.arange(persist.shape[0])[:, None] / max(1, persist.shape[0])
-    best, best_score = 0, 0.0
-    for k in range(1, n):
-        score = float((persist * (lab == k) * (0.5 + rows)).sum())
-        if score > best_score:
-            best, best_score = k, score
-    if not best:
+    score = np.bincount(lab.ravel(), weights=(persist * (0.5 + rows)).ravel().astype(np.float64), minlength=n)
+    score[0] = 0.0  # the background
+    best = int(np.argmax(score)) if n > 1 else 0
+    if not best or score[best] <= 0.0:
         return None
     x, y, w, h = (int(v) for v in st[best, :4])
     h = min(h, max(1, int(height_per_width * w)))

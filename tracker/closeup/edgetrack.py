@@ -28,6 +28,11 @@ from tracker.closeup.motion import to_work_gray, work_scale
 from tracker.closeup.track import CloseupTrack
 
 CORNERS = 300  # background corners of the rest frame followed to every frame
+MIN_CORNERS = 8  # fewer followed corners align nothing (a homography needs 4; RANSAC some spare)
+REST_MIN_GREY = 20  # a darker frame is no rest: a webcam starting delivers black frames, a video may fade in
+REST_MIN_CONTRAST = 5.0  # ... nor is a frame this uniform (grey-level std.; a camera's blank start frame)
+GAIN_RANGE = (0.5, 2.0)  # the exposure correction stays within this (a phone's: 0.7; beyond it, not exposure)
+RANSAC_ITERS = 1000  # homography RANSAC (OpenCV: 2000, ~40 ms a frame when nothing agrees; 200 and 500 changed counts)
 EDGE_CHANGE = 0.3  # a pixel's gradient changed by this share of the rest frame's strong edges (95th pct.)
 
 
@@ -44,18 +49,21 @@ class RestAligner:
         self.p0 = p if p is not None else np.zeros((0, 1, 2), np.float32)
         self.last = self.p0.copy()
         self.rest_mean = float(rest.mean())
+        # can it be the rest: a picture, not a camera's dark or blank start frame (corners are
+        # not required: a plain foot on a plain floor has few, and is measured unaligned)
+        self.usable = self.rest_mean >= REST_MIN_GREY and float(rest.std()) >= REST_MIN_CONTRAST
 
     def align(self, gray: np.ndarray) -> np.ndarray:
         import cv2
 
-        if len(self.p0) < 8:
+        if len(self.p0) < MIN_CORNERS:
             return same_exposure(gray, self.rest_mean)
         p1, st, _ = cv2.calcOpticalFlowPyrLK(self.rest, gray, self.p0, self.last.copy(), winSize=(15, 15),
                                              maxLevel=3, flags=cv2.OPTFLOW_USE_INITIAL_FLOW)
         ok = st.ravel() == 1
-        if ok.sum() < 8:
+        if ok.sum() < MIN_CORNERS:
             return same_exposure(gray, self.rest_mean)
-        h, _ = cv2.findHomography(self.p0[ok], p1[ok], cv2.RANSAC, 1.0)
+        h, _ = cv2.findHomography(self.p0[ok], p1[ok], cv2.RANSAC, 1.0, maxIters=RANSAC_ITERS)
         self.last = np.where(ok[:, None, None], p1, self.last)
         if h is not None:
             gray = cv2.warpPerspective(gray, h, (gray.shape[1], gray.shape[0]),
@@ -66,30 +74,37 @@ class RestAligner:
 def same_exposure(gray: np.ndarray, mean: float) -> np.ndarray:
     """The frame scaled to the rest frame's mean brightness: a phone's automatic exposure
     brightens the whole picture as a leg moves out of it (a real clip: 94 to 132 grey levels),
-    which would change every edge."""
+    which would change every edge. The gain is kept within ``GAIN_RANGE``: a black frame is
+    not brightened into noise, nor is a frame darkened to black against a dark rest frame."""
     import cv2
 
     m = float(gray.mean())
-    return gray if m < 1.0 or abs(m - mean) < 0.5 else cv2.convertScaleAbs(gray, alpha=mean / m)
+    if m < 1.0 or abs(m - mean) < 0.5:
+        return gray
+    return cv2.convertScaleAbs(gray, alpha=float(np.clip(mean / m, *GAIN_RANGE)))
 
 
 def edge_track(frames: Iterable, width: int, height: int, progress=None) -> CloseupTrack:
-    """Every frame of a video (objects with ``.t`` and ``.image``) → the foot's turn from rest."""
+    """Every frame of a video (objects with ``.t`` and ``.image``) → the foot's turn from rest.
+    The rest frame is the first usable one (``RestAligner.usable``: dark frames before it are
+    not measured); when the frame size changes, the measurement starts over from there."""
     t0 = time.perf_counter()
     scale = work_scale(width, height)
     ts, aligned, aligner = [], [], None
     persist = None
     for fr in frames:
+        if progress is not None:
+            progress.update(1)
         g = to_work_gray(fr.image, scale)
         if aligner is None or g.shape != aligner.rest.shape:
-            aligner, persist = RestAligner(g), np.zeros(g.shape, np.float32)
+            if not (rest := RestAligner(g)).usable:
+                continue
+            aligner, persist = rest, np.zeros(g.shape, np.float32)
             ts, aligned = [], []
         a = aligner.align(g)
         persist += tolerant_change(a, aligner.rest) > CHANGE_GREY
         ts.append(fr.t)
         aligned.append(a)
-        if progress is not None:
-            progress.update(1)
     n = len(ts)
     t = np.asarray(ts, float)
     found = foot_box(persist / max(n, 1)) if n > 2 else None

@@ -10,6 +10,7 @@ against the rest frame, nothing chained).
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ FIND_AFTER_S = 2.0  # look for the foot once this much video was seen (1 s: live
 FIND_EVERY_S = 0.5  # ... and again this often until it is found
 GROW_EVERY_S = 2.0  # once found, the foot's box grows to what it sweeps later (first reps may be small)
 KEEP_S = 15.0  # frames kept for the measurement at the moment the foot is found
+KEEP_FRAMES = int(KEEP_S * 60)  # ... and at most this many (timestamps that stop advancing must not fill memory)
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,23 @@ class Sample:
 
 class LiveFoot:
     """``push(t, image)`` → the samples measured at this frame: none before the foot is
-    found, all the kept frames when it is, then one per frame."""
+    found, all the kept frames when it is, then one per frame. The rest frame is the first
+    usable one (not a dark frame of a camera starting); when the frame size changes, all
+    starts over from that frame (a new rest, the foot found again)."""
 
     def __init__(self, width: int, height: int):
         self.scale = work_scale(width, height)
         self.aligner: RestAligner | None = None
         self.box: tuple[int, int, int, int] | None = None
+        self._start(None)
+
+    def _start(self, aligner: RestAligner | None) -> None:
+        """Everything measured so far dropped; ``aligner`` holds the new rest frame."""
+        self.aligner, self.box = aligner, None
         self._turn: BoxTurn | None = None
-        self._persist: np.ndarray | None = None
+        self._persist = np.zeros(aligner.rest.shape, np.float32) if aligner is not None else None
         self._n = 0
-        self._kept: list[tuple[float, np.ndarray]] = []
+        self._kept: deque[tuple[float, np.ndarray]] = deque(maxlen=KEEP_FRAMES)
         self._wmax = 0.0
         self._next_look = FIND_AFTER_S
         self._t0: float | None = None
@@ -58,14 +67,16 @@ class LiveFoot:
     def push(self, t: float, image: np.ndarray) -> list[Sample]:
         g = to_work_gray(image, self.scale)
         if self.aligner is None or g.shape != self.aligner.rest.shape:
-            self.aligner, self._persist, self._n = RestAligner(g), np.zeros(g.shape, np.float32), 0
+            if not (rest := RestAligner(g)).usable:
+                return []
+            self._start(rest)
         a = self.aligner.align(g)
         self._persist += tolerant_change(a, self.aligner.rest) > CHANGE_GREY
         self._n += 1
         self._t0 = t if self._t0 is None else self._t0
         self._kept.append((t, a))
         while self._kept and t - self._kept[0][0] > KEEP_S:
-            self._kept.pop(0)
+            self._kept.popleft()
         if t - self._t0 >= self._next_look:
             self._next_look = t - self._t0 + (GROW_EVERY_S if self.found else FIND_EVERY_S)
             if self._look():

@@ -21,15 +21,16 @@ from tracker.signals.filters import smooth_offline
 
 METHOD = "closeup-motion"
 REST_START_S = 0.5  # the foot is at rest this long when the video starts
-MIN_QUALITY = 0.2  # a frame with fewer corners / a poorer fit than this is not used
+MIN_QUALITY = 0.2  # a frame of lower quality is not used (the edge measurement rates every frame 1)
 PLACE_CAMERA = ("no person and no moving foot were found: film the whole body from 1.5-2.5 m at knee height, "
                 "or put the phone on the floor 0.3-0.8 m from the foot, the foot and shank filling the lower "
                 "half of the picture, the camera still")
 
 
 def closeup_signal(track: CloseupTrack, ex: Exercise) -> np.ndarray:
-    """The foot's rotation relative to the shank (a whole-leg swing cancels: not a rep);
-    for heel raises, relative to the floor (the shank tilts with the heel as it rises)."""
+    """The foot's turn from rest: relative to the shank where a shank is measured, for heel
+    raises relative to the floor (the shank tilts with the heel as it rises). The edge
+    measurement measures no shank (0), so a whole-leg swing does not cancel: it can count."""
     return track.foot_deg if ex.anchor == "toe" else track.relative()
 
 
