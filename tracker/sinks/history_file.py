@@ -48,8 +48,15 @@ def check_exists(path: Path, create: bool) -> None:
 def check_ours(conn: sqlite3.Connection, path: Path) -> int:
     """The schema version of our history, 0 for an empty file; another program's database is
     refused before anything (the journal mode included) is changed in it."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    own = not conn.in_transaction  # one read transaction: both looks see the same state, even
+    if own:                        # while another process is creating the tables and the version
+        conn.execute("BEGIN")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        if own:
+            conn.execute("COMMIT")
     if (version or tables) and not (version >= 1 and {"sessions", "reps"} <= tables):
         raise InputError(f"{path} is another program's SQLite database, not a footdrop tracker history "
                          f"(left unchanged); choose another file with --db or ${DB_ENV}")
