@@ -37,6 +37,11 @@ TOP_SEEN_S = 0.25  # data end: a rep whose peak is this old (or that is coming d
 # for SETTLE_S, below the driver's share of the rep's peak. Live only (offline's rest follows
 # the foot from both sides).
 SETTLE_S = 0.4
+# Live only, too: a rep is also over once the foot is back below this share of the rep's own
+# peak. Before the first rep live's range is the exercise's small prior (its exit band ~1°),
+# so a first rep of 25° followed after a brief rest by the next one must not need the foot
+# back within a degree of a rest learned from a moving start (seen at 10 fps: two reps as one).
+PEAK_EXIT_SHARE = LO_FRACTION
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,8 @@ class RepEngine:
     this frame. ``lose()`` marks a frame that cannot be used.
     """
 
-    def __init__(self, ex: Exercise, settled_share: float = 0.0):
-        self.ex, self.settled_share = ex, settled_share
+    def __init__(self, ex: Exercise, settled_share: float = 0.0, peak_exit_share: float = 0.0):
+        self.ex, self.settled_share, self.peak_exit_share = ex, settled_share, peak_exit_share
         self._recent: deque[tuple[float, float]] = deque()  # (t, x) of the rep's last SETTLE_S
         self.in_rep = False
         self.stage = "ready"  # ready | lift | hold | lower
@@ -137,7 +142,8 @@ class RepEngine:
             self.peak, self.peak_x, self.stage = i, x, "lift"
         else:
             self.stage = "hold" if x - self.rest > HOLD_SHARE * (self.peak_x - self.rest) else "lower"
-        if x - self.rest <= self._exit or self._settled_low(t, x):
+        exit_band = max(self._exit, self.peak_exit_share * (self.peak_x - self.rest))
+        if x - self.rest <= exit_band or self._settled_low(t, x):
             self.in_rep, self.stage = False, "ready"
             dur = t - self._start_t
             self._low = (i, t, rest, lo)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracker.counting.engine import LO_FRACTION, RepEngine, thresholds
+from tracker.counting.engine import LO_FRACTION, PEAK_EXIT_SHARE, RepEngine, thresholds
 from tracker.counting.hold import check_hold
 from tracker.counting.measure import measure_rep, rep_context
 from tracker.counting.rest import LiveRange, LiveRest
@@ -147,6 +147,9 @@ class LiveCounter:
         hi, lo = (float(v) for v in thresholds(self.ex, self.range.value))
         st.angle_deg, st.range_deg = d, self.range.value
         was_in = self.engine.in_rep
+        # the prior's exit band is ~1°: until the person's range is known, a rep may also end
+        # back below a share of its own peak (engine ``PEAK_EXIT_SHARE``)
+        self.engine.peak_exit_share = 0.0 if self.range.learned else PEAK_EXIT_SHARE
         w = self.engine.step(i, t, d, 0.0, hi, lo)
         st.stage = self.engine.stage
         if self.engine.in_rep:

@@ -200,6 +200,11 @@ class LiveRange:
         self._from = 0.0  # where the foot was (above rest) when it last left the rest band
 
     @property
+    def learned(self) -> bool:
+        """A rep or an attempt was seen: ``value`` is the person's, not the prior."""
+        return bool(self._excursions)
+
+    @property
     def value(self) -> float:
         if not self._excursions:
             return self.ex.prior_rom_deg
