@@ -53,8 +53,6 @@ def body_missing(res) -> str | None:
     measured: on all three real close-ups the pose model puts a lying body on the legs, and
     a real bridge is lying too), or None. Someone walking or jumping about (also unmeasured)
     is not a close-up: the close-up method counted 1 false rep on each of three such clips."""
-    import numpy as np
-
     from tracker.signals.gating import lying
 
     s, rec = res.summary, res.recording
