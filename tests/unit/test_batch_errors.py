@@ -35,3 +35,16 @@ def test_a_single_file_raises(exc):
 def test_a_full_disk_ends_the_batch():
     with pytest.raises(OSError):
         _run(["a", "b"], {"a": OSError(28, "No space left on device")})
+
+
+def test_a_file_named_twice_or_inside_a_folder_also_given_is_analysed_once(tmp_path, capsys):
+    from tracker.app.analyze import expand_inputs
+
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    a, b = folder / "a.mp4", folder / "b.mp4"
+    a.write_bytes(b"x")
+    b.write_bytes(b"x")
+    got = expand_inputs([str(a), str(folder), str(tmp_path / "videos" / ".." / "videos" / "a.mp4")])
+    assert [p.resolve() for p in got] == [a.resolve(), b.resolve()]
+    assert capsys.readouterr().err.count("given more than once") == 2

@@ -43,6 +43,21 @@ def expand_inputs(paths: list[str]) -> list[Path]:
             out += found
         else:
             out.append(p)
+    return _once_each(out)
+
+
+def _once_each(paths: list[Path]) -> list[Path]:
+    """Each file once, in first-seen order: a file named twice (or named and inside a folder
+    also given) would write its reps twice into the same CSV and history."""
+    seen: set[Path] = set()
+    out: list[Path] = []
+    for p in paths:
+        key = p.resolve()
+        if key in seen:
+            print(f"tracker: {printable(p)} was given more than once: analysed once", file=sys.stderr)
+            continue
+        seen.add(key)
+        out.append(p)
     return out
 
 
