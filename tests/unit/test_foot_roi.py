@@ -1,0 +1,124 @@
+"""The foot box's turn (tracker/signals/foot_roi.py) on synthetic pictures: a textured foot
+turned about the ankle in front of a still shank and floor, as an eversion looks from the front."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from tracker.signals import foot_roi as fr
+
+SIZE = 320
+ANKLE = (160.0, 140.0)
+FOOT_CENTRE = (160.0, 185.0)
+BOX_PX = 150.0
+
+
+def _texture(seed: int, blur: float = 2.0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = cv2.GaussianBlur(rng.uniform(0, 255, (SIZE, SIZE)).astype(np.float32), (0, 0), blur)
+    return cv2.normalize(t, None, 0, 1, cv2.NORM_MINMAX)
+
+
+def _scene(turn_deg: float = 0.0, squash: float = 1.0, shift=(0.0, 0.0)) -> np.ndarray:
+    """Grey picture: planked floor, a still shank down to the ankle, a textured foot (sole
+    ellipse and toes) turned by ``turn_deg`` about the ankle (cv2's sense: positive is
+    counter-clockwise on screen) or squashed vertically by ``squash`` toward it (a toe raise
+    from the front); ``shift`` moves the whole picture (the camera, or the person)."""
+    y = np.arange(SIZE)[:, None]
+    floor = 90 + 25 * (np.sin(y / 9.0) > 0) + 30 * _texture(1, 4.0)
+    mask = np.zeros((SIZE, SIZE), np.float32)
+    cv2.ellipse(mask, (160, 190), (34, 44), 0, 0, 360, 1.0, -1, cv2.LINE_AA)
+    for i, x in enumerate(range(134, 190, 12)):
+        cv2.circle(mask, (x, 232 - abs(i - 1) * 2), 7, 1.0, -1, cv2.LINE_AA)
+    foot = 150 + 80 * _texture(2)
+    m = cv2.getRotationMatrix2D(ANKLE, turn_deg, 1.0)
+    m[:, :2] = np.diag([1.0, squash]) @ m[:, :2]
+    m[1, 2] = ANKLE[1] - squash * ANKLE[1] + squash * m[1, 2]
+    wm = cv2.warpAffine(mask, m, (SIZE, SIZE))
+    wf = cv2.warpAffine(foot.astype(np.float32), m, (SIZE, SIZE))
+    img = floor * (1 - wm) + wf * wm
+    shank = 170 + 50 * _texture(3)
+    img[:150, 140:181] = shank[:150, 140:181]  # the shank, still in an eversion
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    if shift != (0.0, 0.0):
+        img = cv2.warpAffine(img, np.float32([[1, 0, shift[0]], [0, 1, shift[1]]]), (SIZE, SIZE),
+                             borderMode=cv2.BORDER_REPLICATE)
+    return img
+
+
+def _boxes(n: int, offsets=None) -> fr.FootBoxes:
+    c = np.tile(np.array(FOOT_CENTRE), (n, 1))
+    if offsets is not None:
+        c = c + np.asarray(offsets, float)
+    return fr.FootBoxes(c, BOX_PX)
+
+
+@pytest.mark.parametrize("angle", [-20.0, -9.0, -4.0, 5.0, 12.0, 25.0])
+def test_a_turned_foot_reads_its_turn_within_two_degrees(angle):
+    turn, moved = fr.box_turns([_scene(), _scene(angle)], _boxes(2))
+    # cv2's positive angle is counter-clockwise on screen: negative in image axes (y down)
+    assert turn[0] == 0.0 and moved[1] >= fr.MIN_MOVED
+    assert -turn[1] == pytest.approx(angle, abs=2.0)
+
+
+def test_a_still_foot_reads_no_turn_under_sensor_noise():
+    rng = np.random.default_rng(7)
+    frames = [_scene()] + [np.clip(_scene() + rng.normal(0, 2.0, (SIZE, SIZE)), 0, 255).astype(np.uint8)
+                           for _ in range(5)]
+    turn, _ = fr.box_turns(frames, _boxes(len(frames)))
+    assert np.all(np.abs(turn) < 0.5)
+
+
+def test_a_squashed_foot_is_no_turn():
+    # a toe raise seen from the front shortens the foot's picture: no rotation part
+    turn, moved = fr.box_turns([_scene(), _scene(squash=0.85)], _boxes(2))
+    assert moved[1] >= fr.MIN_MOVED and abs(turn[1]) < 2.0
+
+
+@pytest.mark.parametrize("angle", [0.0, 10.0])
+def test_a_box_placed_a_few_pixels_off_is_realigned(angle):
+    # the landmarks put the box 4 px right and 3 px up in the second frame (jitter)
+    turn, _ = fr.box_turns([_scene(), _scene(angle)], _boxes(2, [[0, 0], [4, -3]]))
+    assert -turn[1] == pytest.approx(angle, abs=2.0 if angle else 0.5)
+
+
+def test_a_misplaced_box_where_the_foot_is_small_still_sees_the_turn():
+    # a wide box (the foot a minority of its corners) 4 px off: unaligned, every still corner
+    # of the floor "moves" and the fit follows them (reads 0.1°); aligned, the turn is seen
+    b = fr.FootBoxes(np.array([FOOT_CENTRE, (FOOT_CENTRE[0] + 4, FOOT_CENTRE[1] - 3)]), 300.0)
+    turn, _ = fr.box_turns([_scene(), _scene(10.0)], b)
+    assert -turn[1] > 5.0
+
+
+def test_a_box_following_the_leg_measures_only_the_turn():
+    # the whole leg moves 6 px left and 2 px down and the box follows it
+    turn, _ = fr.box_turns([_scene(), _scene(8.0, shift=(-6.0, 2.0))], _boxes(2, [[0, 0], [-6, 2]]))
+    assert -turn[1] == pytest.approx(8.0, abs=2.0)
+
+
+def test_frames_without_landmarks_read_nan():
+    turn, moved = fr.box_turns([_scene(), _scene(5.0)], _boxes(2, [[0, 0], [np.nan, np.nan]]))
+    assert turn[0] == 0.0 and np.isnan(turn[1]) and moved[1] == 0
+
+
+def test_the_box_follows_the_ankle_not_the_toes():
+    n = 9
+    ankle = np.tile([300.0, 400.0], (n, 1))
+    ankle[:, 0] += np.arange(n)  # the leg drifts right 1 px a frame
+    foot = ankle + [0.0, 30.0]
+    foot[4:7, 0] += 12.0  # the toes swing sideways (the eversion itself)
+    ankle_spike = ankle.copy()
+    ankle_spike[2, 1] += 25.0  # one frame's landmark jumps
+    b = fr.foot_boxes(ankle_spike, foot, 120.0)
+    assert b.side_px == pytest.approx(fr.ROI_SHANKS * 120.0)
+    assert np.allclose(b.centre[:, 1], 430.0)  # the jump is gone (running median)
+    assert np.allclose(b.centre[1:-1, 0], ankle[1:-1, 0], atol=1.0)  # the toes' swing is not followed
+
+
+def test_rotation_part_of_an_affine_and_the_side_mirror():
+    a = np.deg2rad(12.0)
+    assert fr.affine_rotation_deg(np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])) == pytest.approx(12.0)
+    assert fr.affine_rotation_deg(np.diag([1.0, 0.7])) == 0.0
+    assert fr.affine_rotation_deg(np.array([[0.9, 0.0, 3.0], [0.0, 1.2, -4.0]])) == 0.0
+    assert fr.eversion_sign("left") == -fr.eversion_sign("right")
