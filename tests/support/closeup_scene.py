@@ -77,7 +77,7 @@ class Scene:
             leg = _rot(knee, leg_deg[i])
             shank_i = cv2.transform(shank_poly[None], leg)[0]
             ank_i = cv2.transform(np.array([[ankle]], np.float32), leg)[0, 0]
-            foot_m = np.vstack([_rot(tuple(ank_i), foot_deg[i] + leg_deg[i]) @ np.vstack([leg, [0, 0, 1]])])
+            foot_m = np.vstack([_rot(tuple(ank_i), foot_deg[i]) @ np.vstack([leg, [0, 0, 1]])])
             self._paste(img, skin, shank_i, leg)
             self._paste(img, sock, cv2.transform(foot_poly[None], foot_m)[0], foot_m)
             if self.shake_px:

@@ -3,8 +3,9 @@
 Two passes over the working frames (grey, 320 px): each frame is aligned to the rest
 frame (the first) by the background's motion and the changed pixels are counted, which
 finds the whole foot (what changed since rest, anywhere over the set); then each frame's
-edges inside the foot's box are compared with the rest frame's. Every angle is against
-the rest frame itself, so nothing is chained and no error adds up.
+edges inside the foot's box are compared with the rest frame's, and the shank above it is
+measured by ``shank.ShankTurn``. Every angle is against the rest frame itself, so nothing
+is chained and no error adds up.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from tracker.closeup.edges import (
     tolerant_change,
 )
 from tracker.closeup.motion import to_work_gray, work_scale
+from tracker.closeup.shank import ShankTurn
 from tracker.closeup.track import CloseupTrack
 
 CORNERS = 300  # background corners of the rest frame followed to every frame
@@ -118,8 +120,10 @@ def edge_track(frames: Iterable, width: int, height: int, progress=None) -> Clos
     rest = rest_index(foot, t)
     if rest:  # the video starts off rest: measured again from the rest frame
         foot, weight = turns(aligned, box, rest)
+    shank = ShankTurn(aligned[rest], box)
+    shank_deg = np.array([shank.turn(a) for a in aligned])
     ms = 1000.0 * (time.perf_counter() - t0) / max(1, n)
-    return dataclasses.replace(track_of(t, foot, weight, box, strength, scale, ms),
+    return dataclasses.replace(track_of(t, foot, weight, box, strength, scale, ms, shank_deg, shank.band),
                                rest_t=float(t[rest]) if rest else None)
 
 
@@ -157,13 +161,15 @@ def turns(aligned: list[np.ndarray], box: tuple[int, int, int, int], rest: int =
 
 
 def track_of(t: np.ndarray, foot: np.ndarray, weight: np.ndarray, box: tuple[int, int, int, int],
-             strength: float, scale: float, ms: float) -> CloseupTrack:
-    """A ``CloseupTrack`` of the edge measurement (the shank is not measured: 0)."""
+             strength: float, scale: float, ms: float, shank: np.ndarray | None = None,
+             shank_box: tuple[int, int, int, int] | None = None) -> CloseupTrack:
+    """A ``CloseupTrack`` of the edge measurement (``shank``: its turn per frame, None: 0;
+    ``shank_box``: where it was measured, None: out of view)."""
     from tracker.closeup.motion import Regions
 
     n = len(t)
     x0, y0, x1, y1 = box
     anchor = np.tile(np.array([(x0 + x1) / 2, y0]) / scale, (n, 1))
-    regions = Regions(box, (x0, max(0, y0 - (y1 - y0)), x1, y0), strength)
-    return CloseupTrack(t, foot, np.zeros(n), np.ones(n), weight, np.full(n, np.nan),
+    regions = Regions(box, shank_box or (x0, y0, x1, y0), strength)
+    return CloseupTrack(t, foot, np.zeros(n) if shank is None else shank, np.ones(n), weight, np.full(n, np.nan),
                         regions, max(x1 - x0, y1 - y0) / scale, anchor, ms)

@@ -34,5 +34,5 @@ class Regions:
     """Where the foot and the shank above it are, in working pixels (x0, y0, x1, y1)."""
 
     foot: tuple[int, int, int, int]
-    shank: tuple[int, int, int, int]
+    shank: tuple[int, int, int, int]  # the band the shank is measured in (``shank``; empty: out of view)
     strength: float  # how persistently the foot region changed (share of frames)

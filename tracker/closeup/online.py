@@ -6,7 +6,7 @@ since rest is summed; once something has changed persistently (the foot), its bo
 fixed from the frames kept so far, those frames are measured at once (so the first rep is
 not lost while the foot was being found), and from then on every frame as it arrives. The
 measurement per frame is the offline one (``BoxTurn``: the turn of the changed edges
-against the rest frame, nothing chained).
+against the rest frame, nothing chained; ``ShankTurn``: the shank above the foot).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import numpy as np
 from tracker.closeup.edges import CHANGE_GREY, MIN_CHANGE_SHARE, foot_box, tolerant_change
 from tracker.closeup.edgetrack import BoxTurn, RestAligner
 from tracker.closeup.motion import GRID, to_work_gray, work_scale
+from tracker.closeup.shank import ShankTurn
 
 FIND_AFTER_S = 2.0  # look for the foot once this much video was seen (1 s: live tune 5/9 exact, 2 s: 7/9) ...
 FIND_EVERY_S = 0.5  # ... and again this often until it is found
@@ -53,6 +54,7 @@ class LiveFoot:
         """Everything measured so far dropped; ``aligner`` holds the new rest frame."""
         self.aligner, self.box = aligner, None
         self._turn: BoxTurn | None = None
+        self._shank: ShankTurn | None = None
         self._persist = np.zeros(aligner.rest.shape, np.float32) if aligner is not None else None
         self._n = 0
         self._kept: deque[tuple[float, np.ndarray]] = deque(maxlen=KEEP_FRAMES)
@@ -88,6 +90,7 @@ class LiveFoot:
     def replay(self) -> list[Sample]:
         """Every kept frame measured afresh (the foot was just found)."""
         self._wmax = 0.0
+        self._shank = ShankTurn(self.aligner.rest, self.box)  # its points followed again from rest
         return [self._measure(tp, a) for tp, a in self._kept]
 
     def _look(self) -> bool:
@@ -106,6 +109,7 @@ class LiveFoot:
             if _overlap(self.box, box):
                 box = grown
                 self.box, self._turn = box, BoxTurn(self.aligner.rest, box)
+                self._shank = ShankTurn(self.aligner.rest, box)
                 return False
         self.box, self._turn = box, BoxTurn(self.aligner.rest, box)
         return True
@@ -116,7 +120,7 @@ class LiveFoot:
         e = self._turn.turn(aligned)
         self._wmax = max(self._wmax, e.weight)
         a = 0.0 if e.weight < MIN_CHANGE_SHARE * max(1e-9, self._wmax) else e.angle_deg
-        return Sample(t, a, 0.0, 1.0, int(e.weight))
+        return Sample(t, a, self._shank.turn(aligned), 1.0, int(e.weight))
 
     def anchor_px(self) -> np.ndarray:
         """The top middle of the foot's box (the ankle's side) in original pixels."""

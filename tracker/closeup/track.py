@@ -19,7 +19,7 @@ class CloseupTrack:
 
     t: np.ndarray
     foot_deg: np.ndarray  # the foot's turn from the rest frame
-    shank_deg: np.ndarray  # the shank's turn (the edge measurement does not measure it: 0)
+    shank_deg: np.ndarray  # the shank's turn from rest (``shank.ShankTurn``; 0: still or out of view)
     quality: np.ndarray  # 0..1 (the edge measurement: 1 on every frame)
     points: np.ndarray  # the changed edge weight in the foot's box
     residual_px: np.ndarray  # unused by the edge measurement (NaN)
@@ -34,5 +34,5 @@ class CloseupTrack:
         return self.regions is not None
 
     def relative(self) -> np.ndarray:
-        """Foot relative to the shank (the same as the foot while the shank is not measured)."""
+        """Foot relative to the shank (the same as the foot while the shank is still)."""
         return self.foot_deg - self.shank_deg

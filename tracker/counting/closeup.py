@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from tracker.closeup.track import CloseupTrack
-from tracker.counting.measure import RepContext, number_reps
+from tracker.counting.measure import CLOSEUP_COMPENSATION_RATIO, RepContext, number_reps
 from tracker.counting.offline import SetResult, find_excursions
 from tracker.counting.rest import estimate_direction
 from tracker.exercises import Exercise
@@ -28,9 +28,9 @@ PLACE_CAMERA = ("no person and no moving foot were found: film the whole body fr
 
 
 def closeup_signal(track: CloseupTrack, ex: Exercise) -> np.ndarray:
-    """The foot's turn from rest: relative to the shank where a shank is measured, for heel
-    raises relative to the floor (the shank tilts with the heel as it rises). The edge
-    measurement measures no shank (0), so a whole-leg swing does not cancel: it can count."""
+    """The foot's turn from rest: relative to the shank (``tracker/closeup/shank.py``; 0 while
+    it is still or out of view), for heel raises relative to the floor (the shank tilts with
+    the heel as it rises). A rep whose shank turned too is compensation (``measure_rep``)."""
     return track.foot_deg if ex.anchor == "toe" else track.relative()
 
 
@@ -53,7 +53,8 @@ def analyze_track(track: CloseupTrack, ex: Exercise, side: str = "auto", mode: s
     shank = smooth_offline(track.shank_deg, t) if ex.anchor != "toe" else np.zeros(n)
     ctx = RepContext(t=t, signal=filt, baseline=direction * base, quality=track.quality, valid=valid,
                      shank_deg=shank, heel_y=nan, hand_dist=nan, other_foot_dist=nan,
-                     anchor_xy=track.anchor_xy, toe_y=nan, other_toe_y=nan, scale=np.full(n, track.scale_px))
+                     anchor_xy=track.anchor_xy, toe_y=nan, other_toe_y=nan, scale=np.full(n, track.scale_px),
+                     compensation_ratio=CLOSEUP_COMPENSATION_RATIO)
     side = side if side in ("left", "right") else "unknown"
     reps = number_reps(windows, ctx, ex, side)
     if not track.found:

@@ -12,7 +12,7 @@ import numpy as np
 
 from tracker.counting.engine import LO_FRACTION, PEAK_EXIT_SHARE, RepEngine, thresholds
 from tracker.counting.hold import check_hold
-from tracker.counting.measure import measure_rep, rep_context
+from tracker.counting.measure import COMPENSATION_RATIO, measure_rep, rep_context
 from tracker.counting.rest import LiveRange, LiveRest
 from tracker.exercises import Exercise
 from tracker.records import CountState, Rep
@@ -59,11 +59,12 @@ class _FrameLog:
         self.rows[index - self.first] = row = (*row[:4], base, row[5])
         return row
 
-    def context(self, start: int, end: int, view_ok: bool):
+    def context(self, start: int, end: int, view_ok: bool, compensation_ratio: float = COMPENSATION_RATIO):
         rows = self.rows[start - self.first:end - self.first + 1]
         t, feats, s, valid, base, other = zip(*rows)
         return rep_context(LegFeatures.concat(list(feats)), np.array(t), np.array(s, float), np.array(base, float),
-                           np.array(valid, bool), other_signal=np.array(other, float), view_ok=view_ok)
+                           np.array(valid, bool), other_signal=np.array(other, float), view_ok=view_ok,
+                           compensation_ratio=compensation_ratio)
 
 
 class LiveCounter:
@@ -78,6 +79,7 @@ class LiveCounter:
         self.engine = RepEngine(ex, settled_share=SETTLED_SHARE)
         self.reps: list[Rep] = []
         self._spike = CausalMedian(3)
+        self.compensation_ratio = COMPENSATION_RATIO  # a close-up's counter sets its own (measure.py)
         self._smooth = OneEuro(min_cutoff=1.5, beta=0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
         self._log = _FrameLog(ex.max_rep_s + KEEP_S)
@@ -181,8 +183,8 @@ class LiveCounter:
     def _counted(self, w, t: float, view_ok: bool) -> Rep:
         """Measure a finished window, count it and learn from it."""
         st = self.state
-        rep = check_hold(measure_rep(self._log.context(w.start, w.end, view_ok), w.shifted(w.start), self.ex,
-                                     st.count + 1, self.side), self.hold_s)
+        ctx = self._log.context(w.start, w.end, view_ok, self.compensation_ratio)
+        rep = check_hold(measure_rep(ctx, w.shifted(w.start), self.ex, st.count + 1, self.side), self.hold_s)
         self.range.rep(rep.rom_deg)
         self.reps.append(rep)
         if rep.counted:

@@ -24,6 +24,12 @@ ASSIST_SHARE = 0.3  # of the rep's frames
 # with a known count: 0.02-0.58 on clean reps (most under 0.3); 1.9-9 on a leg swing.
 COMPENSATION_RATIO = 0.7
 COMPENSATION_MIN_DEG = 3.5
+# A close-up (tracker/counting/closeup.py) flags any shank turn beyond COMPENSATION_MIN_DEG:
+# there the ankle's range is the foot's edge turn, which a leg swing sliding the foot across
+# the picture makes meaningless (synthetic 12° whole-leg swings: 3 to 50° "ranges", either
+# sign), while its shank reads exactly 0 when still. Measured, per rep: shank 5-12° on those
+# swings (seeds 0-2, still and hand-held, offline and live); 0-2° on every rendered close-up.
+CLOSEUP_COMPENSATION_RATIO = 0.0
 SPIKE_DEG = 2.5  # a one-frame shank jump this large, gone the next frame, is landmark noise
 # Seen end-on (a knee swing toward the camera) the shank shortens instead of turning. Its
 # length varied (5th-95th percentile over median) by 0.01-0.09 over clean reps of every
@@ -78,6 +84,7 @@ class RepContext:
     body_xy: np.ndarray | None = None  # (N, 2) mid-hip, pixels; None: not measured
     other_anchor_xy: np.ndarray | None = None  # (N, 2) the other leg's anchor, pixels
     view_ok: bool = True
+    compensation_ratio: float = COMPENSATION_RATIO  # the shank's share of the range that makes it the leg's work
 
 
 Smoother = Callable[..., np.ndarray]  # (x, t, max_gap_s=...) -> x filtered
@@ -89,7 +96,7 @@ def _as_is(x: np.ndarray, t: np.ndarray, max_gap_s: float = 0.5) -> np.ndarray:
 
 def rep_context(feats: LegFeatures, t: np.ndarray, signal: np.ndarray, baseline: np.ndarray, valid: np.ndarray,
                 other_signal: np.ndarray | None = None, view_ok: bool = True,
-                smooth: Smoother = _as_is) -> RepContext:
+                smooth: Smoother = _as_is, compensation_ratio: float = COMPENSATION_RATIO) -> RepContext:
     """The one builder of a rep's context from a leg's features. ``smooth`` is the driver's
     filter for the slow geometric features (offline: zero-phase; live: none)."""
     return RepContext(t=t, signal=signal, baseline=baseline, quality=feats.quality, valid=valid,
@@ -98,7 +105,8 @@ def rep_context(feats: LegFeatures, t: np.ndarray, signal: np.ndarray, baseline:
                       toe_y=smooth(feats.toe_y, t), other_toe_y=smooth(feats.other_toe_y, t, max_gap_s=0.2),
                       knee_y=smooth(feats.knee_y, t), shank_px=feats.shank_px, body_xy=feats.body_xy,
                       other_anchor_xy=feats.other_anchor_xy,
-                      scale=feats.scale, other_signal=other_signal, view_ok=view_ok)
+                      scale=feats.scale, other_signal=other_signal, view_ok=view_ok,
+                      compensation_ratio=compensation_ratio)
 
 
 def _scale(ctx: RepContext, sl: slice) -> float:
@@ -257,7 +265,7 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
     if assist:
         notes.append(assist)
     shank_range = _shank_range(ctx.shank_deg[sl])
-    leg_did_it = shank_range > max(COMPENSATION_MIN_DEG, COMPENSATION_RATIO * rom)
+    leg_did_it = shank_range > max(COMPENSATION_MIN_DEG, ctx.compensation_ratio * rom)
     if leg_did_it:
         notes.append(f"leg moved {shank_range:.0f} deg: start the movement from the ankle")
     elif _shank_stretch(ctx, sl) > SHANK_STRETCH_LIMIT:

@@ -16,6 +16,7 @@ import numpy as np
 from tracker.closeup.online import LiveFoot, Sample
 from tracker.counting.closeup import METHOD, MIN_QUALITY, PLACE_CAMERA
 from tracker.counting.live import LiveCounter
+from tracker.counting.measure import CLOSEUP_COMPENSATION_RATIO
 from tracker.exercises import Exercise
 from tracker.records import Rep
 from tracker.signals.features import LegFeatures
@@ -36,6 +37,7 @@ class CloseupSetCounter:
         self.ex, self.side = ex, side
         counter = LiveCounter(ex, side, calib_s=calib_s, hold_s=hold_s)
         counter.direction = 0  # learned: the image's rotation sign is the camera's
+        counter.compensation_ratio = CLOSEUP_COMPENSATION_RATIO
         self.counters = {side: counter}
         self.quality = {side: 0.0}
         self.tally = GateTally()
