@@ -76,3 +76,33 @@ def test_without_the_peak_share_exit_the_first_reps_merge(monkeypatch):
     from tracker.counting import live
     monkeypatch.setattr(live, "PEAK_EXIT_SHARE", 0.0)
     assert live_count(_brief_rests_at_ten_fps(), DORSI)[0] < 6
+
+
+def test_a_two_frame_dip_during_the_first_hold_is_not_the_end_of_the_rep():
+    """The peak-share exit needs the foot back down for PEAK_EXIT_S, not one or two frames: a
+    glitch during a hold at 10 fps must not split the first rep in two (a review found it did)."""
+    t = np.arange(0, 12.0, 0.1)
+    a = np.interp(t, [0, 3, 4, 6.5, 7.5, 12], [0, 0, 25, 25, 0, 0])
+    k = int(np.searchsorted(t, 5.0))
+    a[k:k + 2] = 2.0
+    n, reps = live_count(make_recording(t, dorsi=a, noise_px=0.3), DORSI)
+    assert n == 1 and len(reps) == 1
+
+
+def test_only_a_measured_rep_makes_the_range_learned():
+    """An attempt (an excursion under the entry level) pulls the range down but must not
+    switch the first-rep exit off: for eversion (min 2°, prior entry 2.5°) a 2.2° fidget
+    would otherwise leave the first rep with a ~0.8° exit band (a review found it)."""
+    from tracker.counting.rest import LiveRange
+
+    ev = get_exercise("eversion")
+    rng = LiveRange(ev)
+    for d in (0.0, 1.5, 2.2, 1.0, 0.0):  # a 2.2° fidget: an attempt
+        rng.between_reps(d, hi=2.5, lo=1.0)
+    assert rng.value < ev.prior_rom_deg  # it was taken as an attempt ...
+    assert not rng.learned  # ... but the range is not the person's yet
+    rng.rep(12.0)
+    assert rng.learned
+    later = LiveRange(ev)
+    later.carry(rng)
+    assert later.learned

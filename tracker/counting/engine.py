@@ -42,6 +42,9 @@ SETTLE_S = 0.4
 # so a first rep of 25° followed after a brief rest by the next one must not need the foot
 # back within a degree of a rest learned from a moving start (seen at 10 fps: two reps as one).
 PEAK_EXIT_SHARE = LO_FRACTION
+# ... for this long: a dip of a frame or two during a hold (landmark noise, at 10 fps two
+# frames are 0.2 s) is not the foot coming back; the CI case's trough lasted 0.5 s.
+PEAK_EXIT_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class RepEngine:
     def __init__(self, ex: Exercise, settled_share: float = 0.0, peak_exit_share: float = 0.0):
         self.ex, self.settled_share, self.peak_exit_share = ex, settled_share, peak_exit_share
         self._recent: deque[tuple[float, float]] = deque()  # (t, x) of the rep's last SETTLE_S
+        self._below_since: float | None = None  # in a rep: since when under peak_exit_share of its peak
         self.in_rep = False
         self.stage = "ready"  # ready | lift | hold | lower
         self.last_end_t = -np.inf
@@ -120,6 +124,14 @@ class RepEngine:
         return (top - min(v for _, v in self._recent) <= self._exit
                 and top - self.rest <= self.settled_share * (self.peak_x - self.rest))
 
+    def _back_below_share(self, t: float, x: float) -> bool:
+        """The foot has stayed below ``peak_exit_share`` of the rep's peak for ``PEAK_EXIT_S``."""
+        if self.peak_exit_share <= 0 or x - self.rest > self.peak_exit_share * (self.peak_x - self.rest):
+            self._below_since = None
+            return False
+        self._below_since = t if self._below_since is None else self._below_since
+        return t - self._below_since >= PEAK_EXIT_S
+
     def step(self, i: int, t: float, x: float, rest: float, hi: float, lo: float) -> RepWindow | None:
         ex = self.ex
         if not self.in_rep:
@@ -135,6 +147,7 @@ class RepEngine:
                 self.peak, self.peak_x, self._peak_t = i, x, t
                 self._trough.clear()
                 self._recent.clear()
+                self._below_since = None
             return None
         if x > self.peak_x:
             if x - self.peak_x > 0.05 * (self.peak_x - self.rest):  # still rising, not jitter at the top
@@ -142,11 +155,14 @@ class RepEngine:
             self.peak, self.peak_x, self.stage = i, x, "lift"
         else:
             self.stage = "hold" if x - self.rest > HOLD_SHARE * (self.peak_x - self.rest) else "lower"
-        exit_band = max(self._exit, self.peak_exit_share * (self.peak_x - self.rest))
-        if x - self.rest <= exit_band or self._settled_low(t, x):
+        back = x - self.rest <= self._exit
+        settled = not back and self._settled_low(t, x)
+        share_exit = self._back_below_share(t, x)
+        if back or settled or share_exit:
             self.in_rep, self.stage = False, "ready"
             dur = t - self._start_t
-            self._low = (i, t, rest, lo)
+            if back or settled:  # a share exit leaves the foot above rest: not a start point
+                self._low = (i, t, rest, lo)
             self._trough.append((i, t, x, lo))
             if ex.min_rep_s <= dur <= ex.max_rep_s:
                 self.last_end_t = t

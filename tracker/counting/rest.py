@@ -198,11 +198,13 @@ class LiveRange:
         self._excursions: list[float] = []
         self._attempt = 0.0
         self._from = 0.0  # where the foot was (above rest) when it last left the rest band
+        self._reps_seen = False
 
     @property
     def learned(self) -> bool:
-        """A rep or an attempt was seen: ``value`` is the person's, not the prior."""
-        return bool(self._excursions)
+        """A rep was measured (or carried from the set before): the range is the person's. An
+        attempt alone does not count: a fidget can pull the range below the prior."""
+        return self._reps_seen
 
     @property
     def value(self) -> float:
@@ -224,6 +226,7 @@ class LiveRange:
         self._attempt, self._from = 0.0, max(0.0, d)
 
     def rep(self, rom_deg: float) -> None:
+        self._reps_seen = True
         self._excursions.append(rom_deg)
         self._attempt = 0.0
 
@@ -234,3 +237,4 @@ class LiveRange:
         """Start from the range an earlier set on the same signal learned (the same person a
         minute ago): a new set's first rep is then judged by it, not by the exercise's prior."""
         self._excursions = list(earlier._excursions[-5:])
+        self._reps_seen = earlier._reps_seen
