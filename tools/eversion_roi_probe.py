@@ -26,48 +26,56 @@ INNER = 0.1  # share of the box at each border the edge method leaves out (align
 OTHER_MOVES = ("dorsiflexion_deg", "heel_height_m")  # truth columns of the other exercises
 
 
-def aligned_boxes(video: Path, boxes) -> tuple[list[np.ndarray], np.ndarray, float]:
-    """(every frame's box aligned to the first, frame times, ms per frame to crop and align)."""
-    import cv2
-
-    from tracker.signals.foot_roi import ROI_PX, align_top, box_crop
-    from tracker.sources.capture import open_source
-
-    crops, t_s, spent = [], [], 0.0
-    with open_source(video) as src:
-        for i, fr in enumerate(src):
-            if i >= len(boxes.centre):
-                break
-            t0 = time.perf_counter()
-            c = boxes.centre[i]
-            if np.isfinite(c).all():
-                box = box_crop(cv2.cvtColor(fr.image, cv2.COLOR_BGR2GRAY), c, boxes.side_px)
-            else:  # no landmarks: the last box again (reads as no change)
-                box = crops[-1] if crops else np.zeros((ROI_PX, ROI_PX), np.uint8)
-            crops.append(align_top(crops[0], box) if crops else box)
-            spent += time.perf_counter() - t0
-            t_s.append(fr.t)
-    return crops, np.asarray(t_s), 1000.0 * spent / max(1, len(crops))
-
-
-def edge_turns(crops: list[np.ndarray], t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(turn per frame, changed edge weight): the close-up edge method on the boxes, from the
-    rest box (the first, unless the clip starts off rest: ``rest_index``)."""
-    from tracker.closeup.edges import rest_index
-    from tracker.closeup.edgetrack import turns
-
-    n = crops[0].shape[0]
-    b = int(INNER * n)
-    box = (b, b, n - b, n - b)
-    ang, w = turns(crops, box)
-    rest = rest_index(ang, t)
-    return turns(crops, box, rest) if rest else (ang, w)
-
-
 def timed(f, *args):
     t0 = time.perf_counter()
     out = f(*args)
     return out, 1000.0 * (time.perf_counter() - t0)
+
+
+def aligned_boxes(video: Path, boxes) -> tuple[list[np.ndarray | None], np.ndarray, float]:
+    """(every frame's box aligned to the rest box, None without landmarks: ``foot_roi.aligned_boxes``;
+    frame times; ms per frame to crop and align, decoding left out)."""
+    import cv2
+
+    from tracker.signals.foot_roi import aligned_boxes as align
+    from tracker.sources.capture import open_source
+
+    t_s, decode = [], [0.0]
+
+    def grays(src):
+        t0 = time.perf_counter()
+        for i, fr in enumerate(src):
+            if i >= len(boxes.centre):
+                break
+            t_s.append(fr.t)
+            g = cv2.cvtColor(fr.image, cv2.COLOR_BGR2GRAY)
+            decode[0] += time.perf_counter() - t0
+            yield g
+            t0 = time.perf_counter()
+
+    with open_source(video) as src:
+        crops, ms = timed(align, grays(src), boxes)
+    return crops, np.asarray(t_s), (ms - 1000.0 * decode[0]) / max(1, len(crops))
+
+
+def edge_turns(crops: list[np.ndarray | None], t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(turn per frame, changed edge weight; NaN where there is no box): the close-up edge
+    method on the boxes, from the rest box (the first, unless the clip starts off rest:
+    ``rest_index``)."""
+    from tracker.closeup.edges import rest_index
+    from tracker.closeup.edgetrack import turns
+
+    have = np.array([c is not None for c in crops])
+    boxes = [c for c in crops if c is not None]
+    n = boxes[0].shape[0]
+    b = int(INNER * n)
+    box = (b, b, n - b, n - b)
+    ang, w = turns(boxes, box)
+    rest = rest_index(ang, t[have])
+    ang, w = turns(boxes, box, rest) if rest else (ang, w)
+    out_a, out_w = np.full(len(crops), np.nan), np.full(len(crops), np.nan)
+    out_a[have], out_w[have] = ang, w
+    return out_a, out_w
 
 
 def metrics(t: np.ndarray, sig: np.ndarray, truth, others: dict) -> str:
@@ -87,7 +95,9 @@ def metrics(t: np.ndarray, sig: np.ndarray, truth, others: dict) -> str:
     return out
 
 
-def probe(video: Path, side: str | None, model: str) -> dict:
+def probe(video: Path, side: str | None, model: str, roi_shanks: float | None = None) -> dict:
+    """Print the three measures on one clip (``roi_shanks``: box side in shank lengths, None:
+    ``foot_roi.ROI_SHANKS``) and return them per frame."""
     from tracker.bench.accuracy import read_truth
     from tracker.exercises import get_exercise
     from tracker.pose.cache import cached_recording
@@ -106,17 +116,21 @@ def probe(video: Path, side: str | None, model: str) -> dict:
     ex = get_exercise("eversion")
     lm = ex.direction_by_side[0 if side == "left" else 1] * leg_features(px, rec.visibility, side, ex).signal
     boxes = foot_roi.foot_boxes(px[:, LEG[side]["ankle"]], np.nanmean(px[:, list(FOOT_POINTS[side])], axis=1),
-                                float(reference_scale(px, side)[0]))
+                                float(reference_scale(px, side)[0]), roi_shanks or foot_roi.ROI_SHANKS)
     crops, t, ms_crop = aligned_boxes(video, boxes)
+    if all(c is None for c in crops):
+        print(f"{video.name}: no frame with the foot's landmarks")
+        return {}
     (edge, w), ms_edge = timed(edge_turns, crops, t)
-    rest = foot_roi.RestBox(crops[0])
-    point, ms_point = timed(lambda: np.array([rest.turn(c).angle_deg for c in crops]))
+    rest = foot_roi.RestBox(next(c for c in crops if c is not None))
+    point, ms_point = timed(lambda: np.array([rest.turn(c).angle_deg if c is not None else np.nan for c in crops]))
     sign = foot_roi.eversion_sign(side)
     edge, point, t = sign * edge, sign * point, rec.t[:len(crops)]
     n = len(crops)
     print(f"{video.name} ({side}, {rec.width}x{rec.height}, {len(rec.t)} frames): box {boxes.side_px:.0f} px -> "
-          f"{foot_roi.ROI_PX} px, changed edge weight median {np.median(w):.0f} max {w.max():.0f}; ms/frame: "
-          f"crop+align {ms_crop:.1f}, edges {ms_edge / n:.1f}, corners {ms_point / n:.1f}")
+          f"{foot_roi.ROI_PX} px, changed edge weight median {np.nanmedian(w):.0f} max {np.nanmax(w):.0f}; ms/frame: "
+          f"crop+align {ms_crop:.1f}, edges {ms_edge / n:.1f}, corners {ms_point / n:.1f}; "
+          f"no box {int(np.sum([c is None for c in crops]))}, corner turn NaN {int(np.isnan(point).sum())}")
     print(f"  landmarks foot_sideways   : {metrics(rec.t, lm, truth, others)}")
     print(f"  box edge-histogram turn   : {metrics(t, edge, truth, others)}")
     print(f"  box moved-corner rotation : {metrics(t, point, truth, others)}")
@@ -133,10 +147,9 @@ def main(argv=None) -> None:
     ap.add_argument("--roi-shanks", type=float, default=foot_roi.ROI_SHANKS, help="box side in shank lengths")
     ap.add_argument("--save", type=Path, help="write the last clip's per-frame signals to this .npz")
     a = ap.parse_args(argv)
-    foot_roi.ROI_SHANKS = a.roi_shanks
     out = {}
     for v in a.videos:
-        out = probe(v, a.side, a.model)
+        out = probe(v, a.side, a.model, a.roi_shanks)
     if a.save:
         np.savez(a.save, **out)
 

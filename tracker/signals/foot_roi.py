@@ -34,7 +34,7 @@ BAND = 0.4  # top share of the box aligned to the rest box (the shank, still in 
 SMOOTH = 5  # frames in the running median of the box centre (landmark jitter)
 CORNERS = 200  # corners of the rest box followed to every frame
 MOVED_PX = 0.7  # working pixels a corner must move from rest to belong to the foot
-MIN_MOVED = 6  # fewer moved corners: no turn (at rest)
+MIN_MOVED = 6  # fewer moved corners: no turn (at rest); fewer corners in the rest box: unmeasurable
 
 
 @dataclass(frozen=True)
@@ -54,33 +54,63 @@ def running_median(a: np.ndarray, k: int = SMOOTH) -> np.ndarray:
         return np.nanmedian(np.stack([pad[i:i + n] for i in range(k)]), axis=0)
 
 
-def foot_boxes(ankle: np.ndarray, foot_centre: np.ndarray, shank_px: float) -> FootBoxes:
+def foot_boxes(ankle: np.ndarray, foot_centre: np.ndarray, shank_px: float,
+               roi_shanks: float = ROI_SHANKS) -> FootBoxes:
     """Boxes from landmarks: the ankle (N, 2) plus the median ankle-to-foot offset over the
     frames given (``foot_centre``: mean of ankle, heel, foot_index), so the box sits on the
-    foot but moves only with the ankle; side ``ROI_SHANKS`` shank lengths."""
+    foot but moves only with the ankle; side ``roi_shanks`` shank lengths."""
     offset = np.nanmedian(foot_centre - ankle, axis=0)
-    return FootBoxes(running_median(ankle + offset), ROI_SHANKS * float(shank_px))
+    return FootBoxes(running_median(ankle + offset), roi_shanks * float(shank_px))
+
+
+def _patch(gray: np.ndarray, x0: int, y0: int, size: int) -> np.ndarray:
+    """``gray[y0:y0+size, x0:x0+size]``, the part outside the picture replicated from its border."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    xa, ya, xb, yb = max(0, x0), max(0, y0), min(w, x0 + size), min(h, y0 + size)
+    if xa >= xb or ya >= yb:  # wholly outside: the nearest border pixel
+        return np.full((size, size), gray[min(max(y0, 0), h - 1), min(max(x0, 0), w - 1)], gray.dtype)
+    return cv2.copyMakeBorder(gray[ya:yb, xa:xb], ya - y0, y0 + size - yb, xa - x0, x0 + size - xb,
+                              cv2.BORDER_REPLICATE)
 
 
 def box_crop(gray: np.ndarray, centre: np.ndarray, side_px: float) -> np.ndarray:
-    """The box around ``centre`` resampled to ROI_PX x ROI_PX (sub-pixel; border replicated)."""
+    """The box around ``centre`` resampled to ROI_PX x ROI_PX (sub-pixel; border replicated).
+    Shrinking (a box wider than ROI_PX, phone video) blurs first, sigma 0.5 source pixels per
+    working pixel, else fine texture aliases into false corners: ``warpAffine`` ignores
+    INTER_AREA (its output is INTER_LINEAR's). Only the box's neighbourhood is blurred."""
     import cv2
 
     s = ROI_PX / side_px
-    m = np.array([[s, 0, ROI_PX / 2 - s * centre[0]], [0, s, ROI_PX / 2 - s * centre[1]]], np.float32)
-    return cv2.warpAffine(gray, m, (ROI_PX, ROI_PX), flags=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+    cx, cy = float(centre[0]), float(centre[1])
+    if s < 1:
+        sigma = 0.5 / s
+        half = int(np.ceil(side_px / 2 + 3 * sigma)) + 2
+        x0, y0 = int(np.floor(cx)) - half, int(np.floor(cy)) - half
+        gray = cv2.GaussianBlur(_patch(gray, x0, y0, 2 * half), (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+        cx, cy = cx - x0, cy - y0
+    m = np.array([[s, 0, ROI_PX / 2 - s * cx], [0, s, ROI_PX / 2 - s * cy]], np.float32)
+    return cv2.warpAffine(gray, m, (ROI_PX, ROI_PX), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def align_top(rest: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    """``cur`` shifted onto ``rest`` by phase correlation of their top ``BAND`` (translation
-    only): what the landmarks placed wrong. The whole box's correlation is pulled off by the
-    turning foot (a rendered eversion: 15 px wrong)."""
+def top_shift(rest: np.ndarray, cur: np.ndarray) -> tuple[float, float]:
+    """(dx, dy) working pixels ``cur`` sits from ``rest``, by phase correlation of their top
+    ``BAND`` (translation only): what the landmarks placed wrong. The whole box's correlation
+    is pulled off by the turning foot (a rendered eversion: 15 px wrong)."""
     import cv2
 
     hb = max(8, int(BAND * rest.shape[0]))
     win = cv2.createHanningWindow((rest.shape[1], hb), cv2.CV_32F)
     (dx, dy), _ = cv2.phaseCorrelate(rest[:hb].astype(np.float32), cur[:hb].astype(np.float32), win)
+    return float(dx), float(dy)
+
+
+def align_top(rest: np.ndarray, cur: np.ndarray) -> np.ndarray:
+    """``cur`` shifted back onto ``rest`` by ``top_shift``."""
+    import cv2
+
+    dx, dy = top_shift(rest, cur)
     m = np.array([[1, 0, -dx], [0, 1, -dy]], np.float32)
     return cv2.warpAffine(cur, m, cur.shape[::-1], flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
@@ -96,8 +126,8 @@ def affine_rotation_deg(a: np.ndarray) -> float:
 class BoxTurn:
     """One frame's turn from the rest box and how many moved corners it rests on."""
 
-    angle_deg: float  # NaN: the fit failed or was degenerate
-    moved: int  # 0 with the angle 0: nothing moved (at rest)
+    angle_deg: float  # 0: tracked and not moved; NaN: cannot measure (too few corners, lost tracks, bad fit)
+    moved: int
 
 
 class RestBox:
@@ -112,15 +142,20 @@ class RestBox:
         self.p0 = p if p is not None else np.zeros((0, 1, 2), np.float32)
 
     def turn(self, box: np.ndarray) -> BoxTurn:
+        """0° only when enough corners were followed and fewer than ``MIN_MOVED`` moved, even
+        counting the lost ones as moved (a corner the foot carried away is often lost); a rest
+        box too plain to hold ``MIN_MOVED`` corners cannot be measured (NaN, not 'still')."""
         import cv2
 
         if len(self.p0) < MIN_MOVED:
-            return BoxTurn(0.0, 0)
+            return BoxTurn(float("nan"), 0)
         p1, st, _ = cv2.calcOpticalFlowPyrLK(self.rest, box, self.p0, None, winSize=(11, 11), maxLevel=2)
-        moved = (st.ravel() == 1) & (np.linalg.norm((p1 - self.p0).reshape(-1, 2), axis=1) > MOVED_PX)
-        n = int(moved.sum())
+        ok = st.ravel() == 1
+        moved = ok & (np.linalg.norm((p1 - self.p0).reshape(-1, 2), axis=1) > MOVED_PX)
+        n, lost = int(moved.sum()), int((~ok).sum())
         if n < MIN_MOVED:
-            return BoxTurn(0.0, n)
+            still = n + lost < MIN_MOVED and int(ok.sum()) >= MIN_MOVED
+            return BoxTurn(0.0 if still else float("nan"), n)
         a, _ = cv2.estimateAffine2D(self.p0[moved], p1[moved], ransacReprojThreshold=1.0)
         rot = affine_rotation_deg(a) if a is not None else float("nan")
         return BoxTurn(rot if abs(rot) <= MAX_TURN_DEG else float("nan"), n)  # beyond: corners in a line
@@ -133,19 +168,28 @@ def eversion_sign(side: str) -> float:
     return -1.0 if side == "left" else 1.0
 
 
-def box_turns(grays, boxes: FootBoxes) -> tuple[np.ndarray, np.ndarray]:
-    """(turn per frame in degrees, moved corners) of grey frames against the first one's box.
-    Frames without a box centre (no landmarks) read NaN."""
-    out, moved, rest = [], [], None
+def aligned_boxes(grays, boxes: FootBoxes) -> list[np.ndarray | None]:
+    """Every frame's box aligned to the rest box, the first frame with a box centre (a first
+    frame without landmarks must not become an empty rest box); None where there is no box."""
+    out, rest = [], None
     for gray, c in zip(grays, boxes.centre):
         if not np.isfinite(c).all():
-            out.append(np.nan)
-            moved.append(0)
+            out.append(None)
             continue
         box = box_crop(gray, c, boxes.side_px)
         if rest is None:
-            rest = RestBox(box)
-        e = rest.turn(align_top(rest.rest, box))
-        out.append(e.angle_deg)
-        moved.append(e.moved)
-    return np.asarray(out, float), np.asarray(moved, int)
+            rest = box
+            out.append(box)
+        else:
+            out.append(align_top(rest, box))
+    return out
+
+
+def box_turns(grays, boxes: FootBoxes) -> tuple[np.ndarray, np.ndarray]:
+    """(turn per frame in degrees, moved corners) of grey frames against the rest box
+    (``aligned_boxes``). Frames without a box centre (no landmarks) read NaN."""
+    crops = aligned_boxes(grays, boxes)
+    first = next((c for c in crops if c is not None), None)
+    rest = RestBox(first) if first is not None else None
+    e = [rest.turn(c) if c is not None and rest is not None else BoxTurn(float("nan"), 0) for c in crops]
+    return np.array([x.angle_deg for x in e], float), np.array([x.moved for x in e], int)
