@@ -38,13 +38,18 @@ def test_a_full_disk_ends_the_batch():
 
 
 def test_a_file_named_twice_or_inside_a_folder_also_given_is_analysed_once(tmp_path, capsys):
+    import os
+
     from tracker.app.analyze import expand_inputs
 
     folder = tmp_path / "videos"
     folder.mkdir()
     a, b = folder / "a.mp4", folder / "b.mp4"
     a.write_bytes(b"x")
-    b.write_bytes(b"x")
-    got = expand_inputs([str(a), str(folder), str(tmp_path / "videos" / ".." / "videos" / "a.mp4")])
+    b.write_bytes(b"y")
+    hard = tmp_path / "hard.mp4"
+    os.link(a, hard)  # another name for the same file
+    got = expand_inputs([str(a), str(folder), str(tmp_path / "videos" / ".." / "videos" / "a.mp4"), str(hard)])
     assert [p.resolve() for p in got] == [a.resolve(), b.resolve()]
-    assert capsys.readouterr().err.count("given more than once") == 2
+    err = capsys.readouterr().err
+    assert err.count("is the same file as") == 3 and "analysed once" in err

@@ -48,17 +48,27 @@ def expand_inputs(paths: list[str]) -> list[Path]:
 
 def _once_each(paths: list[Path]) -> list[Path]:
     """Each file once, in first-seen order: a file named twice (or named and inside a folder
-    also given) would write its reps twice into the same CSV and history."""
-    seen: set[Path] = set()
+    also given, or reached through a link) would write its reps twice into the same CSV and
+    history. Files are the same when the system says so (device and inode), not by name."""
+    seen: dict[object, Path] = {}
     out: list[Path] = []
     for p in paths:
-        key = p.resolve()
+        key = _identity(p)
         if key in seen:
-            print(f"tracker: {printable(p)} was given more than once: analysed once", file=sys.stderr)
+            print(f"tracker: {printable(p)} is the same file as {printable(seen[key])}: analysed once",
+                  file=sys.stderr)
             continue
-        seen.add(key)
+        seen[key] = p
         out.append(p)
     return out
+
+
+def _identity(p: Path) -> object:
+    try:
+        st = p.stat()
+    except OSError:
+        return p.resolve()  # unreadable: its own error comes when it is opened
+    return (st.st_dev, st.st_ino) if st.st_ino else p.resolve()
 
 
 DEFAULT_MAX_FPS = 15.0  # offline analysis rate: reps last > 0.5 s; halves the work on 30 fps video
