@@ -40,7 +40,7 @@ def test_a_full_disk_ends_the_batch():
 def test_a_file_named_twice_or_inside_a_folder_also_given_is_analysed_once(tmp_path, capsys):
     import os
 
-    from tracker.app.analyze import expand_inputs
+    from tracker.app.inputs import expand_inputs
 
     folder = tmp_path / "videos"
     folder.mkdir()
