@@ -14,12 +14,13 @@ import math
 import numpy as np
 
 from tracker.closeup.online import LiveFoot, Sample
-from tracker.counting.closeup import METHOD, MIN_QUALITY, PLACE_CAMERA
+from tracker.counting.closeup import LIVE_SPIKE_FRAMES, LIVE_SPIKE_S, METHOD, MIN_QUALITY, PLACE_CAMERA
 from tracker.counting.live import LiveCounter
 from tracker.counting.measure import CLOSEUP_COMPENSATION_RATIO
 from tracker.exercises import Exercise
 from tracker.records import Rep
 from tracker.signals.features import LegFeatures
+from tracker.signals.filters import CausalMedian
 from tracker.signals.gating import GateTally
 
 NO_BODY_S = 3.0  # --view auto: no person this long, and a moving foot found → the close-up method
@@ -35,7 +36,7 @@ class CloseupSetCounter:
 
     def __init__(self, ex: Exercise, side: str, calib_s: float, hold_s: float = 0.0, foot: LiveFoot | None = None):
         self.ex, self.side = ex, side
-        counter = LiveCounter(ex, side, calib_s=calib_s, hold_s=hold_s)
+        counter = LiveCounter(ex, side, calib_s, hold_s, CausalMedian(LIVE_SPIKE_FRAMES, LIVE_SPIKE_S))
         counter.direction = 0  # learned: the image's rotation sign is the camera's
         counter.compensation_ratio = CLOSEUP_COMPENSATION_RATIO
         self.counters = {side: counter}
