@@ -140,3 +140,20 @@ def test_live_reads_what_offline_reads_through_runs_of_wrong_peaks(fps):
     err = min(np.abs(seen[lag:] - offline[:len(t) - lag])[ok[lag:]].max() for lag in range(1, int(0.3 * fps)))
     assert err < 6.0, err
     assert sum(r.counted for _, r in reps) == 3
+
+
+def test_a_close_up_set_that_starts_moving_at_once_is_counted_live():
+    """A close-up measures from its rest frame, so live rest is 0 from the first frame, as
+    offline's (``REST_START_S``): a set whose foot starts moving at once and never stays
+    still for a second (real clips) is counted. Learning rest from a second of stillness
+    took it at the calibration timeout from the middle of the movement: 2 of 3 counted."""
+    from tracker.app.live.closeup_counter import CloseupSetCounter
+    from tracker.app.live.session import CALIB_S
+    from tracker.exercises import get_exercise
+
+    t = np.arange(0, 4.6, 1 / 30)
+    phase = (t - 0.2) % 1.4  # three 1 s rises at 0.2, 1.6 and 3.0 s, 0.4 s at rest between them
+    x = np.where((t > 0.2) & (t < 4.2) & (phase < 1.0), -25 * np.sin(np.pi * np.clip(phase, 0, 1)), 0.0)
+    live = CloseupSetCounter(get_exercise("heel_raise"), "unknown", CALIB_S, foot=_Angles(dict(zip(t, x))))
+    reps = [r for tk in t for r in live.step(tk, None, None, False)[2]] + live.finish()
+    assert sum(r.counted for _, r in reps) == 3, [(r.peak_t, r.rom_deg) for _, r in reps]

@@ -39,6 +39,11 @@ class CloseupSetCounter:
         counter = LiveCounter(ex, side, calib_s, hold_s, CausalMedian(LIVE_SPIKE_FRAMES, LIVE_SPIKE_S))
         counter.direction = 0  # learned: the image's rotation sign is the camera's
         counter.compensation_ratio = CLOSEUP_COMPENSATION_RATIO
+        # Every angle is the turn from the rest frame (``LiveFoot``: the first), so rest is 0 from the
+        # start, as offline takes it from the first half second (``REST_START_S``); waiting for a second
+        # of stillness instead learned it at the end of sets that start moving (two real clips: at 3.6 s).
+        counter.rest.known(0.0)
+        counter.state.rest_deg = 0.0
         self.counters = {side: counter}
         self.quality = {side: 0.0}
         self.tally = GateTally()
