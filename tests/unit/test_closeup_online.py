@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from closeup_scene import Scene, rep_angles
 
-from tracker.closeup.online import FIND_AFTER_S, KEEP_FRAMES, LiveFoot
+from tracker.closeup.online import FIND_AFTER_S, KEEP_FRAMES, LiveFoot, Sample
 
 
 def _run(amp: float, shake: float = 0.0):
@@ -81,3 +82,78 @@ def test_the_kept_frames_are_capped_when_time_stands_still():
     for _ in range(KEEP_FRAMES + 50):
         foot.push(0.0, im)
     assert len(foot._kept) == KEEP_FRAMES
+
+
+class _Angles:
+    """Stands in for ``LiveFoot``: hands the live counter given per-frame foot angles."""
+
+    found = False
+
+    def __init__(self, deg: dict[float, float]):
+        self.deg = deg
+
+    def push(self, t: float, image) -> list[Sample]:
+        return [Sample(t, self.deg[t], 0.0, 1.0, 1000)]
+
+    def anchor_px(self) -> np.ndarray:
+        return np.array([160.0, 120.0])
+
+    def foot_size_px(self) -> float:
+        return 80.0
+
+
+def _wrong_peaks(fps: float):
+    """Three slow 20° rises from rest, and every 0.5 s the edge turn locked onto a wrong
+    histogram peak (±55°) for a run as long as on the real clips (0.07 s: 2 frames at 30 fps)."""
+    t = np.arange(0, 11, 1 / fps)
+    clean = 20 * np.clip(np.sin(np.pi * (t - 1.5) / 1.5), 0, None) * ((t > 1.5) & (t < 9))
+    x = clean.copy()
+    for k, t0 in enumerate(np.arange(1.7, 10.5, 0.5)):
+        x[(t >= t0) & (t < t0 + 0.066)] = 55.0 if k % 2 else -55.0
+    return t, clean, x
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0])
+def test_live_reads_what_offline_reads_through_runs_of_wrong_peaks(fps):
+    """The live close-up counter's signal follows offline's (``smooth_offline``) frame by frame
+    through runs of wrong histogram peaks, and counts what offline counts. With the other
+    methods' 3-frame spike guard a 2-frame run passed: over 60° off offline's reading."""
+    from tracker.app.live.closeup_counter import CloseupSetCounter
+    from tracker.app.live.session import CALIB_S
+    from tracker.exercises import get_exercise
+    from tracker.signals.filters import smooth_offline
+
+    t, clean, x = _wrong_peaks(fps)
+    live = CloseupSetCounter(get_exercise("toe_raise"), "unknown", CALIB_S, foot=_Angles(dict(zip(t, x))))
+    seen, reps = [], []
+    for tk in t:
+        reps += live.step(tk, None, None, False)[2]
+        st = live.counters["unknown"].state
+        seen.append(st.angle_deg if live.counters["unknown"].direction else np.nan)
+    reps += live.finish()
+    offline = smooth_offline(x, t)
+    assert np.abs(offline - clean).max() < 4.0  # what offline reads: the rises, not the wrong peaks
+    seen = np.asarray(seen)
+    ok = np.isfinite(seen)
+    assert ok.mean() > 0.8
+    # a causal median over offline's window reads up to ~0.2 s late: the best lag
+    err = min(np.abs(seen[lag:] - offline[:len(t) - lag])[ok[lag:]].max() for lag in range(1, int(0.3 * fps)))
+    assert err < 6.0, err
+    assert sum(r.counted for _, r in reps) == 3
+
+
+def test_a_close_up_set_that_starts_moving_at_once_is_counted_live():
+    """A close-up measures from its rest frame, so live rest is 0 from the first frame, as
+    offline's (``REST_START_S``): a set whose foot starts moving at once and never stays
+    still for a second (real clips) is counted. Learning rest from a second of stillness
+    took it at the calibration timeout from the middle of the movement: 2 of 3 counted."""
+    from tracker.app.live.closeup_counter import CloseupSetCounter
+    from tracker.app.live.session import CALIB_S
+    from tracker.exercises import get_exercise
+
+    t = np.arange(0, 4.6, 1 / 30)
+    phase = (t - 0.2) % 1.4  # three 1 s rises at 0.2, 1.6 and 3.0 s, 0.4 s at rest between them
+    x = np.where((t > 0.2) & (t < 4.2) & (phase < 1.0), -25 * np.sin(np.pi * np.clip(phase, 0, 1)), 0.0)
+    live = CloseupSetCounter(get_exercise("heel_raise"), "unknown", CALIB_S, foot=_Angles(dict(zip(t, x))))
+    reps = [r for tk in t for r in live.step(tk, None, None, False)[2]] + live.finish()
+    assert sum(r.counted for _, r in reps) == 3, [(r.peak_t, r.rom_deg) for _, r in reps]

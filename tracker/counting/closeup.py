@@ -17,11 +17,16 @@ from tracker.counting.offline import SetResult, find_excursions
 from tracker.counting.rest import estimate_direction
 from tracker.exercises import Exercise
 from tracker.records import SetInfo, SetSummary
-from tracker.signals.filters import smooth_offline
+from tracker.signals.filters import SPIKE_HALF_S, smooth_offline
 
 METHOD = "closeup-motion"
 REST_START_S = 0.5  # the foot is at rest this long when the video starts
 MIN_QUALITY = 0.2  # a frame of lower quality is not used (the edge measurement rates every frame 1)
+# Live, the spike guard spans offline's Hampel window (``smooth_offline``: 2 × SPIKE_HALF_S, at least
+# 5 frames; the 10 ms keep 7 frames at 29.7 fps, as offline): on real clips the edge turn locks onto a
+# wrong histogram peak (up to ±60°) for runs of 2-3 frames, which offline's window removes and the
+# other methods' 3-frame median passes.
+LIVE_SPIKE_FRAMES, LIVE_SPIKE_S = 5, 2 * SPIKE_HALF_S + 0.01
 PLACE_CAMERA = ("no person and no moving foot were found: film the whole body from 1.5-2.5 m at knee height, "
                 "or put the phone on the floor 0.3-0.8 m from the foot, the foot and shank filling the lower "
                 "half of the picture, the camera still")

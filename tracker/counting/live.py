@@ -70,7 +70,9 @@ class _FrameLog:
 class LiveCounter:
     """Causal counter for one leg, fed one frame of features at a time."""
 
-    def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0):
+    def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0,
+                 spike: CausalMedian | None = None):
+        """``spike``: the spike guard (None: a median of the last 3 frames)."""
         self.ex, self.side, self.hold_s = ex, side, hold_s  # hold_s: a plan's hold (counting/hold.py)
         self.state = CountState()
         self.direction = ex.rep_direction(side) or 0
@@ -78,7 +80,7 @@ class LiveCounter:
         self.range = LiveRange(ex)
         self.engine = RepEngine(ex, settled_share=SETTLED_SHARE)
         self.reps: list[Rep] = []
-        self._spike = CausalMedian(3)
+        self._spike = spike or CausalMedian(3)
         self.compensation_ratio = COMPENSATION_RATIO  # a close-up's counter sets its own (measure.py)
         self._smooth = OneEuro(min_cutoff=1.5, beta=0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
@@ -94,7 +96,7 @@ class LiveCounter:
         """Feed one frame (``feats`` holds one frame); returns the reps completed at it (usually
         none or one; more when calibration ends and the frames it held are counted)."""
         signal = float(feats.signal[0])
-        s = self._smooth.update(t, self._spike.update(signal if usable else np.nan))
+        s = self._smooth.update(t, self._spike.update(signal if usable else np.nan, t))
         o = self._other_smooth.update(t, other_signal)
         ok = bool(usable and np.isfinite(s))
         calibrated = False

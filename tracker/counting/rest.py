@@ -135,6 +135,11 @@ class LiveRest:
         self._calib_all.clear()
         self._still.clear()
 
+    def known(self, value: float) -> None:
+        """Rest given before the set, not learned (a close-up measures every angle from its rest frame)."""
+        self.reset()
+        self.value = float(value)
+
     def calibrate(self, t: float, s: float, direction: int) -> bool:
         """Feed one usable frame before rest is known; True once it is."""
         self._calib.append((t, s))

@@ -102,10 +102,13 @@ def lowpass_zero_phase(x: np.ndarray, fs: float, cutoff_hz: float, order: int = 
     return out
 
 
+SPIKE_HALF_S = 0.1  # offline spike removal: the Hampel window reaches this far either side of a frame
+
+
 def smooth_offline(x: np.ndarray, t: np.ndarray, cutoff_hz: float = 2.5, max_gap_s: float = 0.5) -> np.ndarray:
     """The recorded-video chain: bridge short gaps → remove spikes → zero-phase low-pass."""
     fs = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
-    half = max(2, int(round(0.1 * fs)))
+    half = max(2, int(round(SPIKE_HALF_S * fs)))
     y = fill_gaps(x, t, max_gap_s)
     y = hampel(y, half_window=half)
     return lowpass_zero_phase(y, fs, cutoff_hz)
@@ -153,19 +156,21 @@ class OneEuro:
 
 
 class CausalMedian:
-    """Median of the last ``k`` finite values: a causal spike guard before One Euro."""
+    """Median of the last ``k`` finite values, or (``window_s``) of at least those and all of
+    the last ``window_s`` seconds: a causal spike guard before One Euro. A window in seconds
+    holds the same time at any frame rate (a run of outliers a few frames long at 60 fps too)."""
 
-    def __init__(self, k: int = 3):
-        self.k = k
-        self._buf: list[float] = []
+    def __init__(self, k: int = 3, window_s: float | None = None):
+        self.k, self.window_s = k, window_s
+        self._buf: list[tuple[float, float]] = []
 
     def reset(self) -> None:
         self._buf.clear()
 
-    def update(self, x: float) -> float:
+    def update(self, x: float, t: float = 0.0) -> float:
         if not math.isfinite(x):
             return float("nan")
-        self._buf.append(x)
-        if len(self._buf) > self.k:
+        self._buf.append((t, x))
+        while len(self._buf) > self.k and (self.window_s is None or t - self._buf[0][0] > self.window_s):
             self._buf.pop(0)
-        return float(np.median(self._buf))
+        return float(np.median([v for _, v in self._buf]))

@@ -14,12 +14,13 @@ import math
 import numpy as np
 
 from tracker.closeup.online import LiveFoot, Sample
-from tracker.counting.closeup import METHOD, MIN_QUALITY, PLACE_CAMERA
+from tracker.counting.closeup import LIVE_SPIKE_FRAMES, LIVE_SPIKE_S, METHOD, MIN_QUALITY, PLACE_CAMERA
 from tracker.counting.live import LiveCounter
 from tracker.counting.measure import CLOSEUP_COMPENSATION_RATIO
 from tracker.exercises import Exercise
 from tracker.records import Rep
 from tracker.signals.features import LegFeatures
+from tracker.signals.filters import CausalMedian
 from tracker.signals.gating import GateTally
 
 NO_BODY_S = 3.0  # --view auto: no person this long, and a moving foot found → the close-up method
@@ -35,9 +36,14 @@ class CloseupSetCounter:
 
     def __init__(self, ex: Exercise, side: str, calib_s: float, hold_s: float = 0.0, foot: LiveFoot | None = None):
         self.ex, self.side = ex, side
-        counter = LiveCounter(ex, side, calib_s=calib_s, hold_s=hold_s)
+        counter = LiveCounter(ex, side, calib_s, hold_s, CausalMedian(LIVE_SPIKE_FRAMES, LIVE_SPIKE_S))
         counter.direction = 0  # learned: the image's rotation sign is the camera's
         counter.compensation_ratio = CLOSEUP_COMPENSATION_RATIO
+        # Every angle is the turn from the rest frame (``LiveFoot``: the first), so rest is 0 from the
+        # start, as offline takes it from the first half second (``REST_START_S``); waiting for a second
+        # of stillness instead learned it at the end of sets that start moving (two real clips: at 3.6 s).
+        counter.rest.known(0.0)
+        counter.state.rest_deg = 0.0
         self.counters = {side: counter}
         self.quality = {side: 0.0}
         self.tally = GateTally()
