@@ -43,8 +43,12 @@ def test_live_reps_after_whole_leg_swings_are_counted(seed):
     assert swings and all(r.compensation and not r.counted for r in swings)
 
 
-def test_offline_reps_after_whole_leg_swings_are_counted():
-    sc, frames = _mixed(0)
+@pytest.mark.parametrize("seed", [0, pytest.param(2, marks=pytest.mark.xfail(strict=True, reason=(
+    "6 counted: both swings as 10° reps, unflagged. The box grew, the band is (0, 0, 251, 48), and the 15 "
+    "points that moved sit on the shank's outline against the floor, where LK scatters: RANSAC keeps 3 "
+    "inliers < MIN_MOVED and the shank reads 0 (not fixed yet)")))])
+def test_offline_reps_after_whole_leg_swings_are_counted(seed):
+    sc, frames = _mixed(seed)
     res = analyze_track(edge_track(frames, sc.size[1], sc.size[0]), get_exercise("dorsiflexion"))
     assert res.summary.reps_counted == REPS
 
