@@ -54,6 +54,7 @@ class Scene:
     seed: int = 0
     noise: float = 3.0
     shake_px: float = 0.0
+    forearm: bool = False  # a helper's forearm holding the forefoot, fixed to the foot, up out of the picture
 
     def render(self, foot_deg: np.ndarray, leg_deg: np.ndarray | None = None):
         """Yield frames; the truth is ``foot_deg`` (foot relative to the shank)."""
@@ -68,6 +69,10 @@ class Scene:
         foot_poly = np.array([[ankle[0] + 35, ankle[1] - 25], [ankle[0] + 45, ankle[1] + 45],
                               [ankle[0] - 200, ankle[1] + 60], [ankle[0] - 205, ankle[1] + 25],
                               [ankle[0] - 20, ankle[1] - 30]], np.float32)
+        arm_tex = _texture(rng, h, w, 140, blur=3) if self.forearm else None
+        grip = (ankle[0] - 150, ankle[1] + 10)
+        arm_poly = np.array([[grip[0] - 30, grip[1]], [grip[0] + 30, grip[1]], [grip[0] - 120, -40],
+                             [grip[0] - 200, -40]], np.float32)
         n = len(foot_deg)
         leg_deg = np.zeros(n) if leg_deg is None else leg_deg
         walk = np.cumsum(rng.normal(0, 1, (n, 3)), axis=0)
@@ -80,6 +85,8 @@ class Scene:
             foot_m = np.vstack([_rot(tuple(ank_i), foot_deg[i]) @ np.vstack([leg, [0, 0, 1]])])
             self._paste(img, skin, shank_i, leg)
             self._paste(img, sock, cv2.transform(foot_poly[None], foot_m)[0], foot_m)
+            if arm_tex is not None:
+                self._paste(img, arm_tex, cv2.transform(arm_poly[None], foot_m)[0], foot_m)
             if self.shake_px:
                 s = self.shake_px * walk[i] / max(1.0, np.abs(walk).max())
                 cam = _rot((w / 2, h / 2), 0.3 * s[2])

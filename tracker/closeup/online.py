@@ -18,7 +18,7 @@ import numpy as np
 from tracker.closeup.edges import CHANGE_GREY, MIN_CHANGE_SHARE, foot_box, tolerant_change
 from tracker.closeup.edgetrack import BoxTurn, RestAligner
 from tracker.closeup.motion import GRID, to_work_gray, work_scale
-from tracker.closeup.shank import ShankTurn
+from tracker.closeup.shank import ShankTurn, shank_band
 
 FIND_AFTER_S = 2.0  # look for the foot once this much video was seen (1 s: live tune 5/9 exact, 2 s: 7/9) ...
 FIND_EVERY_S = 0.5  # ... and again this often until it is found
@@ -109,10 +109,20 @@ class LiveFoot:
             if _overlap(self.box, box):
                 box = grown
                 self.box, self._turn = box, BoxTurn(self.aligner.rest, box)
-                self._shank = ShankTurn(self.aligner.rest, box)
+                if self._shank is None or shank_band(box, self.aligner.rest.shape) != self._shank.band:
+                    self._shank = self._followed(box)  # the same band keeps its points (no jump)
                 return False
         self.box, self._turn = box, BoxTurn(self.aligner.rest, box)
         return True
+
+    def _followed(self, box: tuple[int, int, int, int]) -> ShankTurn:
+        """A new band's points followed through the kept frames up to now: started from rest
+        at the current frame, a turned shank's points would be looked for far from where they
+        are and its reading would jump (a review measured 3.5° in one frame)."""
+        shank = ShankTurn(self.aligner.rest, box)
+        for _, a in list(self._kept)[:-1]:
+            shank.turn(a)
+        return shank
 
     def _measure(self, t: float, aligned: np.ndarray) -> Sample:
         """One frame against the rest frame; a frame whose changed edges are few against

@@ -32,18 +32,26 @@ PLACE_CAMERA = ("no person and no moving foot were found: film the whole body fr
                 "half of the picture, the camera still")
 
 
-def closeup_signal(track: CloseupTrack, ex: Exercise) -> np.ndarray:
+def uses_shank(ex: Exercise, mode: str) -> bool:
+    """Whether the shank's turn is subtracted and flagged: not for heel raises (the shank tilts
+    with the heel as it rises), not in a passive set (a helper's hand or forearm holding the
+    foot rises into the shank's band and turns with the foot: a review's synthetic forearm read
+    19° and hid every rep; the leg is not the one moving it anyway)."""
+    return ex.anchor != "toe" and mode != "passive"
+
+
+def closeup_signal(track: CloseupTrack, ex: Exercise, mode: str = "active") -> np.ndarray:
     """The foot's turn from rest: relative to the shank (``tracker/closeup/shank.py``; 0 while
-    it is still or out of view), for heel raises relative to the floor (the shank tilts with
-    the heel as it rises). A rep whose shank turned too is compensation (``measure_rep``)."""
-    return track.foot_deg if ex.anchor == "toe" else track.relative()
+    it is still or out of view) where ``uses_shank``, else relative to the floor. A rep whose
+    shank turned too is compensation (``measure_rep``)."""
+    return track.relative() if uses_shank(ex, mode) else track.foot_deg
 
 
 def analyze_track(track: CloseupTrack, ex: Exercise, side: str = "auto", mode: str = "active", target: int = 10,
                   source: str = "video", profile: str = "default", warnings: tuple[str, ...] = ()) -> SetResult:
     """Count and measure one set from a close-up track (hand the result to a Recorder)."""
     t = track.t
-    signal = closeup_signal(track, ex)
+    signal = closeup_signal(track, ex, mode)
     valid = np.isfinite(signal) & (track.quality >= MIN_QUALITY)
     filt = smooth_offline(np.where(valid, signal, np.nan), t)
     fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
@@ -55,7 +63,7 @@ def analyze_track(track: CloseupTrack, ex: Exercise, side: str = "auto", mode: s
     base, range_deg, windows = found.base, found.range_deg, found.windows
     n = len(t)
     nan = np.full(n, np.nan)
-    shank = smooth_offline(track.shank_deg, t) if ex.anchor != "toe" else np.zeros(n)
+    shank = smooth_offline(track.shank_deg, t) if uses_shank(ex, mode) else np.zeros(n)
     ctx = RepContext(t=t, signal=filt, baseline=direction * base, quality=track.quality, valid=valid,
                      shank_deg=shank, heel_y=nan, hand_dist=nan, other_foot_dist=nan,
                      anchor_xy=track.anchor_xy, toe_y=nan, other_toe_y=nan, scale=np.full(n, track.scale_px),

@@ -82,6 +82,10 @@ class LiveCounter:
         self.reps: list[Rep] = []
         self._spike = spike or CausalMedian(3)
         self.compensation_ratio = COMPENSATION_RATIO  # a close-up's counter sets its own (measure.py)
+        # A close-up's: a compensated rep teaches no range, and when the sign of a rep was learned
+        # from it, the sign is forgotten (a whole-leg swing before the reps locked the opposite sign)
+        self.forget_compensated = False
+        self._guessed = False  # the direction was learned from the excursion still being measured
         self._smooth = OneEuro(min_cutoff=1.5, beta=0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
         self._log = _FrameLog(ex.max_rep_s + KEEP_S)
@@ -142,9 +146,14 @@ class LiveCounter:
 
     def _learn_direction(self, raw: float) -> bool:
         if abs(raw) >= max(self.ex.min_rom_deg, 0.5 * self.ex.prior_rom_deg):
-            self.direction = 1 if raw > 0 else -1
+            self.direction, self._guessed = (1 if raw > 0 else -1), True
             return True
         return False
+
+    def _forget_guess(self) -> None:
+        """A close-up's: the sign learned from an excursion that was no rep (or the leg's work) is forgotten."""
+        if self.forget_compensated and self._guessed:
+            self.direction, self._guessed = 0, False
 
     def _step(self, i: int, t: float, s: float, d: float, raw: float, learning: bool, view_ok: bool) -> Rep | None:
         st = self.state
@@ -164,6 +173,7 @@ class LiveCounter:
         if w is None:
             if was_in:
                 self.range.reset_attempt()  # too short or too long: not a rep
+                self._forget_guess()
             elif learning:
                 self.rest.follow(t, s, raw, LO_FRACTION * self.ex.prior_rom_deg, self.direction)
             else:
@@ -187,7 +197,11 @@ class LiveCounter:
         st = self.state
         ctx = self._log.context(w.start, w.end, view_ok, self.compensation_ratio)
         rep = check_hold(measure_rep(ctx, w.shifted(w.start), self.ex, st.count + 1, self.side), self.hold_s)
-        self.range.rep(rep.rom_deg)
+        if self.forget_compensated and rep.compensation:
+            self._forget_guess()
+        else:
+            self.range.rep(rep.rom_deg)
+        self._guessed = False
         self.reps.append(rep)
         if rep.counted:
             st.count += 1

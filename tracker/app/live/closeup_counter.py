@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from tracker.closeup.online import LiveFoot, Sample
-from tracker.counting.closeup import LIVE_SPIKE_FRAMES, LIVE_SPIKE_S, METHOD, MIN_QUALITY, PLACE_CAMERA
+from tracker.counting.closeup import LIVE_SPIKE_FRAMES, LIVE_SPIKE_S, METHOD, MIN_QUALITY, PLACE_CAMERA, uses_shank
 from tracker.counting.live import LiveCounter
 from tracker.counting.measure import CLOSEUP_COMPENSATION_RATIO
 from tracker.exercises import Exercise
@@ -34,11 +34,13 @@ BODY_BACK_LOOKS = 3
 class CloseupSetCounter:
     method = METHOD
 
-    def __init__(self, ex: Exercise, side: str, calib_s: float, hold_s: float = 0.0, foot: LiveFoot | None = None):
-        self.ex, self.side = ex, side
+    def __init__(self, ex: Exercise, side: str, calib_s: float, hold_s: float = 0.0, foot: LiveFoot | None = None,
+                 mode: str = "active"):
+        self.ex, self.side, self.shank = ex, side, uses_shank(ex, mode)
         counter = LiveCounter(ex, side, calib_s, hold_s, CausalMedian(LIVE_SPIKE_FRAMES, LIVE_SPIKE_S))
         counter.direction = 0  # learned: the image's rotation sign is the camera's
         counter.compensation_ratio = CLOSEUP_COMPENSATION_RATIO
+        counter.forget_compensated = True  # a swing's excursion must not teach the sign or range of a rep
         # Every angle is the turn from the rest frame (``LiveFoot``: the first), so rest is 0 from the
         # start, as offline takes it from the first half second (``REST_START_S``); waiting for a second
         # of stillness instead learned it at the end of sets that start moving (two real clips: at 3.6 s).
@@ -91,11 +93,11 @@ class CloseupSetCounter:
 
     def _features(self, s: Sample) -> LegFeatures:
         """One measured frame as the features the live counter reads (no landmarks: the rest NaN)."""
-        toe = self.ex.anchor == "toe"  # a heel raise: the foot against the floor (closeup_signal)
+        shank = s.shank_deg if self.shank else 0.0  # uses_shank: the offline closeup_signal's choice
         one = lambda v: np.array([v], float)  # noqa: E731
         return dataclasses.replace(
-            LegFeatures.missing(self.side), signal=one(s.foot_deg if toe else s.foot_deg - s.shank_deg),
-            quality=one(s.quality), shank_deg=one(0.0 if toe else s.shank_deg),
+            LegFeatures.missing(self.side), signal=one(s.foot_deg - shank),
+            quality=one(s.quality), shank_deg=one(shank),
             anchor_xy=self.foot.anchor_px()[None].copy(), scale=one(self.foot.foot_size_px()))
 
     def finish(self) -> list[tuple[str, Rep]]:
@@ -148,7 +150,7 @@ class CloseupSwitch:
 
             return SetCounter(ex, lock.candidates, calib_s, hold_s, vars(session).get("set"))
         foot, self.scout = self.scout, None
-        return CloseupSetCounter(ex, lock.side, calib_s, hold_s, foot)
+        return CloseupSetCounter(ex, lock.side, calib_s, hold_s, foot, getattr(session, "mode", "active"))
 
     def pose(self, estimator, frame, on_switch=None):
         """The pose model's answer, or an empty pose in a close-up (the model is not run);
