@@ -154,6 +154,10 @@ def test_a_close_up_set_that_starts_moving_at_once_is_counted_live():
     t = np.arange(0, 4.6, 1 / 30)
     phase = (t - 0.2) % 1.4  # three 1 s rises at 0.2, 1.6 and 3.0 s, 0.4 s at rest between them
     x = np.where((t > 0.2) & (t < 4.2) & (phase < 1.0), -25 * np.sin(np.pi * np.clip(phase, 0, 1)), 0.0)
-    live = CloseupSetCounter(get_exercise("heel_raise"), "unknown", CALIB_S, foot=_Angles(dict(zip(t, x))))
-    reps = [r for tk in t for r in live.step(tk, None, None, False)[2]] + live.finish()
-    assert sum(r.counted for _, r in reps) == 3, [(r.peak_t, r.rom_deg) for _, r in reps]
+    for recalibrated in (False, True):  # `c` (the placement check) recalibrates: rest stays the rest frame's
+        live = CloseupSetCounter(get_exercise("heel_raise"), "unknown", CALIB_S, foot=_Angles(dict(zip(t, x))))
+        if recalibrated:
+            live.recalibrate()
+        assert live.counters["unknown"].rest.value == 0.0
+        reps = [r for tk in t for r in live.step(tk, None, None, False)[2]] + live.finish()
+        assert sum(r.counted for _, r in reps) == 3, (recalibrated, [(r.peak_t, r.rom_deg) for _, r in reps])

@@ -89,3 +89,29 @@ def test_the_chooser_comes_back_after_a_completed_set():
     pf.handle_key(ord("2"))
     assert sess.exercise.key == "abduction" and not pf.active
     assert not pf.after_set(sess, 99.0)  # a new set: nothing completed yet
+
+
+def test_c_opens_the_placement_check_only_where_there_is_one():
+    """`--view closeup` has no body check (no pose model): `c` there recalibrates through the
+    session instead of opening a check that would ask the missing model for landmarks (it
+    crashed: a review found it)."""
+    from tracker.app.live.loop import _on_key
+
+    class _Pre:
+        def __init__(self, enabled):
+            self.check_enabled, self.opened = enabled, 0
+
+        def open_check(self):
+            self.opened += 1
+
+    class _Session:
+        keys: list = []
+
+        def handle_key(self, key):
+            self.keys.append(key)
+
+    for enabled, opened, handled in ((True, 1, 0), (False, 0, 1)):
+        pre, sess = _Pre(enabled), _Session()
+        sess.keys = []
+        _on_key(ord("c"), sess, screen=None, preflight=pre)
+        assert (pre.opened, len(sess.keys)) == (opened, handled)

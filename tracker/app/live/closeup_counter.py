@@ -44,9 +44,8 @@ class CloseupSetCounter:
         # Every angle is the turn from the rest frame (``LiveFoot``: the first), so rest is 0 from the
         # start, as offline takes it from the first half second (``REST_START_S``); waiting for a second
         # of stillness instead learned it at the end of sets that start moving (two real clips: at 3.6 s).
-        counter.rest.known(0.0)
-        counter.state.rest_deg = 0.0
         self.counters = {side: counter}
+        self._rest_at_zero()
         self.quality = {side: 0.0}
         self.tally = GateTally()
         self.foot = foot  # a foot already found (the session's scout) is measured from its kept frames
@@ -59,6 +58,12 @@ class CloseupSetCounter:
 
     def recalibrate(self) -> None:
         self.counters[self.side].recalibrate()
+        self._rest_at_zero()  # rest is the rest frame's by construction, after `c` as at the start
+
+    def _rest_at_zero(self) -> None:
+        counter = self.counters[self.side]
+        counter.rest.known(0.0)
+        counter.state.rest_deg = 0.0
 
     def display_side(self) -> str:
         return self.side

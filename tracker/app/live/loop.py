@@ -139,7 +139,7 @@ def _on_key(key: int, session: LiveSession, screen: Screen, preflight) -> None:
     ch = chr(key & 0xFF).lower() if key >= 0 else ""
     if ch == "f":
         screen.toggle_fullscreen()
-    elif ch == "c" and preflight is not None:
+    elif ch == "c" and preflight is not None and preflight.check_enabled:
         preflight.open_check()
     else:
         session.handle_key(key)
