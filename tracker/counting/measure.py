@@ -52,8 +52,10 @@ BODY_SHIFT_LIMIT = 0.065
 # moves the whole leg, the hips sometimes hardly at all (a slide toward the camera seen from the
 # side). The least travel of those four points over a rep (3-frame means, shank lengths), corpus
 # tune half: at most 0.079 over the counted reps of every exercise clip (toe raise 0.079,
-# dorsiflexion 0.062, eversion 0.043, ab/adduction 0.025); 0.099-0.17 over the chair shifts'
-# excursions, 0.067-0.62 over crossing and uncrossing the legs.
+# dorsiflexion 0.062, eversion 0.043, ab/adduction 0.025), 0.082 over those of the benchmark's
+# real and rendered clips (``--models full``); 0.099-0.17 over the chair shifts' excursions,
+# 0.067-0.62 over crossing and uncrossing the legs. A thin margin on the clean side: a rep with
+# a restless leg may be refused.
 LEG_SHIFT_LIMIT = 0.09
 # The other leg's anchor travelled this far (shank lengths) and more than OTHER_LEG_RATIO times
 # this leg's: the movement was the other leg's (crossing it, swinging it), seen through this
