@@ -61,3 +61,16 @@ def test_runner_up_skips_fits_that_found_no_rep():
             ExerciseFit("c", "left", 1, 0.5, 2, 0.5)]
     assert runner_up(fits).exercise == "c"
     assert runner_up(fits[:2]) is None
+
+
+def test_quiet_cuts_are_local_lows_away_from_the_ends():
+    from tracker.counting.routine import _quiet_cuts
+    from tracker.counting.segment import Stretch
+
+    t = np.arange(300) / 15.0  # 20 s
+    act = np.full(300, 3.0)
+    act[140:160] = 0.5  # a quiet second in the middle
+    act[5:15] = 0.1  # quieter, but too near the start to leave a set before it
+    cuts = _quiet_cuts(t, act, Stretch(0, 300, 0.0, float(t[-1])))
+    assert cuts and 140 <= cuts[0] < 160
+    assert all(t[c] >= 2.5 and t[-1] - t[c] >= 2.5 for c in cuts)
