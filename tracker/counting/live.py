@@ -12,7 +12,7 @@ import numpy as np
 
 from tracker.counting.engine import LO_FRACTION, PEAK_EXIT_SHARE, RepEngine, thresholds
 from tracker.counting.hold import check_hold
-from tracker.counting.measure import COMPENSATION_RATIO, measure_rep, rep_context
+from tracker.counting.measure import COMPENSATION_RATIO, LEG_REST_S, leg_rest, measure_rep, rep_context
 from tracker.counting.rest import LiveRange, LiveRest
 from tracker.exercises import Exercise
 from tracker.records import CountState, Rep
@@ -59,21 +59,27 @@ class _FrameLog:
         self.rows[index - self.first] = row = (*row[:4], base, row[5])
         return row
 
-    def context(self, start: int, end: int, view_ok: bool, compensation_ratio: float = COMPENSATION_RATIO):
-        rows = self.rows[start - self.first:end - self.first + 1]
-        t, feats, s, valid, base, other = zip(*rows)
+    def context(self, start: int, end: int, view_ok: bool, compensation_ratio: float = COMPENSATION_RATIO,
+                passive: bool = False):
+        """The context of frames ``start``..``end``, with where the leg rested before them (from the
+        kept frames: offline's context holds them)."""
+        first = self.since(self.rows[start - self.first][0] - LEG_REST_S)
+        rows = self.rows[first - self.first:end - self.first + 1]
+        rest = leg_rest(np.array([r[0] for r in rows]), np.concatenate([r[1].leg_xy for r in rows]), start - first)
+        t, feats, s, valid, base, other = zip(*rows[start - first:])
         return rep_context(LegFeatures.concat(list(feats)), np.array(t), np.array(s, float), np.array(base, float),
                            np.array(valid, bool), other_signal=np.array(other, float), view_ok=view_ok,
-                           compensation_ratio=compensation_ratio)
+                           compensation_ratio=compensation_ratio, passive=passive, leg_rest_xy=rest)
 
 
 class LiveCounter:
     """Causal counter for one leg, fed one frame of features at a time."""
 
     def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0,
-                 spike: CausalMedian | None = None):
-        """``spike``: the spike guard (None: a median of the last 3 frames)."""
-        self.ex, self.side, self.hold_s = ex, side, hold_s  # hold_s: a plan's hold (counting/hold.py)
+                 spike: CausalMedian | None = None, mode: str = "active"):
+        """``spike``: the spike guard (None: a median of the last 3 frames); ``mode``: the set's
+        (active or passive)."""
+        self.ex, self.side, self.hold_s, self.mode = ex, side, hold_s, mode  # hold_s: a plan's hold (counting/hold.py)
         self.state = CountState()
         self.direction = ex.rep_direction(side) or 0
         self.rest = LiveRest(calib_s=calib_s)
@@ -195,7 +201,7 @@ class LiveCounter:
     def _counted(self, w, t: float, view_ok: bool) -> Rep:
         """Measure a finished window, count it and learn from it."""
         st = self.state
-        ctx = self._log.context(w.start, w.end, view_ok, self.compensation_ratio)
+        ctx = self._log.context(w.start, w.end, view_ok, self.compensation_ratio, self.mode == "passive")
         rep = check_hold(measure_rep(ctx, w.shifted(w.start), self.ex, st.count + 1, self.side), self.hold_s)
         if self.forget_compensated and rep.compensation:
             self._forget_guess()
