@@ -42,7 +42,7 @@ SET_MARGIN_S = 0.8  # the counter sees this much rest on either side of a set (i
 # is cut at its quietest moments (the mean activity over this window, lowest first) ...
 SPLIT_WINDOW_S = 2.0
 SPLIT_TRIES = 3  # ... at most this many of them ...
-# ... where its two sides show two different exercises (``split_joined``)
+# ... where its two sides are recognised as two different exercises (``split_joined``)
 
 
 @dataclass(frozen=True)
