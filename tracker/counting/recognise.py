@@ -17,17 +17,21 @@ serves every entry and a new one is recognised without new code. For each candid
   side or front, this tells them apart. Weighted by the seated share: a crossed leg's foot
   hangs in the air and its landmarks' way of moving did not follow the truth (tuning half:
   oblique dorsiflexions moved "across").
-- **movement**: the best fit's own counter, on the side it picks, must count a rep, else
-  nothing is recognised ("no exercise": a still body, a stretch, shifting in the chair). The
-  counter is run without its own view check (``view="any"``): the view is judged once, softly,
-  by the fit, so a foot that moved in an unsuited view lowers the fit (unsure, or another
-  exercise) instead of reading as "no movement". The set is then counted by the exercise
+- **movement**: only fits whose own counter, on the side it picks, counts a rep are chosen
+  from, and the best of them must reach ``MIN_FIT``, else nothing is recognised ("no
+  exercise": a still body, a stretch, shifting in the chair; a seated heel raise that counts
+  nothing must not stand for a toe raise that counted 5). The counter is run without its
+  own view check (``view="any"``): the view is judged once, softly, by the fit, so a foot
+  that moved in an unsuited view lowers the fit (unsure, or another exercise) instead of
+  reading as "no movement". The set is then counted by the exercise
   itself, view check included (a wrong view: counted 0 with the warning that says so).
 
-The confidence is the best fit over the best plus the runner-up (0.5: a tie), the runner-up
-being the best other fit whose own counter counts a rep too (one that finds no movement does
-not explain the one seen); below ``MIN_CONFIDENCE`` it does not guess. Thresholds were
-chosen on the tuning half of ``tests/corpus`` only.
+The confidence is the chosen fit over it plus the runner-up (0.5: a tie), the runner-up
+being a better fit whose counter found no rep (it may have missed a small movement), else the
+next fit whose own counter counts a rep too (one that fits worse and finds no movement does
+not explain the one seen); below ``MIN_CONFIDENCE`` it does not guess. Refused, it says what moved
+and why (``Recognition.refused``: "toe_raise counted 5 but fits a side view"). Thresholds
+were chosen on the tuning half of ``tests/corpus`` only.
 """
 from __future__ import annotations
 
@@ -57,13 +61,19 @@ HIPS_APART = (0.25, 0.35)  # hips' gap (shank lengths) over which the two cues h
 VIEW_SOFT = 0.03  # foot/shank ratio over which a view limit is softened
 SHOULDER_SOFT = 0.05  # shoulders/shank ratio over which a view limit is softened
 MIN_CONFIDENCE = 0.65  # below: unsure, ask for --exercise
-MIN_FIT = 0.25  # the best fit below this: no exercise's position and view are shown
+MIN_FIT = 0.25  # the chosen fit (the best that counts a rep) below this: no exercise's position and view
 # The toe's way of moving: the share of its smooth movement (against the ankle) that is up or
 # down the picture. Tuning half, seated: toe raises 0.55-0.89, eversions 0.03-0.38 (one 0.71).
 TOE_UP_SHARE = 0.6
 TOE_UP_SOFT = 0.05
-TOE_DRIFT_S = 6.0  # slow drift taken out (a rolling lower envelope over this long)
+TOE_DRIFT_S = 6.0  # slow drift taken out (a rolling lower envelope over this long: the rest level)
 TOE_LAG_S = 0.25  # movement correlated over this lag: the landmarks' frame-to-frame jitter is not
+# ... judged only where the movement (its variance, so correlated) is over this share of the
+# jitter's variance after the same smoothing: a still toe with 1 px of jitter, isotropic or 1.4x
+# stronger up the picture, gave at most 0.26 and 0.37 over 200 seeds each; the tuning half's
+# seated toe raises and eversions 0.56-190 (the lowest, c092, a 36° oblique toe raise)
+TOE_CLEAR = 0.5
+POSTURE_WORDS = {"standing": "standing", "seated": "seated with both feet down", "crossed": "with a leg crossed"}
 
 
 def _sigmoid(x: float) -> float:
@@ -99,10 +109,22 @@ class ExerciseFit:
     reps: int  # what its counter found on that side
     foot_ratio: float
     motion: float = 1.0  # the toe's way of moving against the entry's (1: agrees or not judged)
+    needs: tuple[str, str, str] = ("", "any", "")  # the entry's first posture, camera view, toe motion
 
     @property
     def score(self) -> float:
         return self.posture * self.view * self.motion
+
+    def refusal(self, cues: BodyCues) -> str:
+        """Why this fit, whose counter counted reps, was refused: its weakest factor, said."""
+        posture, view, way = self.needs
+        weakest = min((self.posture, "posture"), (self.view, "view"), (self.motion, "motion"))[1]
+        if weakest == "view":
+            return f"fits a {view} view (film from the {view})"
+        if weakest == "motion":
+            seen, want = ("sideways", "up") if way == "up" else ("up and down", "sideways")
+            return f"the toe moved {seen}, not {want}"
+        return f"is done {POSTURE_WORDS.get(posture, posture)}, not {POSTURE_WORDS[cues.main_posture()]}"
 
 
 @dataclass(frozen=True)
@@ -112,7 +134,7 @@ class Recognition:
     exercise: str | None
     confidence: float  # the winner's fit over its own and the runner-up's: 0.5 a tie, 1 alone
     verdict: str  # "recognised" | "unsure" | "none"
-    fits: tuple[ExerciseFit, ...]  # best first
+    fits: tuple[ExerciseFit, ...]  # best (posture x view x toe motion) first, reps or not
     cues: BodyCues
 
     @property
@@ -120,8 +142,13 @@ class Recognition:
         return self.fits[0]
 
     @property
+    def chosen(self) -> ExerciseFit | None:
+        """The best fit whose own counter counts a rep (None: no counter did)."""
+        return next((f for f in self.fits if f.reps > 0), None)
+
+    @property
     def runner(self) -> ExerciseFit | None:
-        """The runner-up: the best other fit whose counter counts a rep too."""
+        """The chosen fit's rival (``runner_up``)."""
         return runner_up(self.fits)
 
     def describe(self) -> str:
@@ -132,15 +159,31 @@ class Recognition:
         if self.verdict == "recognised":
             return f"recognised: {self.exercise} (confidence {self.confidence:.2f}; {seen})"
         if self.verdict == "none":
-            return f"no exercise recognised: the best fit, {b.exercise}, found no repetition ({seen})"
+            return f"no exercise recognised: {self.refused()} ({seen})"
         runner = self.runner.exercise if self.runner is not None else "?"
-        return (f"not sure which exercise this is ({b.exercise} or {runner}, confidence "
+        return (f"not sure which exercise this is ({self.chosen.exercise} or {runner}, confidence "
                 f"{self.confidence:.2f}; {seen})")
+
+    def refused(self) -> str:
+        """What moved and why it was refused: the (at most two) fits whose counters counted reps,
+        the body's fit apart from the camera first (a view is the person's to change)."""
+        moved = sorted((f for f in self.fits if f.reps > 0), key=lambda f: (f.posture * f.motion, f.score),
+                       reverse=True)[:2]
+        if not moved:
+            return f"no exercise's counter found a repetition (the best fit: {self.best.exercise})"
+        return "; ".join(f"{f.exercise} counted {f.reps} but {f.refusal(self.cues)}" for f in moved)
 
 
 def runner_up(fits) -> ExerciseFit | None:
-    """After the best (``fits`` best first): the best fit whose own counter counts a rep (one
-    that finds no movement does not explain the one seen)."""
+    """The chosen fit's rival (``fits`` best first; the chosen: the first whose counter counts a
+    rep): the best fit when it is not the chosen one (it fits the body better, and its counter
+    may have missed the movement: no reason to rule it out), else the next fit that counts a
+    rep too (one that fits worse and finds no movement does not explain the one seen)."""
+    chosen = next((f for f in fits if f.reps > 0), None)
+    if chosen is None:
+        return None
+    if fits[0] is not chosen:
+        return fits[0]
     return next((f for f in fits[1:] if f.reps > 0), None)
 
 
@@ -205,11 +248,35 @@ def foot_ratio(px: np.ndarray, side: str) -> float:
     return _median(r)
 
 
+def _jitter_power(raw: np.ndarray, fps: float) -> float:
+    """The variance frame-to-frame jitter keeps after ``smooth_offline``'s low-pass: its size
+    from the second differences (robust; a smooth movement hardly enters them) times the
+    filter's own gain on white noise."""
+    from tracker.signals.filters import lowpass_zero_phase
+
+    d2 = np.diff(raw, 2)
+    d2 = d2[np.isfinite(d2)]
+    if len(d2) < 3:
+        return float("nan")
+    sigma = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / math.sqrt(6.0)
+    impulse = np.zeros(301)
+    impulse[150] = 1.0
+    return sigma ** 2 * float(np.sum(lowpass_zero_phase(impulse, fps, 2.5) ** 2))
+
+
+def _lagged_power(x: np.ndarray, lag: int) -> float:
+    a, b = x[:-lag], x[lag:]
+    ok = np.isfinite(a) & np.isfinite(b)
+    return max(0.0, float(np.mean(a[ok] * b[ok]))) if ok.sum() > 2 else 0.0
+
+
 def toe_vertical_share(rec: PoseRecording, px: np.ndarray, side: str) -> float:
     """The share of the toe's movement against the ankle that is up or down the picture
-    (0: across, 1: up and down), from its smoothed, de-drifted track correlated over
-    ``TOE_LAG_S`` (landmark jitter, uncorrelated from frame to frame, drops out). NaN when
-    nothing moved or too little was seen."""
+    (0: across, 1: up and down): its smoothed track, measured from its rest level (a rolling
+    lower envelope) and correlated over ``TOE_LAG_S`` (landmark jitter, uncorrelated from
+    frame to frame, drops out). NaN (not judged) when too little was seen, or when the
+    movement is not clearly over the jitter (``TOE_CLEAR``, on the centred track: the
+    envelope sits under a still toe's jitter, and that offset would give it a way)."""
     from tracker.counting.rest import rolling_baseline
 
     leg = LEG[side]
@@ -217,15 +284,19 @@ def toe_vertical_share(rec: PoseRecording, px: np.ndarray, side: str) -> float:
     lag = max(1, int(round(TOE_LAG_S * rec.fps)))
     if not math.isfinite(scale) or scale <= 0 or len(rec.t) <= lag + 2:
         return float("nan")
-    power = []
+    power, moved, jitter = [], 0.0, 0.0
     for k in (0, 1):
-        x = smooth_offline(fill_gaps((px[:, leg["toe"], k] - px[:, leg["ankle"], k]) / scale, rec.t, 0.5), rec.t)
+        raw = fill_gaps((px[:, leg["toe"], k] - px[:, leg["ankle"], k]) / scale, rec.t, 0.5)
+        x = smooth_offline(raw, rec.t)
         x = x - rolling_baseline(x, rec.t, TOE_DRIFT_S)
-        a, b = x[:-lag], x[lag:]
-        ok = np.isfinite(a) & np.isfinite(b)
-        power.append(max(0.0, float(np.mean(a[ok] * b[ok]))) if ok.sum() > 2 else 0.0)
+        power.append(_lagged_power(x, lag))
+        with quiet_runtime_warnings():
+            moved += _lagged_power(x - np.nanmean(x), lag)
+        jitter += _jitter_power(raw, rec.fps)
     total = power[0] + power[1]
-    return power[1] / total if total > 0 else float("nan")
+    if not total > 0 or not moved > TOE_CLEAR * jitter:  # NaN jitter: nothing seen to judge
+        return float("nan")
+    return power[1] / total
 
 
 def motion_fit(ex: Exercise, up_share: float, seated: float) -> float:
@@ -239,16 +310,22 @@ def motion_fit(ex: Exercise, up_share: float, seated: float) -> float:
 
 
 def fit_exercise(rec: PoseRecording, px: np.ndarray, ex: Exercise, cues: BodyCues,
-                 side: str = "auto") -> ExerciseFit:
+                 side: str = "auto", shares: dict[str, float] | None = None) -> ExerciseFit:
+    """``shares``: the toe's way per side, kept across the entries (one side's is the same for all)."""
     from tracker.counting.offline import analyze_recording
 
     # the user's --side, when one was given; the view is the fit's to judge (module docstring)
     res = analyze_recording(rec, replace(ex, view="any"), side=side)
     side = res.info.side
     ratio = foot_ratio(px, side)
-    motion = motion_fit(ex, toe_vertical_share(rec, px, side), cues.seated) if cues.seated > 0 else 1.0
+    motion = 1.0
+    if cues.seated > 0:
+        shares = {} if shares is None else shares
+        if side not in shares:
+            shares[side] = toe_vertical_share(rec, px, side)
+        motion = motion_fit(ex, shares[side], cues.seated)
     return ExerciseFit(ex.key, side, posture_fit(ex, cues), view_fit(ex.camera, ratio, cues.shoulders),
-                       res.summary.reps_counted, ratio, motion)
+                       res.summary.reps_counted, ratio, motion, (ex.postures[0], ex.view, TOE_MOTION[ex.signal]))
 
 
 def candidates() -> list[Exercise]:
@@ -262,14 +339,15 @@ def recognise(rec: PoseRecording, exercises: list[Exercise] | None = None,
     """Which of ``exercises`` (default: the routine's) the recording shows, and how sure."""
     px = to_pixels(rec)
     cues = body_cues(px)
-    fits = sorted((fit_exercise(rec, px, ex, cues, side) for ex in exercises or candidates()),
-                  key=lambda f: f.score, reverse=True)
-    best = fits[0]
+    shares: dict[str, float] = {}
+    fits = tuple(sorted((fit_exercise(rec, px, ex, cues, side, shares) for ex in exercises or candidates()),
+                        key=lambda f: f.score, reverse=True))
+    chosen = next((f for f in fits if f.reps > 0), None)  # only a fit that counts a rep explains the movement
     runner = runner_up(fits)
-    pair = best.score + (runner.score if runner is not None else 0.0)
-    confidence = best.score / pair if pair > 0 else 0.0
-    if best.reps == 0 or best.score < MIN_FIT:
-        return Recognition(None, confidence, "none", tuple(fits), cues)
+    pair = (chosen.score if chosen is not None else 0.0) + (runner.score if runner is not None else 0.0)
+    confidence = chosen.score / pair if chosen is not None and pair > 0 else 0.0
+    if chosen is None or chosen.score < MIN_FIT:
+        return Recognition(None, confidence, "none", fits, cues)
     if confidence < min_confidence:
-        return Recognition(None, confidence, "unsure", tuple(fits), cues)
-    return Recognition(best.exercise, confidence, "recognised", tuple(fits), cues)
+        return Recognition(None, confidence, "unsure", fits, cues)
+    return Recognition(chosen.exercise, confidence, "recognised", fits, cues)

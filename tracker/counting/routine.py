@@ -42,7 +42,7 @@ SET_MARGIN_S = 0.8  # the counter sees this much rest on either side of a set (i
 # is cut at its quietest moments (the mean activity over this window, lowest first) ...
 SPLIT_WINDOW_S = 2.0
 SPLIT_TRIES = 3  # ... at most this many of them ...
-# ... where its two sides show two different exercises (``split_joined``)
+# ... where its two sides are recognised as two different exercises (``split_joined``)
 
 
 @dataclass(frozen=True)
@@ -207,52 +207,58 @@ def _with_margin(t: np.ndarray, s: Stretch, lo: int, hi: int) -> Stretch:
     return Stretch(a, b, float(t[a]), float(t[b - 1]))
 
 
+@dataclass(frozen=True)
+class Part:
+    """A set stretch, its recognition, and the frames [lo, hi) its rest margin may take (a
+    cut's side ends at the cut: the part is recognised and counted over the same frames)."""
+
+    stretch: Stretch
+    recognition: Recognition
+    lo: int
+    hi: int
+
+
 def _quiet_cuts(t: np.ndarray, act: np.ndarray, s: Stretch) -> list[int]:
-    """Frames inside ``s``, at least ``MIN_SET_S`` from either end, where the mean activity
-    over ``SPLIT_WINDOW_S`` is at a local low, quietest first."""
+    """Frames inside ``s`` where the mean activity over ``SPLIT_WINDOW_S`` is at a local low,
+    quietest first, each leaving a set (``MIN_SET_S``) on either side once the quiet window
+    around it is left out, and no two within ``SPLIT_WINDOW_S`` (a flat stretch, as unseen
+    frames are, is one moment, not many)."""
     n = max(1, int(round(SPLIT_WINDOW_S / float(np.median(np.diff(t)))))) if len(t) > 1 else 1
     mean = np.convolve(act[s.start:s.end], np.ones(n) / n, mode="same")
-    inside = [i for i in range(len(mean)) if t[s.start + i] - s.start_s >= MIN_SET_S
-              and s.end_s - t[s.start + i] >= MIN_SET_S]
+    room = MIN_SET_S + SPLIT_WINDOW_S / 2
+    inside = [i for i in range(len(mean)) if t[s.start + i] - s.start_s >= room and s.end_s - t[s.start + i] >= room]
     lows = [i for i in inside if mean[i] <= mean[max(0, i - n // 2): i + n // 2 + 1].min()]
-    return [s.start + i for i in sorted(lows, key=lambda i: mean[i])]
+    cuts: list[int] = []
+    for i in sorted(lows, key=lambda i: mean[i]):
+        if all(abs(t[s.start + i] - t[c]) >= SPLIT_WINDOW_S for c in cuts):
+            cuts.append(s.start + i)
+    return cuts
 
 
 def split_joined(rec: PoseRecording, act: np.ndarray, s: Stretch, lo: int, hi: int, side: str = "auto",
-                 min_confidence: float = MIN_CONFIDENCE,
-                 known: Recognition | None = None) -> list[tuple[Stretch, Recognition]]:
-    """A stretch with its recognition, or its parts with theirs where it joins sets of
-    different exercises (the pause between them no stiller than the sets, so activity could
-    not cut there): at the first of its ``SPLIT_TRIES`` quietest moments (``_quiet_cuts``)
-    whose two sides, the quiet ``SPLIT_WINDOW_S`` around it left out, show two different
-    exercises' best fits, one side recognised and neither "no exercise". One exercise
-    throughout, however long its holds, gives the same best fit on both sides; a view that
-    cannot tell two exercises apart leaves both sides unsure, and the stretch whole. Each side
-    is cut again the same way (three sets joined), a side already recognised (``known``) only
-    where both of its own sides are recognised."""
+                 min_confidence: float = MIN_CONFIDENCE, known: Recognition | None = None) -> list[Part]:
+    """A stretch as one part, or as its parts where it joins sets of different exercises (the
+    pause between them no stiller than the sets, so activity could not cut there): at the
+    first of its ``SPLIT_TRIES`` quietest moments (``_quiet_cuts``) whose two sides, the quiet
+    ``SPLIT_WINDOW_S`` around it left out, are both recognised, as two different exercises.
+    One exercise throughout, however long its holds, gives the same exercise on both sides; a
+    view that cannot tell two exercises apart leaves a side unsure, and the stretch whole.
+    Each side is cut again the same way (three sets joined). Each part keeps the frames its
+    margin may take (``Part.lo``, ``hi``: a side's end at the cut), for counting it over the
+    frames it was recognised on."""
     t = rec.t
 
     def judge(p: Stretch, a: int, b: int) -> Recognition:
         return recognise(cut(rec, _with_margin(t, p, a, b)), min_confidence=min_confidence, side=side)
 
-    best = None
     for c in _quiet_cuts(t, act, s)[:SPLIT_TRIES]:
         a, b = int(np.searchsorted(t, t[c] - SPLIT_WINDOW_S / 2)), int(np.searchsorted(t, t[c] + SPLIT_WINDOW_S / 2))
         parts = (Stretch(s.start, a, s.start_s, float(t[a - 1])), Stretch(b, s.end, float(t[b]), s.end_s))
         rs = (judge(parts[0], lo, c), judge(parts[1], c, hi))
-        verdicts = {r.verdict for r in rs}
-        sure = known is not None and known.verdict == "recognised"
-        enough = verdicts == {"recognised"} if sure else "recognised" in verdicts and "none" not in verdicts
-        if rs[0].best.exercise != rs[1].best.exercise and enough:
-            best = (c, parts, rs)
-            break
-    if best is None:
-        return [(s, known if known is not None else judge(s, lo, hi))]
-    c, parts, rs = best
-    out: list[tuple[Stretch, Recognition]] = []
-    for p, r, (a, b) in zip(parts, rs, ((lo, c), (c, hi))):
-        out += split_joined(rec, act, p, a, b, side, min_confidence, known=r)
-    return out
+        if {r.verdict for r in rs} == {"recognised"} and rs[0].exercise != rs[1].exercise:
+            return [x for p, r, (pa, pb) in zip(parts, rs, ((lo, c), (c, hi)))
+                    for x in split_joined(rec, act, p, pa, pb, side, min_confidence, known=r)]
+    return [Part(s, known if known is not None else judge(s, lo, hi), lo, hi)]
 
 
 def analyse_routine(rec: PoseRecording, side: str = "auto", mode: str = "active", target: int = 10,
@@ -271,11 +277,10 @@ def analyse_routine(rec: PoseRecording, side: str = "auto", mode: str = "active"
     for lo, hi in _regions(len(t), sorted(moves + legs, key=lambda m: m.start)):
         found = [x for s in set_stretches(t, act, lo, hi, signals)
                  for x in split_joined(rec, act, s, lo, hi, side, min_confidence)]
-        for s, r in found:
-            part = cut(rec, _with_margin(t, s, lo, hi))
-            res = None
+        for p in found:  # counted over the very frames it was recognised on
+            r, res = p.recognition, None
             if r.verdict == "recognised":
-                res = analyze_recording(part, get_exercise(r.exercise), side, mode, target, source=source,
-                                        profile=profile)
-            sets.append(RoutineSet(s, r, res))
+                res = analyze_recording(cut(rec, _with_margin(t, p.stretch, p.lo, p.hi)), get_exercise(r.exercise),
+                                        side, mode, target, source=source, profile=profile)
+            sets.append(RoutineSet(p.stretch, r, res))
     return Routine(tuple(sorted(sets, key=lambda x: x.stretch.start)), tuple(moves))

@@ -104,10 +104,13 @@ def _check_exercise_signals() -> None:
     from tracker.exercises import EXERCISES
 
     bad = [f"{e.key}: {e.signal!r}" for e in EXERCISES.values() if e.signal not in SIGNALS]
-    bad += [f"signal {k!r} has no TOE_MOTION" for k in SIGNALS if TOE_MOTION.get(k) not in ("up", "across")]
     if bad:
         raise ImportError(f"exercise entries name unknown signals ({'; '.join(bad)}); "
                           f"known: {', '.join(SIGNALS)}")
+    way = [k for k in SIGNALS if TOE_MOTION.get(k) not in ("up", "across")]
+    if way:
+        raise ImportError(f"signals without a way the toe moves ({', '.join(way)}): give each one in "
+                          f"TOE_MOTION ('up' or 'across'), tracker/signals/features.py")
 
 
 _check_exercise_signals()
