@@ -53,3 +53,31 @@ def test_a_file_named_twice_or_inside_a_folder_also_given_is_analysed_once(tmp_p
     assert [p.resolve() for p in got] == [a.resolve(), b.resolve()]
     err = capsys.readouterr().err
     assert err.count("is the same file as") == 3 and "analysed once" in err
+
+
+def test_a_recording_of_a_video_also_given_is_not_analysed_twice(tmp_path, capsys):
+    """``tracker pose clip.mp4 -o clip.npz`` beside the video: one session, counted once."""
+    import json
+
+    import numpy as np
+
+    from tracker.app.inputs import expand_inputs
+    from tracker.pose.model_files import sha256_file
+
+    folder = tmp_path / "session"
+    folder.mkdir()
+    video, other = folder / "clip.mp4", folder / "other.mp4"
+    video.write_bytes(b"the video")
+    other.write_bytes(b"another video")
+
+    def recording(path, name, digest):  # the meta a ``tracker pose`` recording carries
+        meta = {"source": {"name": name, "kind": "video", "fps": 15.0, "sha256": digest}}
+        np.savez(path, meta=np.array(json.dumps(meta)))  # only the meta is read to find the twin
+
+    recording(folder / "clip.npz", "/elsewhere/clip.mp4", sha256_file(video))  # made from this very video
+    recording(folder / "edited.npz", "clip.mp4", sha256_file(other))  # same name, other content: kept
+    got = expand_inputs([str(folder)])
+    assert sorted(p.name for p in got) == ["clip.mp4", "edited.npz", "other.mp4"]
+    err = capsys.readouterr().err
+    assert "skipping" in err and "clip.npz" in err and "landmarks of" in err
+    assert [p.name for p in expand_inputs([str(folder / "clip.npz")])] == ["clip.npz"]  # alone: analysed

@@ -57,12 +57,17 @@ def test_a_whole_body_shift_is_not_a_rep_in_either_path():
     assert len(reps) >= 2 * REPS - 2 and all("the body moved" in r.note for r in reps)
 
 
+FEET = [LEG[s][k] for s in LEG for k in ("ankle", "heel", "toe")]
+
+
 def test_a_standing_toe_raise_may_rock_the_body():
     """Toe raises may be done standing (a tibialis raise), where the body rocks back with each
-    rise: the hips' travel is not held against them."""
+    rise: the hips' (and knees') travel is not held against them. The feet stand on the floor,
+    so they stay (a whole leg sliding is a shift: the next test)."""
     t, a, share = _excursions(8.0)
     shift = np.stack([0.12 * SHANK * share, np.zeros_like(share)], axis=1)
-    rec = _moved(make_recording(t, dorsi=a, noise_px=0.4, seed=2), range(NUM_LANDMARKS), shift)
+    rest = [i for i in range(NUM_LANDMARKS) if i not in FEET]
+    rec = _moved(make_recording(t, dorsi=a, noise_px=0.4, seed=2), rest, shift)
     off, live, _ = _counts(rec, get_exercise("toe_raise"))
     assert off == live == REPS
 
@@ -78,3 +83,27 @@ def test_the_other_leg_moving_is_not_a_rep_of_this_foot():
     off, live, reps = _counts(rec)
     assert off == live == 0
     assert reps and all("the other leg moved" in r.note for r in reps)
+
+
+def test_the_whole_leg_sliding_is_not_a_rep_even_with_the_hips_still():
+    """Shifting in the chair seen from the side: the hips hardly move in the picture (the slide
+    is toward the camera) but the whole leg does: knee, ankle, heel and toe all travel 0.15 shank
+    lengths with each excursion, so no point of the leg stays as an ankle rep's pivot does.
+    Refused ("the whole leg moved"), live and offline, for a seated and a toe-raise counter."""
+    t, a, share = _excursions(8.0)
+    travel = np.stack([0.15 * SHANK * share, -0.05 * SHANK * share], axis=1)
+    for ex in (DORSI, get_exercise("toe_raise")):
+        off, live, reps = _counts(make_recording(t, dorsi=a, noise_px=0.4, seed=3, leg_travel=travel), ex)
+        assert off == live == 0, ex.key
+        assert len(reps) >= 2 * REPS - 2 and all("the whole leg moved" in r.note for r in reps), ex.key
+
+
+def test_a_leg_that_keeps_its_pivot_still_counts():
+    """The same travel of the knee alone (the shank leans, the foot's pivot stays: an ankle rep
+    with a restless knee) is not a whole-leg shift: every excursion counts."""
+    t, a, share = _excursions(8.0)
+    shift = np.stack([0.15 * SHANK * share, np.zeros_like(share)], axis=1)
+    rec = _moved(make_recording(t, dorsi=a, noise_px=0.4, seed=3), [LEG["left"]["knee"]], shift)
+    off, live, reps = _counts(rec, get_exercise("toe_raise"))
+    assert off == live == REPS
+    assert not any("the whole leg moved" in r.note for r in reps)

@@ -47,6 +47,16 @@ KNEE_RISE_SHARE = 0.35
 # at most 0.045 over the reps of the corpus tune half's seated exercises; 0.075-0.13 when
 # someone shifting in the chair made the foot's 2-D angle change (the ankle did not move).
 BODY_SHIFT_LIMIT = 0.065
+# An ankle rep turns the foot about a pivot (the ankle, the heel or the ball of the foot) under a
+# knee that stays: some point of knee, ankle, heel and toe barely moves. Shifting in the chair
+# moves the whole leg, the hips sometimes hardly at all (a slide toward the camera seen from the
+# side). The least travel of those four points over a rep (3-frame means, shank lengths), corpus
+# tune half: at most 0.079 over the counted reps of every exercise clip (toe raise 0.079,
+# dorsiflexion 0.062, eversion 0.043, ab/adduction 0.025), 0.082 over those of the benchmark's
+# real and rendered clips (``--models full``); 0.099-0.17 over the chair shifts' excursions,
+# 0.067-0.62 over crossing and uncrossing the legs. A thin margin on the clean side: a rep with
+# a restless leg may be refused.
+LEG_SHIFT_LIMIT = 0.09
 # The other leg's anchor travelled this far (shank lengths) and more than OTHER_LEG_RATIO times
 # this leg's: the movement was the other leg's (crossing it, swinging it), seen through this
 # foot's landmarks. Corpus tune half: at most 0.14 on true reps; 0.19-0.88 on those negatives.
@@ -83,6 +93,7 @@ class RepContext:
     shank_px: np.ndarray | None = None  # knee-ankle length per frame (pixels); None: not measured
     body_xy: np.ndarray | None = None  # (N, 2) mid-hip, pixels; None: not measured
     other_anchor_xy: np.ndarray | None = None  # (N, 2) the other leg's anchor, pixels
+    leg_xy: np.ndarray | None = None  # (N, 4, 2) knee, ankle, heel, toe, pixels; None: not measured
     view_ok: bool = True
     compensation_ratio: float = COMPENSATION_RATIO  # the shank's share of the range that makes it the leg's work
 
@@ -104,7 +115,7 @@ def rep_context(feats: LegFeatures, t: np.ndarray, signal: np.ndarray, baseline:
                       hand_dist=feats.hand_dist, other_foot_dist=feats.other_foot_dist, anchor_xy=feats.anchor_xy,
                       toe_y=smooth(feats.toe_y, t), other_toe_y=smooth(feats.other_toe_y, t, max_gap_s=0.2),
                       knee_y=smooth(feats.knee_y, t), shank_px=feats.shank_px, body_xy=feats.body_xy,
-                      other_anchor_xy=feats.other_anchor_xy,
+                      other_anchor_xy=feats.other_anchor_xy, leg_xy=feats.leg_xy,
                       scale=feats.scale, other_signal=other_signal, view_ok=view_ok,
                       compensation_ratio=compensation_ratio)
 
@@ -205,6 +216,25 @@ def _point_travel(xy: np.ndarray | None, ctx: RepContext, sl: slice, seen: float
     return float(np.max(np.linalg.norm(a[ok] - a[ok][0], axis=1))) / _scale(ctx, sl)
 
 
+def _leg_travel(ctx: RepContext, sl: slice, seen: float = 0.7) -> float:
+    """The least travel of knee, ankle, heel and toe over the rep, in shank lengths: how far the
+    leg moved as a whole. Each point is averaged over 3 frames first (one frame's jitter of a
+    few pixels is not travel); a point seen in under ``seen`` of the frames is left out, and
+    with none left the answer is 0."""
+    if ctx.leg_xy is None:
+        return 0.0
+    out = []
+    for k in range(ctx.leg_xy.shape[1]):
+        a = ctx.leg_xy[sl, k]
+        a = a[np.isfinite(a).all(axis=1)]
+        if len(a) < max(4, seen * (sl.stop - sl.start)):
+            continue
+        pad = np.concatenate([a[:1], a, a[-1:]])
+        m = (pad[:-2] + pad[1:-1] + pad[2:]) / 3.0
+        out.append(float(np.max(np.linalg.norm(m - m[0], axis=1))))
+    return min(out) / _scale(ctx, sl) if out else 0.0
+
+
 def _anchor_travel(ctx: RepContext, sl: slice) -> float:
     """Farthest the anchor got from where the rep started, in shank lengths."""
     return _point_travel(ctx.anchor_xy, ctx, sl, seen=0.0)
@@ -212,14 +242,17 @@ def _anchor_travel(ctx: RepContext, sl: slice) -> float:
 
 def _moved_instead(ctx: RepContext, ex: Exercise, sl: slice) -> str:
     """'' or what moved instead of the ankle: the body shifting (the hips of a seated exercise
-    travelled) or the other leg (its anchor travelled far more than this one's). Not for heel
-    raises: rising on the toes lifts the body, often on both feet; and standing toe raises
-    rock the body back (the hips of a real tibialis raise travel 0.08 shank lengths)."""
+    travelled, or the whole leg did: ``LEG_SHIFT_LIMIT``) or the other leg (its anchor travelled
+    far more than this one's). Not for heel raises: rising on the toes lifts the body, often on
+    both feet; and standing toe raises rock the body back (the hips of a real tibialis raise
+    travel 0.08 shank lengths; its heel stays, so the leg check still holds)."""
     if ex.lifts_knee:
         return ""
     body = _point_travel(ctx.body_xy, ctx, sl) if ex.seated else 0.0
     if body > BODY_SHIFT_LIMIT:
         return "the body moved: sit still and move only the foot"
+    if _leg_travel(ctx, sl) > LEG_SHIFT_LIMIT:
+        return "the whole leg moved: keep the leg still and move only the foot"
     other = _point_travel(ctx.other_anchor_xy, ctx, sl)
     if other > max(OTHER_LEG_LIMIT, OTHER_LEG_RATIO * _anchor_travel(ctx, sl)):
         return "the other leg moved: keep it still and move only this foot"

@@ -86,11 +86,25 @@ SIGNALS = {
 }
 
 
+# How each signal's movement carries the toe against the ankle in the world: "up" (the foot
+# tilts in its own vertical plane: dorsiflexion, a toe or a heel raise) or "across" (it turns
+# or rolls sideways). A camera sees "up" as the toe moving up the picture from any side, so
+# the recogniser can tell two exercises of one position apart where the view cannot
+# (``tracker.counting.recognise``). A new signal names its way here.
+TOE_MOTION = {
+    "ankle_dorsiflexion": "up",
+    "forefoot_lift": "up",
+    "heel_lift": "up",
+    "foot_sideways": "across",
+}
+
+
 def _check_exercise_signals() -> None:
     """Every exercise entry names a signal that exists: a typo fails at import, not mid-set."""
     from tracker.exercises import EXERCISES
 
     bad = [f"{e.key}: {e.signal!r}" for e in EXERCISES.values() if e.signal not in SIGNALS]
+    bad += [f"signal {k!r} has no TOE_MOTION" for k in SIGNALS if TOE_MOTION.get(k) not in ("up", "across")]
     if bad:
         raise ImportError(f"exercise entries name unknown signals ({'; '.join(bad)}); "
                           f"known: {', '.join(SIGNALS)}")
@@ -119,6 +133,9 @@ class LegFeatures:
     # camera shortens it (the direction barely turns)
     body_xy: np.ndarray  # (N, 2) mid-hip, pixels (NaN unless both hips seen): the body shifting
     other_anchor_xy: np.ndarray  # (N, 2) the other leg's anchor point (NaN unless seen)
+    # (N, 4, 2) knee, ankle, heel, toe, pixels (NaN unless seen): an ankle rep keeps at least
+    # one of them in place (the knee, and the foot's pivot); a leg shifted as a whole moves all four
+    leg_xy: np.ndarray
     # Shank length in pixels. Positions stay in pixels and a rep's travel is divided by the
     # scale over that rep: live, the scale is a running median that changes a little from
     # frame to frame, and dividing positions by it frame by frame would invent movement.
@@ -129,7 +146,8 @@ class LegFeatures:
         """One frame in which the leg was not seen."""
         nan = np.full(1, np.nan)
         xy = np.full((1, 2), np.nan)
-        return cls(side, nan, np.zeros(1), nan, nan, nan, nan, nan, xy, nan, nan, nan, nan, xy, xy, nan)
+        return cls(side, nan, np.zeros(1), nan, nan, nan, nan, nan, xy, nan, nan, nan, nan, xy, xy,
+                   np.full((1, 4, 2), np.nan), nan)
 
     @classmethod
     def concat(cls, parts: list["LegFeatures"]) -> "LegFeatures":
@@ -183,9 +201,11 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
     body_xy[np.minimum(vis[:, LEFT_HIP], vis[:, RIGHT_HIP]) < VISIBLE] = np.nan
     other_anchor_xy = px[:, o[exercise.anchor]].astype(float)
     other_anchor_xy[vis[:, o[exercise.anchor]] < CLEARLY_SEEN] = np.nan  # a far foot guessed moves with this one
+    leg_xy = px[:, idx].astype(float)
+    leg_xy[vis[:, idx] < VISIBLE] = np.nan
     return LegFeatures(side, sig, quality, g.unwrap_deg(g.direction_deg(ankle - knee)), foot_ratio, heel_y,
                        hand_dist, other_foot_dist, anchor_xy, toe_y, other_toe_y, -knee[:, 1].astype(float),
-                       g.length(knee - ankle).astype(float), body_xy, other_anchor_xy, scale)
+                       g.length(knee - ankle).astype(float), body_xy, other_anchor_xy, leg_xy, scale)
 
 
 def shoulder_ratio(px: np.ndarray, side: str) -> np.ndarray:
