@@ -55,6 +55,8 @@ class Scene:
     noise: float = 3.0
     shake_px: float = 0.0
     forearm: bool = False  # a helper's forearm holding the forefoot, fixed to the foot, up out of the picture
+    jump_px: tuple[float, float] = (0.0, 0.0)  # the camera knocked: the picture moved this much (x, y) ...
+    jump_at_s: float = 0.0  # ... from this time on, and stays there
 
     def render(self, foot_deg: np.ndarray, leg_deg: np.ndarray | None = None):
         """Yield frames; the truth is ``foot_deg`` (foot relative to the shank)."""
@@ -87,10 +89,10 @@ class Scene:
             self._paste(img, sock, cv2.transform(foot_poly[None], foot_m)[0], foot_m)
             if arm_tex is not None:
                 self._paste(img, arm_tex, cv2.transform(arm_poly[None], foot_m)[0], foot_m)
-            if self.shake_px:
+            if self.shake_px or (any(self.jump_px) and i / self.fps >= self.jump_at_s):
                 s = self.shake_px * walk[i] / max(1.0, np.abs(walk).max())
                 cam = _rot((w / 2, h / 2), 0.3 * s[2])
-                cam[:, 2] += s[:2]
+                cam[:, 2] += s[:2] + (np.array(self.jump_px) if i / self.fps >= self.jump_at_s else 0.0)
                 img = cv2.warpAffine(img, cam, (w, h), borderMode=cv2.BORDER_REFLECT)
             img = np.clip(img.astype(np.float32) + rng.normal(0, self.noise, img.shape), 0, 255).astype(np.uint8)
             yield SynthFrame(i, i / self.fps, cv2.cvtColor(img, cv2.COLOR_GRAY2BGR))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import deque
 from typing import Iterable
 
 import numpy as np
@@ -36,12 +37,27 @@ REST_MIN_CONTRAST = 5.0  # ... nor is a frame this uniform (grey-level std.; a c
 GAIN_RANGE = (0.5, 2.0)  # the exposure correction stays within this (a phone's: 0.7; beyond it, not exposure)
 RANSAC_ITERS = 1000  # homography RANSAC (OpenCV: 2000, ~40 ms a frame when nothing agrees; 200 and 500 changed counts)
 EDGE_CHANGE = 0.3  # a pixel's gradient changed by this share of the rest frame's strong edges (95th pct.)
+MAX_SPEED = 0.9  # a fit that moves the rest frame's corners (median) from the last kept fit faster than this share
+# of the picture's longest side per second is not the camera's motion: the last kept fit is used instead. Per second,
+# not per frame, so 15, 30 and 60 fps judge one motion alike (it was 3 % a frame: live's 60 fps allowed twice offline's
+# 30). 0.9 is that 3 % at offline's 30 fps. Measured, each raw fit against the one before: the tune half's hand-held
+# and still close-ups at most 0.35 side/s (k012; k004, k008, k016, k042 0.16-0.23); the real ankle pumps, a still
+# phone, p90 1.7 side/s at 30 fps and 2.8 at 60 (its wild fits do not scale with the frame interval)
+FRAME_S = (1 / 120, 1 / 15)  # the frame interval the limit is scaled by is clipped to this: a slower camera, or a gap
+# of dropped frames, is not allowed more than one 15-fps frame's move (19 px at 320); a faster one not less than a
+# 120-fps frame's (2.4 px: the fit's own jitter on still clips reaches 0.6 px)
+HOLD_S = 0.4  # ... but fits refused this long that agree among themselves (each within the limit of the one before)
+HOLD_FITS = 3  # ... and at least this many: the camera was really moved (a phone knocked), and the last is kept
 
 
 class RestAligner:
     """Aligns every frame to the rest frame: corners of the rest frame followed by
     pyramidal Lucas–Kanade (from where they were last seen), a RANSAC homography (the
-    floor and what is far behind it; the foot is the outliers), the frame warped back."""
+    floor and what is far behind it; the foot is the outliers), the frame warped back.
+    A fit that jumps is not kept (``_keep``): when the legs fill the picture, the largest
+    agreeing set may be a handful of points on the moving leg. Fits refused for ``HOLD_S``
+    that move smoothly among themselves are the camera's new place (a phone knocked) and
+    are kept from then on; a leg held that long in one place is taken for the camera too."""
 
     def __init__(self, rest: np.ndarray):
         import cv2
@@ -50,14 +66,21 @@ class RestAligner:
         p = cv2.goodFeaturesToTrack(rest, CORNERS, 0.01, 6)
         self.p0 = p if p is not None else np.zeros((0, 1, 2), np.float32)
         self.last = self.p0.copy()
+        self.h = np.eye(3)  # the last kept fit, rest frame → current frame
+        self.side = float(max(rest.shape))
+        self.t: float | None = None  # the time of the last fit
+        self.run: tuple[float, np.ndarray, int] | None = None  # refused fits agreeing: (first time, last fit, count)
+        self.moved_at: float | None = None  # set when a run was just kept: frames from then until now were misaligned
         self.rest_mean = float(rest.mean())
         # can it be the rest: a picture, not a camera's dark or blank start frame (corners are
         # not required: a plain foot on a plain floor has few, and is measured unaligned)
         self.usable = self.rest_mean >= REST_MIN_GREY and float(rest.std()) >= REST_MIN_CONTRAST
 
-    def align(self, gray: np.ndarray) -> np.ndarray:
+    def align(self, gray: np.ndarray, t: float) -> np.ndarray:
+        """The frame at ``t`` (seconds) warped onto the rest frame and matched to its exposure."""
         import cv2
 
+        self.moved_at = None
         if len(self.p0) < MIN_CORNERS:
             return same_exposure(gray, self.rest_mean)
         p1, st, _ = cv2.calcOpticalFlowPyrLK(self.rest, gray, self.p0, self.last.copy(), winSize=(15, 15),
@@ -68,9 +91,68 @@ class RestAligner:
         h, _ = cv2.findHomography(self.p0[ok], p1[ok], cv2.RANSAC, 1.0, maxIters=RANSAC_ITERS)
         self.last = np.where(ok[:, None, None], p1, self.last)
         if h is not None:
-            gray = cv2.warpPerspective(gray, h, (gray.shape[1], gray.shape[0]),
+            self._keep(h, t)
+        if not np.array_equal(self.h, np.eye(3)):
+            gray = cv2.warpPerspective(gray, self.h, (gray.shape[1], gray.shape[0]),
                                        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
         return same_exposure(gray, self.rest_mean)
+
+    def _keep(self, h: np.ndarray, t: float) -> None:
+        """Keep a fit that can be the camera's motion: the rest frame's corners (median) move
+        at most ``MAX_SPEED`` from where the last kept fit puts them. Measured on the real
+        ankle pumps (a still phone, the legs filling the picture): from 5.7 s RANSAC's
+        largest agreeing set was 12-25 of 70-100 points, fits moved the picture's corners
+        14-250 px in a 320-px frame, every edge in the foot's box changed and the turn read
+        ±60° noise, counted as reps. Refused fits that agree among themselves for ``HOLD_S``
+        (``HOLD_FITS``) are kept: without that, a phone knocked once kept its old alignment."""
+        limit = self.limit(t)
+        self.t = t
+        if self.moved(h, self.h) <= limit:
+            self.h, self.run = h, None
+        elif self.run is not None and self.moved(h, self.run[1]) <= limit:
+            self.run = (self.run[0], h, self.run[2] + 1)
+            if t - self.run[0] >= HOLD_S and self.run[2] >= HOLD_FITS:
+                self.h, self.moved_at, self.run = h, self.run[0], None
+        else:
+            self.run = (t, h, 1)
+
+    def limit(self, t: float) -> float:
+        """Pixels the corners may move since the last fit (at ``self.t``): ``MAX_SPEED`` times
+        the frame interval, clipped to ``FRAME_S``."""
+        dt = FRAME_S[1] if self.t is None else float(np.clip(t - self.t, *FRAME_S))
+        return MAX_SPEED * self.side * dt
+
+    def moved(self, h: np.ndarray, ref: np.ndarray) -> float:
+        """Median distance between the rest frame's corners as ``h`` and as ``ref`` place them."""
+        import cv2
+
+        d = cv2.perspectiveTransform(self.p0, h) - cv2.perspectiveTransform(self.p0, ref)
+        return float(np.median(np.linalg.norm(d[:, 0], axis=1)))
+
+
+class ChangeSum:
+    """Per pixel, the share of aligned frames that changed since rest (``foot_box`` finds the
+    foot in it). The frames aligned with the old fit while a camera move was being confirmed
+    (``RestAligner.moved_at``) are taken back: what changed there was the camera (measured on a
+    synthetic knocked phone, they grew the live foot's box mid-rep and a rep was refused)."""
+
+    def __init__(self, rest: np.ndarray):
+        self.rest = rest
+        self.total = np.zeros(rest.shape, np.float32)
+        self.n = 0
+        self.recent: deque[tuple[float, np.ndarray]] = deque(maxlen=int(HOLD_S * 1.5 / FRAME_S[0]))
+
+    def add(self, t: float, aligned: np.ndarray, moved_at: float | None) -> None:
+        while moved_at is not None and self.recent and self.recent[-1][0] >= moved_at:
+            self.total -= self.recent.pop()[1]
+            self.n -= 1
+        changed = tolerant_change(aligned, self.rest) > CHANGE_GREY
+        self.total += changed
+        self.n += 1
+        self.recent.append((t, changed))
+
+    def share(self) -> np.ndarray:
+        return self.total / max(self.n, 1)
 
 
 def same_exposure(gray: np.ndarray, mean: float) -> np.ndarray:
@@ -92,8 +174,7 @@ def edge_track(frames: Iterable, width: int, height: int, progress=None) -> Clos
     not measured); when the frame size changes, the measurement starts over from there."""
     t0 = time.perf_counter()
     scale = work_scale(width, height)
-    ts, aligned, aligner = [], [], None
-    persist = None
+    ts, aligned, aligner, persist = [], [], None, None
     for fr in frames:
         if progress is not None:
             progress.update(1)
@@ -101,15 +182,15 @@ def edge_track(frames: Iterable, width: int, height: int, progress=None) -> Clos
         if aligner is None or g.shape != aligner.rest.shape:
             if not (rest := RestAligner(g)).usable:
                 continue
-            aligner, persist = rest, np.zeros(g.shape, np.float32)
+            aligner, persist = rest, ChangeSum(g)
             ts, aligned = [], []
-        a = aligner.align(g)
-        persist += tolerant_change(a, aligner.rest) > CHANGE_GREY
+        a = aligner.align(g, fr.t)
+        persist.add(fr.t, a, aligner.moved_at)
         ts.append(fr.t)
         aligned.append(a)
     n = len(ts)
     t = np.asarray(ts, float)
-    found = foot_box(persist / max(n, 1)) if n > 2 else None
+    found = foot_box(persist.share()) if n > 2 else None
     if found is None:
         ms = 1000.0 * (time.perf_counter() - t0) / max(1, n)
         nan = np.full(n, np.nan)

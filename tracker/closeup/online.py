@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracker.closeup.edges import CHANGE_GREY, MIN_CHANGE_SHARE, foot_box, tolerant_change
-from tracker.closeup.edgetrack import BoxTurn, RestAligner
+from tracker.closeup.edges import MIN_CHANGE_SHARE, foot_box
+from tracker.closeup.edgetrack import BoxTurn, ChangeSum, RestAligner
 from tracker.closeup.motion import GRID, to_work_gray, work_scale
 from tracker.closeup.shank import ShankTurn, shank_band
 
@@ -55,8 +55,7 @@ class LiveFoot:
         self.aligner, self.box = aligner, None
         self._turn: BoxTurn | None = None
         self._shank: ShankTurn | None = None
-        self._persist = np.zeros(aligner.rest.shape, np.float32) if aligner is not None else None
-        self._n = 0
+        self._persist = ChangeSum(aligner.rest) if aligner is not None else None
         self._kept: deque[tuple[float, np.ndarray]] = deque(maxlen=KEEP_FRAMES)
         self._wmax = 0.0
         self._next_look = FIND_AFTER_S
@@ -72,9 +71,8 @@ class LiveFoot:
             if not (rest := RestAligner(g)).usable:
                 return []
             self._start(rest)
-        a = self.aligner.align(g)
-        self._persist += tolerant_change(a, self.aligner.rest) > CHANGE_GREY
-        self._n += 1
+        a = self.aligner.align(g, t)
+        self._persist.add(t, a, self.aligner.moved_at)
         self._t0 = t if self._t0 is None else self._t0
         self._kept.append((t, a))
         while self._kept and t - self._kept[0][0] > KEEP_S:
@@ -96,7 +94,7 @@ class LiveFoot:
     def _look(self) -> bool:
         """Find the foot (True when just found, or found elsewhere: what moved in the first
         second may have been something else), or grow its box to what it sweeps since."""
-        found = foot_box(self._persist / max(self._n, 1)) if self._persist is not None else None
+        found = foot_box(self._persist.share()) if self._persist is not None else None
         if found is None:
             return False
         box = found[0]
