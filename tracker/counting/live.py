@@ -116,18 +116,30 @@ def lagged_knee(t: np.ndarray, raw: np.ndarray, s: np.ndarray, knee_y: np.ndarra
     return np.concatenate([np.full(lag, knee[0]), knee[:len(knee) - lag]]) if lag > 0 else knee
 
 
+def body_rules(rep: Rep, ctx, ex: Exercise) -> Rep:
+    """The hold read on the finished rep smoothed zero-phase (the causal filter's jitter at the
+    top read up to 0.53 s on a rep without one); a rep under the noise floor not counted."""
+    held = hold_time(ctx.t, smooth_offline(ctx.signal, ctx.t), rep.rest_deg, rep.peak_deg)
+    rep = replace(rep, hold_s=round(held, 2))
+    if rep.counted and rep.rom_deg < ex.min_rom_deg:
+        rep = replace(rep, counted=False, note="; ".join(n for n in (TOO_SMALL, rep.note) if n))
+    return rep
+
+
 class LiveCounter:
     """Causal counter for one leg, fed one frame of features at a time."""
 
     def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0,
-                 spike: CausalMedian | None = None):
-        """``spike``: the spike guard (None: a median of the last 3 frames)."""
+                 spike: CausalMedian | None = None, body: bool = True):
+        """``spike``: the spike guard (None: median of 3 frames). ``body``: the body's landmarks, whose
+        rules (``ONE_EURO_BETA``, ``from_rise``, ``body_rules``) a close-up's counter does not take."""
         self.ex, self.side, self.hold_s = ex, side, hold_s  # hold_s: a plan's hold (counting/hold.py)
         self.state = CountState()
         self.direction = ex.rep_direction(side) or 0
         self.rest = LiveRest(calib_s=calib_s)
         self.range = LiveRange(ex)
-        self.engine = RepEngine(ex, settled_share=SETTLED_SHARE, from_rise=True)
+        self.body = body
+        self.engine = RepEngine(ex, settled_share=SETTLED_SHARE, from_rise=body)
         self.reps: list[Rep] = []
         self._spike = spike or CausalMedian(3)
         self.compensation_ratio = COMPENSATION_RATIO  # a close-up's counter sets its own (measure.py)
@@ -135,7 +147,7 @@ class LiveCounter:
         # from it, the sign is forgotten (a whole-leg swing before the reps locked the opposite sign)
         self.forget_compensated = False
         self._guessed = False  # the direction was learned from the excursion still being measured
-        self._smooth = OneEuro(min_cutoff=1.5, beta=ONE_EURO_BETA)
+        self._smooth = OneEuro(min_cutoff=1.5, beta=ONE_EURO_BETA if body else 0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
         self._log = _FrameLog(ex.max_rep_s + KEEP_S)
 
@@ -246,12 +258,7 @@ class LiveCounter:
         st = self.state
         ctx = self._log.context(w, view_ok, self.compensation_ratio)
         rep = measure_rep(ctx, w.shifted(w.start), self.ex, st.count + 1, self.side)
-        # the hold on the finished rep smoothed zero-phase: the causal filter's jitter at the top
-        # must not read as a hold (a rep with none read up to 0.53 s)
-        held = hold_time(ctx.t, smooth_offline(ctx.signal, ctx.t), rep.rest_deg, rep.peak_deg)
-        rep = check_hold(replace(rep, hold_s=round(held, 2)), self.hold_s)
-        if rep.counted and rep.rom_deg < self.ex.min_rom_deg:  # under the exercise's noise floor: no rep
-            rep = replace(rep, counted=False, note="; ".join(n for n in (TOO_SMALL, rep.note) if n))
+        rep = check_hold(body_rules(rep, ctx, self.ex) if self.body else rep, self.hold_s)
         if self.forget_compensated and rep.compensation:
             self._forget_guess()
         else:
