@@ -95,3 +95,21 @@ def test_bench_recognise_flag_prints_the_tables(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| tune | 1 | 1 (100%) | 0 | 0 | 0 | 1 (100%) | 1 | 0 |" in out
     assert "tune: truth \\ answer" in out and "tune: truth \\ best body fit" in out and (tmp_path / "r.json").exists()
+
+
+def test_seated_oblique_toe_raise_is_told_from_eversion_by_the_toes_way():
+    """Seated, filmed at 51°: the view cue calls it front (eversion's view) and it was named
+    eversion; the toe moving up the picture (toe raise's way) names the toe raise."""
+    r = recognise(_rec("c042_toe_raise"))
+    assert (r.verdict, r.exercise) == ("recognised", "toe_raise"), r.describe()
+    fits = {f.exercise: f for f in r.fits}
+    assert fits["toe_raise"].motion > 0.8 > 0.2 > fits["eversion"].motion
+
+
+def test_the_runner_up_must_count_a_rep_too():
+    """Seated, filmed at 36°: toe raise and eversion tie on posture and view, and the toe's way
+    (up) leaves the seated heel raise as runner-up; its counter found no rep, so it does not
+    make the recogniser unsure (it asked before)."""
+    r = recognise(_rec("c092_toe_raise"))
+    assert (r.verdict, r.exercise) == ("recognised", "toe_raise"), r.describe()
+    assert r.runner is not None and r.runner.reps > 0

@@ -118,3 +118,21 @@ def test_ctrl_c_while_posing_keeps_the_sets_seen_so_far(tmp_path, capsys, monkey
     assert rc == EXIT_INTERRUPTED and "interrupted" in err
     rows = _rows(sets)
     assert [row["exercise"] for row in rows] == ["abduction"] and int(rows[0]["reps_counted"]) >= 1
+
+
+def test_two_sets_in_one_position_joined_by_a_wavering_pause_are_cut_apart():
+    """r04 (tune half, 45° oblique): toe raises, a 4.6 s pause, eversions, all seated; the still
+    foot's landmarks waver as much as the eversions move it, so activity joins the two sets (one
+    stretch, unsure, nothing counted). Cut at its quietest moment, each side is recognised as its
+    own exercise and counted exactly."""
+    row = run_clip(*[c for c in discover() if c[1]["name"] == "r04"][0])
+    toe, ever = row["sets"][:2]
+    assert (toe["recognised"], toe["counted"], toe["boundaries_ok"]) == ("toe_raise", 3, True)
+    assert (ever["recognised"], ever["counted"], ever["boundaries_ok"]) == ("eversion", 3, True)
+    assert row["reps_in_transitions"] == 0
+
+
+def test_one_set_is_not_cut_however_quiet_its_moments():
+    """A side view's sets are not cut (their two sides show the same exercise): r02 stays three sets."""
+    row = run_clip(*[c for c in discover() if c[1]["name"] == "r02"][0])
+    assert len(row["found_sets"]) == 3 and all(s["count_ok"] for s in row["sets"])

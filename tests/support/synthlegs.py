@@ -156,13 +156,13 @@ def drop_frames(rec: PoseRecording, mask: np.ndarray) -> PoseRecording:
                          rec.meta)
 
 
-def live_count(rec: PoseRecording, exercise, side: str = "left") -> tuple[int, list]:
+def live_count(rec: PoseRecording, exercise, side: str = "left", mode: str = "active") -> tuple[int, list]:
     """Run the causal LiveCounter frame by frame over a recording (as the live loop does)."""
-    c = live_counter(rec, exercise, side)
+    c = live_counter(rec, exercise, side, mode)
     return c.state.count, c.reps
 
 
-def live_counter(rec: PoseRecording, exercise, side: str = "left"):
+def live_counter(rec: PoseRecording, exercise, side: str = "left", mode: str = "active"):
     """The LiveCounter after it has been fed every frame of ``rec``."""
     from tracker.counting.live import LiveCounter
     from tracker.pose.landmarks import other_side
@@ -172,7 +172,7 @@ def live_counter(rec: PoseRecording, exercise, side: str = "left"):
     scale = reference_scale(px, side)
     f = leg_features(px, rec.visibility, side, exercise, scale)
     o = leg_features(px, rec.visibility, other_side(side), exercise, scale)
-    c = LiveCounter(exercise, side)
+    c = LiveCounter(exercise, side, mode=mode)
     for i in range(len(rec)):
         c.update(float(rec.t[i]), _frame(f, i), bool(f.quality[i] >= 0.5), float(o.signal[i]))
     return c

@@ -107,3 +107,90 @@ def test_a_leg_that_keeps_its_pivot_still_counts():
     off, live, reps = _counts(rec, get_exercise("toe_raise"))
     assert off == live == REPS
     assert not any("the whole leg moved" in r.note for r in reps)
+
+
+# The whole-leg check's reference and averaging (review of 28c1795): where the leg rested before
+# the rep, the same frames in both paths; medians over a fixed time, not a number of frames.
+TOE = get_exercise("toe_raise")
+LEG_POINTS = [LEG["left"][k] for k in ("knee", "ankle", "heel", "toe")]
+
+
+def _slide(amp_shank: float, fps: float = FPS, seed: int = 1):
+    """Five 10° excursions during which the whole leg slides ``amp_shank`` shank lengths."""
+    t = np.arange(0, duration_for(REPS), 1 / fps)
+    a = rep_profile(t, REPS, 10.0)
+    travel = np.stack([amp_shank * SHANK * a / 10.0, np.zeros_like(a)], axis=1)
+    return make_recording(t, dorsi=a, noise_px=0.4, seed=seed, leg_travel=travel)
+
+
+def _jumps(seconds: float, fps: float = FPS, shank: float = 0.15):
+    """Five clean 10° excursions; at each peak the leg's four landmarks jump ``shank`` shank
+    lengths for ``seconds`` (a landmark glitch: frames from the peak while within it)."""
+    t = np.arange(0, duration_for(REPS), 1 / fps)
+    rec = make_recording(t, dorsi=rep_profile(t, REPS, 10.0), noise_px=0.4, seed=1)
+    norm = rec.norm.copy()
+    for k in range(REPS):
+        at = (t >= 3.0 + 3.0 * k) & (t < 3.0 + 3.0 * k + seconds - 1e-6)
+        norm[np.ix_(at, LEG_POINTS, [0])] -= shank * SHANK / rec.width
+    rec.norm = norm
+    return rec
+
+
+def test_a_slide_just_over_the_limit_is_refused_live_as_offline():
+    """A slide of 0.11-0.12 shank lengths (the limit is 0.09): refused in both paths. Measured
+    from the window's first frame, live (whose window opens later, the slide under way) read
+    10-20 % less and counted 3-4 of these 5."""
+    for amp in (0.11, 0.12):
+        for ex in (TOE, DORSI):
+            off, live, reps = _counts(_slide(amp), ex)
+            assert off == live == 0, (amp, ex.key)
+            assert all("the whole leg moved" in r.note for r in reps), (amp, ex.key)
+
+
+def test_a_two_frame_landmark_jump_is_no_shift():
+    """The leg's landmarks jump 0.15 shank lengths for two frames at each peak: a glitch, not a
+    moved leg. Every excursion counts (a 3-frame mean let the jump refuse all five)."""
+    for ex in (TOE, DORSI):
+        off, live, reps = _counts(_jumps(2 / FPS), ex)
+        assert off == live == REPS, ex.key
+        assert not any("the whole leg moved" in r.note for r in reps), ex.key
+
+
+def test_the_verdict_does_not_depend_on_the_frame_rate():
+    """The same movements filmed at 15 and 30 fps get the same verdicts: a 60 ms landmark jump
+    (1 frame at 15 fps, 2 at 30) counts, a 0.12 slide is refused."""
+    for fps in (15.0, 30.0):
+        assert _counts(_jumps(0.06, fps), TOE)[:2] == (REPS, REPS), fps
+        assert _counts(_slide(0.12, fps), TOE)[:2] == (0, 0), fps
+
+
+def test_a_passive_set_may_move_the_whole_leg():
+    """In a passive set a helper's hands move the foot, and may move the leg with it: the
+    whole-leg check is not held against the rep (the same slide is refused when active)."""
+    rec = _slide(0.15)
+    for ex in (TOE, DORSI):
+        assert analyze_recording(rec, ex, side="left", mode="passive").summary.reps_counted == REPS, ex.key
+        assert live_count(rec, ex, mode="passive")[0] == REPS, ex.key
+        assert analyze_recording(rec, ex, side="left").summary.reps_counted == 0, ex.key
+
+
+def _swaying_hold(seed: int, reps: int = 3):
+    """Slow reps (6 s) held 5 s at the top, the body swaying ±0.02 shank lengths (every point)
+    and the leg's landmarks jittering together (0.025 shank lengths, white): no point of the leg
+    goes anywhere, but over 11 s one frame's jitter is bound to reach far."""
+    t = np.arange(0, duration_for(reps, rep_s=6.0, hold_s=5.0), 1 / FPS)
+    rec = make_recording(t, dorsi=rep_profile(t, reps, 12.0, rep_s=6.0, hold_s=5.0), noise_px=0.4, seed=seed)
+    rng = np.random.default_rng(seed)
+    sway = 0.02 * SHANK * np.stack([np.sin(2 * np.pi * t / 4.0 + seed), 0.5 * np.sin(2 * np.pi * t / 5.0)], 1)
+    rec = _moved(rec, range(NUM_LANDMARKS), sway)
+    return _moved(rec, LEG_POINTS, 0.025 * SHANK * rng.normal(size=(len(t), 2)))
+
+
+def test_a_long_held_rep_on_a_swaying_body_counts():
+    """6 s reps with 5 s holds on a swaying body, landmarks jittering: every rep counts, both
+    paths (farthest 3-frame mean from the window's first frame refused 1-3 of these 3 reps)."""
+    for seed in (0, 1):
+        for ex in (DORSI, TOE):
+            off, live, reps = _counts(_swaying_hold(seed), ex)
+            assert off == live == 3, (seed, ex.key)
+            assert not any("the whole leg moved" in r.note for r in reps), (seed, ex.key)

@@ -14,7 +14,7 @@ import numpy as np
 
 from tracker.counting.engine import LO_FRACTION, PEAK_EXIT_SHARE, RepEngine, thresholds
 from tracker.counting.hold import check_hold
-from tracker.counting.measure import COMPENSATION_RATIO, hold_time, measure_rep, rep_context
+from tracker.counting.measure import COMPENSATION_RATIO, LEG_REST_S, hold_time, leg_rest, measure_rep, rep_context
 from tracker.counting.rest import LiveRange, LiveRest
 from tracker.exercises import Exercise
 from tracker.records import CountState, Rep
@@ -42,8 +42,9 @@ class _FrameLog:
     """The last few seconds of per-frame features and filtered values, by absolute index,
     so a rep can be measured over exactly the frames the engine saw."""
 
-    def __init__(self, keep_s: float):
+    def __init__(self, keep_s: float, passive: bool = False):
         self.keep_s = keep_s
+        self.passive = passive  # the set is passive (``RepContext.passive``)
         self.first = 0  # absolute index of rows[0]
         self.rows: list[tuple[float, LegFeatures, float, bool, float, float]] = []
 
@@ -66,6 +67,13 @@ class _FrameLog:
                 return self.first + k
         return self.next_index - 1
 
+    def leg_rest(self, start: int) -> np.ndarray:
+        """Where the leg rested before the kept frame ``start`` (``measure.leg_rest``, from the
+        ``LEG_REST_S`` kept before it: offline's context holds those frames too)."""
+        first = self.since(self.rows[start - self.first][0] - LEG_REST_S)
+        rows = self.rows[first - self.first:]
+        return leg_rest(np.array([r[0] for r in rows]), np.concatenate([r[1].leg_xy for r in rows]), start - first)
+
     def set_base(self, index: int, base: float) -> tuple:
         """Give a kept frame its rest level (learned after the frame was seen); returns the row."""
         row = self.rows[index - self.first]
@@ -79,7 +87,8 @@ class _FrameLog:
         t, feats, s, valid, base, other = zip(*rows)
         f, t, s = LegFeatures.concat(list(feats)), np.array(t), np.array(s, float)
         ctx = rep_context(f, t, s, np.array(base, float), np.array(valid, bool), other_signal=np.array(other, float),
-                          view_ok=view_ok, compensation_ratio=compensation_ratio)
+                          view_ok=view_ok, compensation_ratio=compensation_ratio, passive=self.passive,
+                          leg_rest_xy=self.leg_rest(w.start))
         if ctx.knee_y is None:
             return ctx
         # from a little before the window: the lag reaches back before its first frame
@@ -130,9 +139,10 @@ class LiveCounter:
     """Causal counter for one leg, fed one frame of features at a time."""
 
     def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0,
-                 spike: CausalMedian | None = None, body: bool = True):
+                 spike: CausalMedian | None = None, body: bool = True, mode: str = "active"):
         """``spike``: the spike guard (None: median of 3 frames). ``body``: the body's landmarks, whose
-        rules (``ONE_EURO_BETA``, ``from_rise``, ``body_rules``) a close-up's counter does not take."""
+        rules (``ONE_EURO_BETA``, ``from_rise``, ``body_rules``) a close-up's counter does not take.
+        ``mode``: the set's (active or passive)."""
         self.ex, self.side, self.hold_s = ex, side, hold_s  # hold_s: a plan's hold (counting/hold.py)
         self.state = CountState()
         self.direction = ex.rep_direction(side) or 0
@@ -149,7 +159,7 @@ class LiveCounter:
         self._guessed = False  # the direction was learned from the excursion still being measured
         self._smooth = OneEuro(min_cutoff=1.5, beta=ONE_EURO_BETA if body else 0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
-        self._log = _FrameLog(ex.max_rep_s + KEEP_S)
+        self._log = _FrameLog(ex.max_rep_s + KEEP_S, passive=mode == "passive")
 
     def recalibrate(self) -> None:
         self.rest.reset()

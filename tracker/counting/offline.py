@@ -147,7 +147,7 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     other = legs[other_side(side)]
     ctx = rep_context(leg.feats, t, leg.filt, direction * base_d, leg.valid,
                       other_signal=other.filt if other.valid.mean() > 0.5 else None, view_ok=view_ok,
-                      smooth=smooth_offline)
+                      smooth=smooth_offline, passive=mode == "passive")
     reps = number_reps(windows, ctx, ex, side)
     info = SetInfo(source=source or str(rec.meta.get("source", {}).get("name", "recording")), exercise=ex.key,
                    side=side, mode=mode, target=target, profile=profile,

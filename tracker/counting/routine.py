@@ -38,6 +38,11 @@ SETTLE_S = 3.0  # a burst shorter than this that ends away from where it began i
 SETTLE_STEP = 0.6  # ... "away": its level after moved by this share of its range
 SETTLE_LOOK_S = 0.6  # the levels before and after a burst: medians over this long
 SET_MARGIN_S = 0.8  # the counter sees this much rest on either side of a set (its baseline)
+# Two sets in one position joined (the pause between them no stiller than the sets): a stretch
+# is cut at its quietest moments (the mean activity over this window, lowest first) ...
+SPLIT_WINDOW_S = 2.0
+SPLIT_TRIES = 3  # ... at most this many of them ...
+# ... where its two sides show two different exercises (``split_joined``)
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,54 @@ def _with_margin(t: np.ndarray, s: Stretch, lo: int, hi: int) -> Stretch:
     return Stretch(a, b, float(t[a]), float(t[b - 1]))
 
 
+def _quiet_cuts(t: np.ndarray, act: np.ndarray, s: Stretch) -> list[int]:
+    """Frames inside ``s``, at least ``MIN_SET_S`` from either end, where the mean activity
+    over ``SPLIT_WINDOW_S`` is at a local low, quietest first."""
+    n = max(1, int(round(SPLIT_WINDOW_S / float(np.median(np.diff(t)))))) if len(t) > 1 else 1
+    mean = np.convolve(act[s.start:s.end], np.ones(n) / n, mode="same")
+    inside = [i for i in range(len(mean)) if t[s.start + i] - s.start_s >= MIN_SET_S
+              and s.end_s - t[s.start + i] >= MIN_SET_S]
+    lows = [i for i in inside if mean[i] <= mean[max(0, i - n // 2): i + n // 2 + 1].min()]
+    return [s.start + i for i in sorted(lows, key=lambda i: mean[i])]
+
+
+def split_joined(rec: PoseRecording, act: np.ndarray, s: Stretch, lo: int, hi: int, side: str = "auto",
+                 min_confidence: float = MIN_CONFIDENCE,
+                 known: Recognition | None = None) -> list[tuple[Stretch, Recognition]]:
+    """A stretch with its recognition, or its parts with theirs where it joins sets of
+    different exercises (the pause between them no stiller than the sets, so activity could
+    not cut there): at the first of its ``SPLIT_TRIES`` quietest moments (``_quiet_cuts``)
+    whose two sides, the quiet ``SPLIT_WINDOW_S`` around it left out, show two different
+    exercises' best fits, one side recognised and neither "no exercise". One exercise
+    throughout, however long its holds, gives the same best fit on both sides; a view that
+    cannot tell two exercises apart leaves both sides unsure, and the stretch whole. Each side
+    is cut again the same way (three sets joined), a side already recognised (``known``) only
+    where both of its own sides are recognised."""
+    t = rec.t
+
+    def judge(p: Stretch, a: int, b: int) -> Recognition:
+        return recognise(cut(rec, _with_margin(t, p, a, b)), min_confidence=min_confidence, side=side)
+
+    best = None
+    for c in _quiet_cuts(t, act, s)[:SPLIT_TRIES]:
+        a, b = int(np.searchsorted(t, t[c] - SPLIT_WINDOW_S / 2)), int(np.searchsorted(t, t[c] + SPLIT_WINDOW_S / 2))
+        parts = (Stretch(s.start, a, s.start_s, float(t[a - 1])), Stretch(b, s.end, float(t[b]), s.end_s))
+        rs = (judge(parts[0], lo, c), judge(parts[1], c, hi))
+        verdicts = {r.verdict for r in rs}
+        sure = known is not None and known.verdict == "recognised"
+        enough = verdicts == {"recognised"} if sure else "recognised" in verdicts and "none" not in verdicts
+        if rs[0].best.exercise != rs[1].best.exercise and enough:
+            best = (c, parts, rs)
+            break
+    if best is None:
+        return [(s, known if known is not None else judge(s, lo, hi))]
+    c, parts, rs = best
+    out: list[tuple[Stretch, Recognition]] = []
+    for p, r, (a, b) in zip(parts, rs, ((lo, c), (c, hi))):
+        out += split_joined(rec, act, p, a, b, side, min_confidence, known=r)
+    return out
+
+
 def analyse_routine(rec: PoseRecording, side: str = "auto", mode: str = "active", target: int = 10,
                     source: str | None = None, profile: str = "default",
                     min_confidence: float = MIN_CONFIDENCE) -> Routine:
@@ -216,9 +269,10 @@ def analyse_routine(rec: PoseRecording, side: str = "auto", mode: str = "active"
     legs = [m for m in legs if np.percentile(motion[m.start:m.end], 80) >= LEGS_SHANKS]
     sets = [RoutineSet(m, None, None) for m in legs]
     for lo, hi in _regions(len(t), sorted(moves + legs, key=lambda m: m.start)):
-        for s in set_stretches(t, act, lo, hi, signals):
+        found = [x for s in set_stretches(t, act, lo, hi, signals)
+                 for x in split_joined(rec, act, s, lo, hi, side, min_confidence)]
+        for s, r in found:
             part = cut(rec, _with_margin(t, s, lo, hi))
-            r = recognise(part, min_confidence=min_confidence, side=side)
             res = None
             if r.verdict == "recognised":
                 res = analyze_recording(part, get_exercise(r.exercise), side, mode, target, source=source,

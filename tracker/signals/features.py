@@ -86,11 +86,25 @@ SIGNALS = {
 }
 
 
+# How each signal's movement carries the toe against the ankle in the world: "up" (the foot
+# tilts in its own vertical plane: dorsiflexion, a toe or a heel raise) or "across" (it turns
+# or rolls sideways). A camera sees "up" as the toe moving up the picture from any side, so
+# the recogniser can tell two exercises of one position apart where the view cannot
+# (``tracker.counting.recognise``). A new signal names its way here.
+TOE_MOTION = {
+    "ankle_dorsiflexion": "up",
+    "forefoot_lift": "up",
+    "heel_lift": "up",
+    "foot_sideways": "across",
+}
+
+
 def _check_exercise_signals() -> None:
     """Every exercise entry names a signal that exists: a typo fails at import, not mid-set."""
     from tracker.exercises import EXERCISES
 
     bad = [f"{e.key}: {e.signal!r}" for e in EXERCISES.values() if e.signal not in SIGNALS]
+    bad += [f"signal {k!r} has no TOE_MOTION" for k in SIGNALS if TOE_MOTION.get(k) not in ("up", "across")]
     if bad:
         raise ImportError(f"exercise entries name unknown signals ({'; '.join(bad)}); "
                           f"known: {', '.join(SIGNALS)}")

@@ -153,7 +153,8 @@ class CloseupSwitch:
         if not self.active:
             from tracker.app.live.set_counter import SetCounter
 
-            return SetCounter(ex, lock.candidates, calib_s, hold_s, vars(session).get("set"))
+            return SetCounter(ex, lock.candidates, calib_s, hold_s, vars(session).get("set"),
+                              getattr(session, "mode", "active"))
         foot, self.scout = self.scout, None
         return CloseupSetCounter(ex, lock.side, calib_s, hold_s, foot, getattr(session, "mode", "active"))
 

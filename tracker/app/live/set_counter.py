@@ -22,15 +22,15 @@ from tracker.signals.gating import VIEW_FRAMES, VIEW_MIN_FRAMES, WRONG_VIEW_SHAR
 
 class SetCounter:
     """``hold_s``: a plan's hold (a rep held shorter is not counted); ``previous``: the set
-    before, whose learned range a set of the same movement starts from."""
+    before, whose learned range a set of the same movement starts from; ``mode``: the set's."""
 
     method = METHOD  # what the set's rows name as how they were counted
 
     def __init__(self, ex: Exercise, sides: list[str], calib_s: float, hold_s: float = 0.0,
-                 previous: "SetCounter | None" = None):
+                 previous: "SetCounter | None" = None, mode: str = "active"):
         self.ex = ex
         self.gate = LiveGate(ex)
-        self.counters = {s: LiveCounter(ex, s, calib_s=calib_s, hold_s=hold_s) for s in sides}
+        self.counters = {s: LiveCounter(ex, s, calib_s=calib_s, hold_s=hold_s, mode=mode) for s in sides}
         # The next set of the same movement (a plan's next set, `r`, a custom exercise after its
         # base): same signal from the same position. Not ab/adduction -> eversion (another position).
         if previous is not None and (previous.ex.signal, previous.ex.position) == (ex.signal, ex.position):
