@@ -101,11 +101,15 @@ class RepEngine:
         self._exit = 0.0
         self._low: tuple[int, float, float, float] | None = None  # (i, t, rest, lo) last seen at rest
         self._trough: deque[tuple[int, float, float, float]] = deque()  # (i, t, x, lo) since the last rep
+        # ``from_rise`` (live): a too-short rep's (start, rise t, end t). A rep re-entered within
+        # ``refractory_s`` of it is the same rep, cut by a landmark jump near its top (the sample
+        # toe_raise_side_right: 0.2 s below the exit band, two halves of 0.2 and 0.47 s).
+        self._cut: tuple[int, float, float] | None = None
 
     def lose(self) -> None:
         """An unusable frame: a rep in progress is dropped; rest must be seen again."""
         self.in_rep = False
-        self._low = None
+        self._low = self._cut = None
         self._trough.clear()
         self.stage = "ready"
 
@@ -167,6 +171,9 @@ class RepEngine:
                 self.in_rep, self.stage = True, "lift"
                 self.start, self._start_t, self.rest, self._exit = self._start_from()
                 self._rise_t = self._rise_began(self._start_t)
+                if self._cut is not None and t - self._cut[2] <= ex.refractory_s:  # one rep, cut by a jitter
+                    self.start, self._rise_t = self._cut[0], min(self._rise_t, self._cut[1])
+                self._cut = None
                 self.peak, self.peak_x, self._peak_t = i, x, t
                 self._trough.clear()
                 self._recent.clear()
@@ -190,6 +197,7 @@ class RepEngine:
             if ex.min_rep_s <= dur <= ex.max_rep_s:
                 self.last_end_t = t
                 return RepWindow(self.start, self.peak, i)
+            self._cut = (self.start, self._rise_t, t) if self.from_rise and dur < ex.min_rep_s else None
             return None
         if t - self._start_t > ex.max_rep_s:
             self.lose()  # held too long: not a rep (walked away, changed position)

@@ -28,12 +28,16 @@ KEEP_S = 2.0  # frames kept beyond the longest possible rep (the window a rep is
 # One Euro's speed coefficient: how fast its cutoff opens while the foot moves. At 0.05 a 0.8 s
 # rep at 15 fps read about half its size and the first reps of small movers were missed; 0.1
 # (corpus tune half: live exact 24 -> 26 %, together with the two rules below) still keeps the
-# still foot's jitter, which the cutoff floor (1.5 Hz) sets, out of the count.
+# still foot's jitter, which the cutoff floor (1.5 Hz) sets, out of the count. Still needed with
+# the floor read zero-phase (below): at 0.05 the tune half's live false reps were 9, not 3.
 ONE_EURO_BETA = 0.1
 # A rep smaller than the exercise's noise floor (``min_rom_deg``) is not counted. Live's engine
 # can enter from a trough or a rest learned early, so it sees excursions offline never does;
 # corpus tune half: every live false rep on a negative but one read under it (1.99-2.25° for
-# floors of 2.0-2.5°), and such a rep on the wrong leg locked ``--side auto`` to that leg.
+# floors of 2.0-2.5°), and such a rep on the wrong leg locked ``--side auto`` to that leg. The
+# range it is judged on is the finished rep's read as offline reads it (zero-phase, over its
+# own frames: ``_FrameLog.offline_range``): the causal filter attenuates a small quick rep (the
+# sample toe_raise_side_right's rep of 2.99° zero-phase read 2.49° causally and was lost).
 TOO_SMALL = "too small to be a rep: move the foot further"
 KNEE_LEAD_S = 1.0  # frames before a rep its knee is smoothed over (the filter lags under 0.5 s)
 
@@ -80,6 +84,18 @@ class _FrameLog:
         self.rows[index - self.first] = row = (*row[:4], base, row[5])
         return row
 
+    def offline_range(self, w, rep: Rep, direction: int) -> float:
+        """The finished rep's range read as offline reads it: the raw signal from ``KNEE_LEAD_S``
+        before the window to the last kept frame, smoothed zero-phase (``smooth_offline``), its
+        top within the window over the rep's rest, in the rep's direction (if not known yet: its own)."""
+        up, rest = float(direction or np.sign(rep.peak_deg - rep.rest_deg) or 1.0), rep.rest_deg
+        pre = max(self.first, self.since(self.rows[w.start - self.first][0] - KNEE_LEAD_S))
+        rows = self.rows[pre - self.first:]
+        t = np.array([r[0] for r in rows])
+        x = up * (smooth_offline(np.array([r[1].signal[0] if r[3] else np.nan for r in rows]), t) - rest)
+        top = x[w.start - pre:w.end - pre + 1]
+        return float(np.nanmax(top)) if np.isfinite(top).any() else 0.0
+
     def context(self, w, view_ok: bool, compensation_ratio: float = COMPENSATION_RATIO):
         """The context of the finished window ``w`` (absolute indices), its knee on the
         filtered signal's clock (``lagged_knee``)."""
@@ -125,12 +141,13 @@ def lagged_knee(t: np.ndarray, raw: np.ndarray, s: np.ndarray, knee_y: np.ndarra
     return np.concatenate([np.full(lag, knee[0]), knee[:len(knee) - lag]]) if lag > 0 else knee
 
 
-def body_rules(rep: Rep, ctx, ex: Exercise) -> Rep:
+def body_rules(rep: Rep, ctx, ex: Exercise, offline_rom: float) -> Rep:
     """The hold read on the finished rep smoothed zero-phase (the causal filter's jitter at the
-    top read up to 0.53 s on a rep without one); a rep under the noise floor not counted."""
+    top read up to 0.53 s on a rep without one); a rep whose range read as offline reads it
+    (``offline_rom``, ``_FrameLog.offline_range``) is under the noise floor not counted."""
     held = hold_time(ctx.t, smooth_offline(ctx.signal, ctx.t), rep.rest_deg, rep.peak_deg)
     rep = replace(rep, hold_s=round(held, 2))
-    if rep.counted and rep.rom_deg < ex.min_rom_deg:
+    if rep.counted and offline_rom < ex.min_rom_deg:
         rep = replace(rep, counted=False, note="; ".join(n for n in (TOO_SMALL, rep.note) if n))
     return rep
 
@@ -268,7 +285,9 @@ class LiveCounter:
         st = self.state
         ctx = self._log.context(w, view_ok, self.compensation_ratio)
         rep = measure_rep(ctx, w.shifted(w.start), self.ex, st.count + 1, self.side)
-        rep = check_hold(body_rules(rep, ctx, self.ex) if self.body else rep, self.hold_s)
+        if self.body:
+            rep = body_rules(rep, ctx, self.ex, self._log.offline_range(w, rep, self.direction))
+        rep = check_hold(rep, self.hold_s)
         if self.forget_compensated and rep.compensation:
             self._forget_guess()
         else:
