@@ -39,8 +39,8 @@ def test_without_the_settled_rule_the_reps_merge():
     """The case above fails with the rule off: the test can fail."""
     old = engine.RepEngine.__init__
 
-    def no_settle(self, ex, settled_share=0.0):
-        old(self, ex, 0.0)
+    def no_settle(self, ex, settled_share=0.0, **kw):
+        old(self, ex, 0.0, **kw)
 
     engine.RepEngine.__init__ = no_settle
     try:

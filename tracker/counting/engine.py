@@ -45,6 +45,13 @@ PEAK_EXIT_SHARE = LO_FRACTION
 # ... for this long: a dip of a frame or two during a hold (landmark noise, at 10 fps two
 # frames are 0.2 s) is not the foot coming back; the CI case's trough lasted 0.5 s.
 PEAK_EXIT_S = 0.25
+# Live only, too: a rep's duration (for ``min_rep_s``) runs from where its rise began, not from
+# the last frame under the exit band. Before the person's range is learned live's thresholds
+# come from the exercise's prior, often above a small mover's range: the foot then spends most
+# of a rep between the bands, and a 0.8 s rep of 3° read 0.3-0.45 s from band to band (corpus
+# tune half, 15-60 fps) and was dropped as too short. The rise is where the (causally filtered,
+# smooth) signal last stopped falling before the rep began: a spike still rises for a frame or
+# two only, so it stays too short.
 
 
 @dataclass(frozen=True)
@@ -75,8 +82,10 @@ class RepEngine:
     this frame. ``lose()`` marks a frame that cannot be used.
     """
 
-    def __init__(self, ex: Exercise, settled_share: float = 0.0, peak_exit_share: float = 0.0):
+    def __init__(self, ex: Exercise, settled_share: float = 0.0, peak_exit_share: float = 0.0,
+                 from_rise: bool = False):
         self.ex, self.settled_share, self.peak_exit_share = ex, settled_share, peak_exit_share
+        self.from_rise = from_rise  # live: the duration runs from where the rise began
         self._recent: deque[tuple[float, float]] = deque()  # (t, x) of the rep's last SETTLE_S
         self._below_since: float | None = None  # in a rep: since when under peak_exit_share of its peak
         self.in_rep = False
@@ -88,14 +97,19 @@ class RepEngine:
         self._last: tuple[int, float] | None = None  # the last frame of a rep in progress
         self._peak_t = 0.0
         self._start_t = 0.0
+        self._rise_t = 0.0  # where the rep's rise began (its duration runs from here, ``from_rise``)
         self._exit = 0.0
         self._low: tuple[int, float, float, float] | None = None  # (i, t, rest, lo) last seen at rest
         self._trough: deque[tuple[int, float, float, float]] = deque()  # (i, t, x, lo) since the last rep
+        # ``from_rise`` (live): a too-short rep's (start, rise t, end t). A rep re-entered within
+        # ``refractory_s`` of it is the same rep, cut by a landmark jump near its top (the sample
+        # toe_raise_side_right: 0.2 s below the exit band, two halves of 0.2 and 0.47 s).
+        self._cut: tuple[int, float, float] | None = None
 
     def lose(self) -> None:
         """An unusable frame: a rep in progress is dropped; rest must be seen again."""
         self.in_rep = False
-        self._low = None
+        self._low = self._cut = None
         self._trough.clear()
         self.stage = "ready"
 
@@ -106,6 +120,18 @@ class RepEngine:
             return self._low
         i, t, x, lo = min(self._trough, key=lambda r: r[2])
         return i, t, x, lo
+
+    def _rise_began(self, start_t: float) -> float:
+        """Time the rise into the rep began: walking back from the newest frame while the
+        signal kept falling and was above the rep's rest (``from_rise``); else ``start_t``,
+        the last frame inside the rest band."""
+        if not self.from_rise:
+            return start_t
+        frames = list(self._trough)
+        k = len(frames) - 1
+        while k > 0 and frames[k - 1][2] < frames[k][2] and frames[k][2] > self.rest:
+            k -= 1
+        return min(start_t, frames[k][1])
 
     def _enters(self, x: float, v: float, hi: float) -> bool:
         if v >= hi and self._low is not None:
@@ -144,6 +170,10 @@ class RepEngine:
             elif t - self.last_end_t >= ex.refractory_s and self._enters(x, v, hi):
                 self.in_rep, self.stage = True, "lift"
                 self.start, self._start_t, self.rest, self._exit = self._start_from()
+                self._rise_t = self._rise_began(self._start_t)
+                if self._cut is not None and t - self._cut[2] <= ex.refractory_s:  # one rep, cut by a jitter
+                    self.start, self._rise_t = self._cut[0], min(self._rise_t, self._cut[1])
+                self._cut = None
                 self.peak, self.peak_x, self._peak_t = i, x, t
                 self._trough.clear()
                 self._recent.clear()
@@ -160,13 +190,14 @@ class RepEngine:
         share_exit = self._back_below_share(t, x)
         if back or settled or share_exit:
             self.in_rep, self.stage = False, "ready"
-            dur = t - self._start_t
+            dur = t - self._rise_t
             if back or settled:  # a share exit leaves the foot above rest: not a start point
                 self._low = (i, t, rest, lo)
             self._trough.append((i, t, x, lo))
             if ex.min_rep_s <= dur <= ex.max_rep_s:
                 self.last_end_t = t
                 return RepWindow(self.start, self.peak, i)
+            self._cut = (self.start, self._rise_t, t) if self.from_rise and dur < ex.min_rep_s else None
             return None
         if t - self._start_t > ex.max_rep_s:
             self.lose()  # held too long: not a rep (walked away, changed position)
@@ -182,7 +213,7 @@ class RepEngine:
         # the top was reached: the foot is coming down, or rose no further for a moment
         topped = self.stage == "lower" or t - self._peak_t >= TOP_SEEN_S
         self.in_rep, self.stage = False, "ready"
-        if topped and self.peak < i and t - self._start_t >= self.ex.min_rep_s:
+        if topped and self.peak < i and t - self._rise_t >= self.ex.min_rep_s:
             return RepWindow(self.start, self.peak, i)
         return None
 

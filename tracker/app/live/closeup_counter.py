@@ -37,7 +37,7 @@ class CloseupSetCounter:
     def __init__(self, ex: Exercise, side: str, calib_s: float, hold_s: float = 0.0, foot: LiveFoot | None = None,
                  mode: str = "active"):
         self.ex, self.side, self.shank = ex, side, uses_shank(ex, mode)
-        counter = LiveCounter(ex, side, calib_s, hold_s, CausalMedian(LIVE_SPIKE_FRAMES, LIVE_SPIKE_S))
+        counter = LiveCounter(ex, side, calib_s, hold_s, CausalMedian(LIVE_SPIKE_FRAMES, LIVE_SPIKE_S), body=False)
         counter.direction = 0  # learned: the image's rotation sign is the camera's
         counter.compensation_ratio = CLOSEUP_COMPENSATION_RATIO
         counter.forget_compensated = True  # a swing's excursion must not teach the sign or range of a rep
