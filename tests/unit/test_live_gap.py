@@ -102,3 +102,22 @@ def test_a_rep_cut_by_a_landmark_jump_is_one_rep():
         for ex in (TOE, DORSI):
             n, reps = live_count(make_recording(t, dorsi=a, noise_px=0.3, seed=1), ex)
             assert n == 3, (fps, ex.key, [(r.start_t, r.rom_deg, r.note) for r in reps])
+
+
+def test_the_live_counter_imports_scipy_before_the_first_rep():
+    """The first rep's zero-phase floor needs scipy.signal (~1.2 s to import): a live counter starts
+    that import on a thread when it is made, so the loop is not held up at the first rep."""
+    import subprocess
+    import sys
+
+    code = ("import sys, time\n"
+            "from tracker.counting.live import LiveCounter\n"
+            "from tracker.exercises import get_exercise\n"
+            "assert 'scipy.signal' not in sys.modules\n"
+            "LiveCounter(get_exercise('dorsiflexion'), 'left')\n"
+            "t = time.monotonic()\n"
+            "while 'scipy.signal' not in sys.modules and time.monotonic() - t < 30: time.sleep(0.01)\n"
+            "print('scipy.signal' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"

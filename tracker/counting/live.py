@@ -19,7 +19,7 @@ from tracker.counting.rest import LiveRange, LiveRest
 from tracker.exercises import Exercise
 from tracker.records import CountState, Rep
 from tracker.signals.features import LegFeatures
-from tracker.signals.filters import CausalMedian, OneEuro, smooth_offline
+from tracker.signals.filters import CausalMedian, OneEuro, preload, smooth_offline
 
 # a rep ends where the foot settles below this share of its peak (engine ``SETTLE_S``):
 # live's early rest can sit under where the foot really comes back to
@@ -166,6 +166,8 @@ class LiveCounter:
         self.rest = LiveRest(calib_s=calib_s)
         self.range = LiveRange(ex)
         self.body = body
+        if body:  # a rep's floor is read zero-phase (scipy): imported now, beside the camera, not
+            preload()  # at the first rep, where it held the loop up ~1.2 s
         self.engine = RepEngine(ex, settled_share=SETTLED_SHARE, from_rise=body)
         self.reps: list[Rep] = []
         self._spike = spike or CausalMedian(3)

@@ -76,8 +76,11 @@ def preload() -> None:
     of CPU, and done at the first count it would hold up the pose pass instead of using the
     core the model leaves free."""
     import importlib
+    import sys
     import threading
 
+    if "scipy.signal" in sys.modules:
+        return
     # not a daemon: a process that ends early waits for the import to finish rather than
     # tearing the interpreter down in the middle of loading scipy's extension modules
     threading.Thread(target=importlib.import_module, args=("scipy.signal",), name="preload-scipy").start()
