@@ -76,6 +76,7 @@ class RestAligner:
         self.now = 0.0  # forward time: the sum of the steps forward between stamps (one back or repeated: none)
         self.frame = -1  # the index of the last frame aligned
         self.kept_at = 0.0  # ``now`` of the last kept fit
+        self.vel: np.ndarray | float = 0.0  # the corners' motion (px/s) between the last two kept fits
         self.run: tuple[float, float, np.ndarray, int] | None = None  # refused fits agreeing: (first, last, fit, count)
         self.refused: int | None = None  # the first frame refused since the last kept fit
         self.moved_from: int | None = None  # set when a run was just kept: frames from this one on were misaligned
@@ -115,14 +116,17 @@ class RestAligner:
         largest agreeing set was 12-25 of 70-100 points, fits moved the picture's corners
         14-250 px in a 320-px frame, every edge in the foot's box changed and the turn read
         ±60° noise, counted as reps. The limit is one frame's move, or, while no two refused
-        fits agree, the move since the last kept fit (one wild fit amid a pan cost 0.4 s).
+        fits agree, the move since the last kept fit if the fit is where the kept fits' motion
+        leads (``_on_course``; one wild fit amid a pan cost 0.4 s).
         Refused fits that agree among themselves for ``HOLD_S`` (``HOLD_FITS``) are kept: a
         phone knocked (or a leg held that long). A fit agreeing with neither the run nor the
         kept fit is skipped (a wild fit restarted the wait); it starts a new run only when the
         run is one fit or had none agreeing for ``DT_S[1]``."""
         d, joins = self.moved(h, self.h), self._joins(h)
         lone = self.run is None or (self.run[3] == 1 and not joins)  # no run of refused fits agreeing
-        if d <= self.limit(self.step) or (lone and d <= self.limit(self.now - self.kept_at)):
+        if d <= self.limit(self.step) or (lone and d <= self.limit(self.now - self.kept_at) and self._on_course(h)):
+            pts, gap = self._placed(h), self.now - self.kept_at
+            self.vel = (pts - self._placed(self.h)) / gap if gap > 0 else self.vel
             self.h, self.kept_at, self.run, self.refused = h, self.now, None, None
             return
         self.refused = self.frame if self.refused is None else self.refused
@@ -130,10 +134,21 @@ class RestAligner:
         if joins:
             self.run = run = (run[0], self.now, h, run[3] + 1)
             if self.now - run[0] >= HOLD_S and run[3] >= HOLD_FITS:
-                self.h, self.kept_at, self.moved_from = h, self.now, self.refused
+                self.h, self.kept_at, self.moved_from, self.vel = h, self.now, self.refused, 0.0
                 self.run = self.refused = None
         elif run is None or run[3] == 1 or self.now - run[1] > DT_S[1]:
             self.run = (self.now, self.now, h, 1)
+
+    def _placed(self, h: np.ndarray) -> np.ndarray:
+        import cv2
+
+        return cv2.perspectiveTransform(self.p0, h)[:, 0]
+
+    def _on_course(self, h: np.ndarray) -> bool:
+        """``h`` within one frame's move of where the kept fits' last motion leads (a pan
+        after a wild fit; not a still camera's wild fit two frames on: the band clip's cut)."""
+        ahead = self._placed(self.h) + self.vel * min(self.now - self.kept_at, DT_S[1])
+        return float(np.median(np.linalg.norm(self._placed(h) - ahead, axis=1))) <= self.limit(self.step)
 
     def _joins(self, h: np.ndarray) -> bool:
         """``h`` within the limit of the run's last fit (since that fit)."""
