@@ -10,7 +10,8 @@ to -23 degrees and makes a false third rep while the real third, still up when t
 ends, is not counted), band ab/adduction 2 of 2, ankle pumps 6 of 4 (seen from a diagonal, the pumping foot mostly
 foreshortens rather than turns in the picture; the first plantarflexion reads 42°, the
 others a few degrees, and noise of that size is counted). Since the alignment check
-(``RestAligner``) the pumps count 4, but only one of them at a labelled pump: a coincidence.
+(``RestAligner``) the pumps counted 4, only one of them at a labelled pump (a coincidence),
+and 5 since wild fits are skipped.
 Exact counts at the right times are the issue's bar; the pumps are marked as an expected
 failure until met.
 """

@@ -224,3 +224,15 @@ def test_a_fast_camera_s_whole_wait_is_taken_back():
     assert errs[-1] < 2, errs.round(1)
     caught = int(np.argmax(errs[20:] < 2)) + 20
     assert cs.n == 20 + n - caught, (cs.n, caught)
+
+
+def test_a_still_camera_s_wild_fits_two_frames_apart_are_both_refused():
+    """A still phone, a wild fit at frame 10 and an 18-px one at 11 (the real band clip after
+    its hard cut: 18.9 px two frames after a refusal): within the speed limit over the time
+    since the last kept fit, but not where the still camera's motion leads, so refused.
+    (Without ``_on_course`` it was kept and the band clip counted 1 of 2 offline.)"""
+    xs = np.zeros(20)
+    xs[11] = 18.0
+    errs, _, _ = _follow(xs, np.arange(20) / 30, wild={10})
+    assert (errs[:11] < 2).all() and (errs[12:] < 2).all(), errs.round(1)
+    assert errs[11] > 16, errs.round(1)  # frame 11 itself: kept at the still place, 18 px from its picture
