@@ -43,11 +43,14 @@ MAX_SPEED = 0.9  # a fit that moves the rest frame's corners (median) from the l
 # 30). 0.9 is that 3 % at offline's 30 fps. Measured, each raw fit against the one before: the tune half's hand-held
 # and still close-ups at most 0.35 side/s (k012; k004, k008, k016, k042 0.16-0.23); the real ankle pumps, a still
 # phone, p90 1.7 side/s at 30 fps and 2.8 at 60 (its wild fits do not scale with the frame interval)
-FRAME_S = (1 / 120, 1 / 15)  # the frame interval the limit is scaled by is clipped to this: a slower camera, or a gap
-# of dropped frames, is not allowed more than one 15-fps frame's move (19 px at 320); a faster one not less than a
-# 120-fps frame's (2.4 px: the fit's own jitter on still clips reaches 0.6 px)
-HOLD_S = 0.4  # ... but fits refused this long that agree among themselves (each within the limit of the one before)
-HOLD_FITS = 3  # ... and at least this many: the camera was really moved (a phone knocked), and the last is kept
+DT_S = (1 / 120, 0.2)  # the time the limit is scaled by (since the last kept fit; for a run, since its last fit) is
+# clipped to this: one wild fit costs one frame, not the time to catch up with a pan, and a slow live camera (10 fps)
+# still follows 0.7 side/s; but past 0.2 s no more than 58 px at 320 (a knock further than that waits for ``HOLD_S``).
+# At least a 120-fps frame's move (2.4 px: the fit's own jitter on still clips reaches 0.6 px)
+HOLD_S = 0.4  # ... but fits refused this long (forward time) that agree among themselves (each within the limit of the
+HOLD_FITS = 3  # one before; at least this many) are the camera really moved (a phone knocked), and the last is kept
+TAKE_BACK_S = 1.0  # the changed pixels of this long (forward time) are kept to take back a wait's frames ...
+TAKE_BACK_FRAMES = 600  # ... and at most this many frames (repeated time stamps do not move the clock)
 
 
 class RestAligner:
@@ -68,9 +71,15 @@ class RestAligner:
         self.last = self.p0.copy()
         self.h = np.eye(3)  # the last kept fit, rest frame → current frame
         self.side = float(max(rest.shape))
-        self.t: float | None = None  # the time of the last fit
-        self.run: tuple[float, np.ndarray, int] | None = None  # refused fits agreeing: (first time, last fit, count)
-        self.moved_at: float | None = None  # set when a run was just kept: frames from then until now were misaligned
+        self.t: float | None = None  # the last frame's time stamp
+        self.step = 0.0
+        self.now = 0.0  # forward time: the sum of the steps forward between stamps (one back or repeated: none)
+        self.frame = -1  # the index of the last frame aligned
+        self.kept_at = 0.0  # ``now`` of the last kept fit
+        self.vel: np.ndarray | float = 0.0  # the corners' motion (px/s) between the last two kept fits
+        self.run: tuple[float, float, np.ndarray, int] | None = None  # refused fits agreeing: (first, last, fit, count)
+        self.refused: int | None = None  # the first frame refused since the last kept fit
+        self.moved_from: int | None = None  # set when a run was just kept: frames from this one on were misaligned
         self.rest_mean = float(rest.mean())
         # can it be the rest: a picture, not a camera's dark or blank start frame (corners are
         # not required: a plain foot on a plain floor has few, and is measured unaligned)
@@ -80,7 +89,10 @@ class RestAligner:
         """The frame at ``t`` (seconds) warped onto the rest frame and matched to its exposure."""
         import cv2
 
-        self.moved_at = None
+        self.moved_from = None
+        self.step = max(0.0, t - self.t) if self.t is not None else 0.0  # forward time since the last frame
+        self.now += self.step
+        self.t, self.frame = t, self.frame + 1
         if len(self.p0) < MIN_CORNERS:
             return same_exposure(gray, self.rest_mean)
         p1, st, _ = cv2.calcOpticalFlowPyrLK(self.rest, gray, self.p0, self.last.copy(), winSize=(15, 15),
@@ -91,36 +103,60 @@ class RestAligner:
         h, _ = cv2.findHomography(self.p0[ok], p1[ok], cv2.RANSAC, 1.0, maxIters=RANSAC_ITERS)
         self.last = np.where(ok[:, None, None], p1, self.last)
         if h is not None:
-            self._keep(h, t)
+            self._keep(h)
         if not np.array_equal(self.h, np.eye(3)):
             gray = cv2.warpPerspective(gray, self.h, (gray.shape[1], gray.shape[0]),
                                        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
         return same_exposure(gray, self.rest_mean)
 
-    def _keep(self, h: np.ndarray, t: float) -> None:
+    def _keep(self, h: np.ndarray) -> None:
         """Keep a fit that can be the camera's motion: the rest frame's corners (median) move
         at most ``MAX_SPEED`` from where the last kept fit puts them. Measured on the real
         ankle pumps (a still phone, the legs filling the picture): from 5.7 s RANSAC's
         largest agreeing set was 12-25 of 70-100 points, fits moved the picture's corners
         14-250 px in a 320-px frame, every edge in the foot's box changed and the turn read
-        ±60° noise, counted as reps. Refused fits that agree among themselves for ``HOLD_S``
-        (``HOLD_FITS``) are kept: without that, a phone knocked once kept its old alignment."""
-        limit = self.limit(t)
-        self.t = t
-        if self.moved(h, self.h) <= limit:
-            self.h, self.run = h, None
-        elif self.run is not None and self.moved(h, self.run[1]) <= limit:
-            self.run = (self.run[0], h, self.run[2] + 1)
-            if t - self.run[0] >= HOLD_S and self.run[2] >= HOLD_FITS:
-                self.h, self.moved_at, self.run = h, self.run[0], None
-        else:
-            self.run = (t, h, 1)
+        ±60° noise, counted as reps. The limit is one frame's move, or, while no two refused
+        fits agree, the move since the last kept fit if the fit is where the kept fits' motion
+        leads (``_on_course``; one wild fit amid a pan cost 0.4 s).
+        Refused fits that agree among themselves for ``HOLD_S`` (``HOLD_FITS``) are kept: a
+        phone knocked (or a leg held that long). A fit agreeing with neither the run nor the
+        kept fit is skipped (a wild fit restarted the wait); it starts a new run only when the
+        run is one fit or had none agreeing for ``DT_S[1]``."""
+        d, joins = self.moved(h, self.h), self._joins(h)
+        lone = self.run is None or (self.run[3] == 1 and not joins)  # no run of refused fits agreeing
+        if d <= self.limit(self.step) or (lone and d <= self.limit(self.now - self.kept_at) and self._on_course(h)):
+            pts, gap = self._placed(h), self.now - self.kept_at
+            self.vel = (pts - self._placed(self.h)) / gap if gap > 0 else self.vel
+            self.h, self.kept_at, self.run, self.refused = h, self.now, None, None
+            return
+        self.refused = self.frame if self.refused is None else self.refused
+        run = self.run
+        if joins:
+            self.run = run = (run[0], self.now, h, run[3] + 1)
+            if self.now - run[0] >= HOLD_S and run[3] >= HOLD_FITS:
+                self.h, self.kept_at, self.moved_from, self.vel = h, self.now, self.refused, 0.0
+                self.run = self.refused = None
+        elif run is None or run[3] == 1 or self.now - run[1] > DT_S[1]:
+            self.run = (self.now, self.now, h, 1)
 
-    def limit(self, t: float) -> float:
-        """Pixels the corners may move since the last fit (at ``self.t``): ``MAX_SPEED`` times
-        the frame interval, clipped to ``FRAME_S``."""
-        dt = FRAME_S[1] if self.t is None else float(np.clip(t - self.t, *FRAME_S))
-        return MAX_SPEED * self.side * dt
+    def _placed(self, h: np.ndarray) -> np.ndarray:
+        import cv2
+
+        return cv2.perspectiveTransform(self.p0, h)[:, 0]
+
+    def _on_course(self, h: np.ndarray) -> bool:
+        """``h`` within one frame's move of where the kept fits' last motion leads (a pan
+        after a wild fit; not a still camera's wild fit two frames on: the band clip's cut)."""
+        ahead = self._placed(self.h) + self.vel * min(self.now - self.kept_at, DT_S[1])
+        return float(np.median(np.linalg.norm(self._placed(h) - ahead, axis=1))) <= self.limit(self.step)
+
+    def _joins(self, h: np.ndarray) -> bool:
+        """``h`` within the limit of the run's last fit (since that fit)."""
+        return self.run is not None and self.moved(h, self.run[2]) <= self.limit(self.now - self.run[1])
+
+    def limit(self, dt: float) -> float:
+        """Pixels the corners may move in ``dt`` seconds: ``MAX_SPEED`` times ``dt`` clipped to ``DT_S``."""
+        return MAX_SPEED * self.side * float(np.clip(dt, *DT_S))
 
     def moved(self, h: np.ndarray, ref: np.ndarray) -> float:
         """Median distance between the rest frame's corners as ``h`` and as ``ref`` place them."""
@@ -133,23 +169,28 @@ class RestAligner:
 class ChangeSum:
     """Per pixel, the share of aligned frames that changed since rest (``foot_box`` finds the
     foot in it). The frames aligned with the old fit while a camera move was being confirmed
-    (``RestAligner.moved_at``) are taken back: what changed there was the camera (measured on a
-    synthetic knocked phone, they grew the live foot's box mid-rep and a rep was refused)."""
+    (from the first refusal since the last kept fit, ``RestAligner.moved_from``) are taken
+    back: what changed there was the camera (measured on a synthetic knocked phone, they grew
+    the live foot's box mid-rep and a rep was refused). Kept to take back: ``TAKE_BACK_S``
+    of forward time, packed bits (at 240 fps the 0.4-s wait is ~100 frames)."""
 
     def __init__(self, rest: np.ndarray):
         self.rest = rest
         self.total = np.zeros(rest.shape, np.float32)
         self.n = 0
-        self.recent: deque[tuple[float, np.ndarray]] = deque(maxlen=int(HOLD_S * 1.5 / FRAME_S[0]))
+        self.recent: deque[tuple[int, float, np.ndarray]] = deque(maxlen=TAKE_BACK_FRAMES)
 
-    def add(self, t: float, aligned: np.ndarray, moved_at: float | None) -> None:
-        while moved_at is not None and self.recent and self.recent[-1][0] >= moved_at:
-            self.total -= self.recent.pop()[1]
+    def add(self, aligned: np.ndarray, al: RestAligner) -> None:
+        """The frame ``al`` just aligned; first the misaligned frames taken back if it just moved."""
+        while al.moved_from is not None and self.recent and self.recent[-1][0] >= al.moved_from:
+            self.total -= np.unpackbits(self.recent.pop()[2], count=self.rest.size).reshape(self.rest.shape)
             self.n -= 1
         changed = tolerant_change(aligned, self.rest) > CHANGE_GREY
         self.total += changed
         self.n += 1
-        self.recent.append((t, changed))
+        self.recent.append((al.frame, al.now, np.packbits(changed)))
+        while al.now - self.recent[0][1] > TAKE_BACK_S:
+            self.recent.popleft()
 
     def share(self) -> np.ndarray:
         return self.total / max(self.n, 1)
@@ -185,7 +226,7 @@ def edge_track(frames: Iterable, width: int, height: int, progress=None) -> Clos
             aligner, persist = rest, ChangeSum(g)
             ts, aligned = [], []
         a = aligner.align(g, fr.t)
-        persist.add(fr.t, a, aligner.moved_at)
+        persist.add(a, aligner)
         ts.append(fr.t)
         aligned.append(a)
     n = len(ts)

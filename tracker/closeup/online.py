@@ -72,7 +72,7 @@ class LiveFoot:
                 return []
             self._start(rest)
         a = self.aligner.align(g, t)
-        self._persist.add(t, a, self.aligner.moved_at)
+        self._persist.add(a, self.aligner)
         self._t0 = t if self._t0 is None else self._t0
         self._kept.append((t, a))
         while self._kept and t - self._kept[0][0] > KEEP_S:
