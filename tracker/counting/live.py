@@ -157,17 +157,15 @@ class LiveCounter:
 
     def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0,
                  spike: CausalMedian | None = None, body: bool = True, mode: str = "active"):
-        """``spike``: the spike guard (None: median of 3 frames). ``body``: the body's landmarks, whose
-        rules (``ONE_EURO_BETA``, ``from_rise``, ``body_rules``) a close-up's counter does not take.
-        ``mode``: the set's (active or passive)."""
+        """``spike``: the spike guard (None: median of 3 frames). ``body``: the body's landmarks, whose rules
+        (``ONE_EURO_BETA``, ``from_rise``, ``body_rules``) a close-up's counter does not take. ``mode``: the set's."""
         self.ex, self.side, self.hold_s = ex, side, hold_s  # hold_s: a plan's hold (counting/hold.py)
         self.state = CountState()
         self.direction = ex.rep_direction(side) or 0
         self.rest = LiveRest(calib_s=calib_s)
         self.range = LiveRange(ex)
         self.body = body
-        if body:  # a rep's floor is read zero-phase (scipy): imported now, beside the camera, not
-            preload()  # at the first rep, where it held the loop up ~1.2 s
+        preload() if body else None  # the floor reads zero-phase (scipy): imported beside the camera now
         self.engine = RepEngine(ex, settled_share=SETTLED_SHARE, from_rise=body)
         self.reps: list[Rep] = []
         self._spike = spike or CausalMedian(3)
