@@ -1,0 +1,75 @@
+"""``live --routine`` follows the patient from position to position (position_watch.py), back to
+an exercise already done too: synthetic body cues (the position and the camera view the body
+shows) fed frame by frame, as ``recognise.body_cues`` would read them from a camera."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from tracker.app.live import position_watch
+from tracker.app.live.position_watch import PositionWatch, choose
+from tracker.app.live.routine import Routine
+from tracker.counting.recognise import BodyCues
+from tracker.exercises import ROUTINE
+
+FPS = 15.0
+# what a side view shows (shoulders narrow, the foot long against the shank) and a front view
+SIDE, FRONT = (0.15, 0.5), (0.7, 0.28)
+
+
+def _cues(posture: str, shoulders: float) -> BodyCues:
+    shares = {p: float(p == posture) for p in ("standing", "seated", "crossed")}
+    return BodyCues(shares["standing"], shares["seated"], shares["crossed"], float("nan"), 0.5, shoulders)
+
+
+def _follow(monkeypatch, script: list[tuple[float, str]], view: tuple[float, float]) -> list[str]:
+    """Play ``script`` (until when, posture) through a watch of a ``--routine`` session started
+    on dorsiflexion; the exercise at each change, as the session would go."""
+    shoulders, foot = view
+    now = {"posture": script[0][1]}
+    monkeypatch.setattr(position_watch, "body_cues", lambda px: _cues(now["posture"], shoulders))
+    monkeypatch.setattr(position_watch, "foot_ratio", lambda px, side: foot)
+    session = SimpleNamespace(routine=Routine("dorsiflexion", True), lock=SimpleNamespace(side="left"))
+    watch = PositionWatch(session)
+    pose = SimpleNamespace(detected=True, pixels=np.zeros((33, 3)))
+    went = [session.routine.current]
+    t = 0.0
+    for until, posture in script:
+        now["posture"] = posture
+        while t < until:
+            r = session.routine
+            k = watch.later(t, pose, r.order, r.pos)
+            if k is not None:
+                r.pos = k
+                went.append(r.current)
+            t += 1 / FPS
+    return went
+
+
+def test_the_patient_goes_back_to_an_exercise_already_done(monkeypatch):
+    # crossed (dorsiflexion), stands up (heel raises), crosses the leg again: dorsiflexion again,
+    # not ab/adduction (a front-view exercise of that position) and not left on heel raises
+    went = _follow(monkeypatch, [(8, "crossed"), (16, "standing"), (24, "crossed")], SIDE)
+    assert went == ["dorsiflexion", "heel_raise", "dorsiflexion"], went
+
+
+def test_the_view_picks_the_exercise_of_a_position_and_a_skipped_one_is_taken_up(monkeypatch):
+    # filmed from the front: uncrossing goes to eversion (front), not toe raises (side, next in
+    # the order); crossing again takes up ab/adduction, skipped, not dorsiflexion (side)
+    went = _follow(monkeypatch, [(8, "crossed"), (16, "seated"), (24, "crossed")], FRONT)
+    assert went == ["dorsiflexion", "eversion", "abduction"], went
+
+
+def test_a_view_that_tells_nothing_leaves_the_routine_order():
+    order = list(ROUTINE)
+    heel = order.index("heel_raise")
+    even = {k: 0.6 for k in order}  # a 45° view: every exercise fits alike
+    # from heel raises the order goes round: dorsiflexion comes before ab/adduction
+    assert order[choose(order, heel, "crossed", even.get)] == "dorsiflexion"
+    # the next exercise of a position first, as before (from dorsiflexion: toe raises)
+    assert order[choose(order, 0, "seated", even.get)] == "toe_raise"
+    # a clear view decides against the order; the current exercise is never chosen
+    side = {k: (1.0 if k in ("dorsiflexion", "toe_raise") else 0.05) for k in order}
+    assert order[choose(order, heel, "seated", side.get)] == "toe_raise"
+    assert choose(order, heel, "standing", even.get) is None
