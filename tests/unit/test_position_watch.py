@@ -73,3 +73,27 @@ def test_a_view_that_tells_nothing_leaves_the_routine_order():
     side = {k: (1.0 if k in ("dorsiflexion", "toe_raise") else 0.05) for k in order}
     assert order[choose(order, heel, "seated", side.get)] == "toe_raise"
     assert choose(order, heel, "standing", even.get) is None
+
+
+def test_the_live_routine_bench_scores_a_set_counted_under_the_wrong_exercise():
+    """The bench's live score (tracker/bench/routine_live.py): a repeated set counted under the
+    exercise before it is neither right nor exact, and a rep between sets is in a transition."""
+    from tracker.bench.routine_live import score
+    from tracker.records import Rep
+
+    def rep(peak: float) -> Rep:
+        return Rep(1, peak - 0.5, peak, peak + 0.5, 0.0, 10.0, 10.0, 1.0, False, False, 1.0, True)
+
+    meta = {"sets": [{"exercise": "dorsiflexion", "motion": "", "start_s": 1.0, "end_s": 4.0, "reps": 2},
+                     {"exercise": "heel_raise", "motion": "", "start_s": 10.0, "end_s": 13.0, "reps": 2},
+                     {"exercise": "dorsiflexion", "motion": "", "start_s": 20.0, "end_s": 23.0, "reps": 2}]}
+    reps = [("dorsiflexion", rep(2.0)), ("dorsiflexion", rep(3.5)), ("heel_raise", rep(11.0)),
+            ("heel_raise", rep(12.5)), ("heel_raise", rep(21.0)), ("heel_raise", rep(22.5)), ("heel_raise", rep(24.0))]
+    forward_only = score(meta, [(0.0, "dorsiflexion"), (8.0, "heel_raise")], reps, 0.5)
+    assert [(s["exercise_ok"], s["count_ok"]) for s in forward_only["sets"]] == [(True, True), (True, True),
+                                                                                  (False, False)]
+    assert forward_only["sets"][2]["counted_as_other"] == 2 and forward_only["reps_in_transitions"] == [
+        ("heel_raise", 24.0)]
+    back = [(e if r.peak_t < 20 else "dorsiflexion", r) for e, r in reps]
+    went_back = score(meta, [(0.0, "dorsiflexion"), (8.0, "heel_raise"), (19.0, "dorsiflexion")], back[:-1], 0.5)
+    assert all(s["count_ok"] for s in went_back["sets"]) and went_back["reps_in_transitions"] == []
