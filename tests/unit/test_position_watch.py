@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from tracker.app.live import position_watch
-from tracker.app.live.position_watch import PositionWatch, choose
+from tracker.app.live.position_watch import PositionWatch, which_exercise
 from tracker.app.live.routine import Routine
 from tracker.counting.recognise import BodyCues
 from tracker.exercises import ROUTINE
@@ -66,13 +66,13 @@ def test_a_view_that_tells_nothing_leaves_the_routine_order():
     heel = order.index("heel_raise")
     even = {k: 0.6 for k in order}  # a 45° view: every exercise fits alike
     # from heel raises the order goes round: dorsiflexion comes before ab/adduction
-    assert order[choose(order, heel, "crossed", even.get)] == "dorsiflexion"
+    assert order[which_exercise(order, heel, "crossed", even.get)] == "dorsiflexion"
     # the next exercise of a position first, as before (from dorsiflexion: toe raises)
-    assert order[choose(order, 0, "seated", even.get)] == "toe_raise"
+    assert order[which_exercise(order, 0, "seated", even.get)] == "toe_raise"
     # a clear view decides against the order; the current exercise is never chosen
     side = {k: (1.0 if k in ("dorsiflexion", "toe_raise") else 0.05) for k in order}
-    assert order[choose(order, heel, "seated", side.get)] == "toe_raise"
-    assert choose(order, heel, "standing", even.get) is None
+    assert order[which_exercise(order, heel, "seated", side.get)] == "toe_raise"
+    assert which_exercise(order, heel, "standing", even.get) is None
 
 
 def test_the_live_routine_bench_scores_a_set_counted_under_the_wrong_exercise():

@@ -6,7 +6,7 @@ both feet down, standing). When the body has settled in the first position of an
 exercise and in none of the current one's, after it was seen in the current one's (the leg
 uncrossed, the patient stood up), the patient has moved on, so the session goes to that
 exercise and says so (its title, as any new set); ``n`` still works.
-Which exercise of that position (``choose``): as ``--exercise auto`` judges it, from the
+Which exercise of that position (``which_exercise``): as ``--exercise auto`` judges it, from the
 exercise entries (``postures``, ``view``): the camera view (``recognise.view_fit``) rules out
 an exercise another one of that position clearly fits better (the recogniser's own
 ``MIN_CONFIDENCE``: dorsiflexion, not ab/adduction, for a crossed leg filmed from the side);
@@ -35,7 +35,7 @@ SHARE = 0.8  # share of the window the body shows that position
 EVERY_S = 0.25  # how often it is judged
 
 
-def choose(order: list[str], pos: int, where: str, fit: Callable[[str], float]) -> int | None:
+def which_exercise(order: list[str], pos: int, where: str, fit: Callable[[str], float]) -> int | None:
     """The index in ``order`` of the exercise the body's new position ``where`` starts: of the
     exercises (other than the current, ``order[pos]``) whose first posture it is, in the
     routine's order from ``pos`` on and round to its start, the first whose view ``fit`` no
@@ -52,7 +52,7 @@ def choose(order: list[str], pos: int, where: str, fit: Callable[[str], float]) 
 
 class PositionWatch:
     def __init__(self, session):
-        self.session = session  # its routine (order and position) is read when judged: ``choose`` replaces it
+        self.session = session  # its routine is read when judged: ``LiveSession.choose`` replaces it
         self._frames: deque = deque()
         self._pos: str | None = None
         self._since = 0.0
@@ -89,7 +89,7 @@ class PositionWatch:
 
     def later(self, t: float, pose, order: list[str], pos: int) -> int | None:
         """The index in ``order`` of the exercise whose position the body has settled in
-        (``choose``: a later one, or one skipped or done before), when that is no position of the
+        (``which_exercise``: a later one, or one skipped or done before), when that is no position of the
         current one (``order[pos]``) and the body was seen settled in the current one's first (a
         change of position, not a misjudged first look)."""
         where = self.settled(t, pose)
@@ -100,7 +100,7 @@ class PositionWatch:
             return None
         if not self._seen:
             return None  # the body never showed the current exercise's position: no change seen
-        return choose(order, pos, where, self.view)
+        return which_exercise(order, pos, where, self.view)
 
     def moved_on(self, t: float, pose, image) -> bool:
         """True when the patient visibly started another exercise: the session has then moved on
