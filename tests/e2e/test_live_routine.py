@@ -1,8 +1,9 @@
-"""``live --routine`` moves on by itself when the patient visibly starts a later exercise: a
+"""``live --routine`` moves on by itself when the patient visibly starts another exercise: a
 rendered whole session (tests/routine_corpus) played as the camera, its landmarks through the
 live session exactly as a camera's would go (tracker.pose.replay)."""
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
@@ -12,6 +13,7 @@ from tracker.app.live.session import LiveSession
 from tracker.bench.routine import ROUTINE_CORPUS
 from tracker.pose.recording import load_recording
 from tracker.pose.replay import RecordingEstimator, replay_frames
+from tracker.sinks.csvfile import RepCSVSink, SummaryCSVSink, read_rep_csv
 
 CLIP = "r01"  # dorsiflexion (leg crossed), toe raises (uncrossed), heel raises (standing up)
 pytestmark = pytest.mark.skipif(not (ROUTINE_CORPUS / f"{CLIP}.npz").exists(), reason="tests/routine_corpus is absent")
@@ -44,14 +46,41 @@ def test_the_live_routine_follows_the_patient_from_position_to_position():
     assert counted == {s["exercise"]: s["reps"] for s in sets}  # every set kept, each counted exactly
 
 
-R07_REPEAT = pytest.mark.xfail(strict=True, reason=(
-    "live --routine cannot go back to an exercise already done (issue 16): r07's repeated dorsiflexion "
-    "set (37.1-45.3 s) is counted by the heel-raise counter; since the live knee is read on the filter's "
-    "clock (lagged_knee) its last movement, 45.0-47.1 s with the foot at rest in truth, passes the knee "
-    "check (knee rise read 1.18 of a heel lift's from landmark wobble; raw 0.09) and counts 1 at 46.7 s"))
+def test_the_live_routine_goes_back_to_an_exercise_already_done(tmp_path):
+    """r07: dorsiflexion (crossed), heel raises (standing), dorsiflexion again (crossed): the
+    session goes back to dorsiflexion, says so, shows it, and counts each set under its own
+    exercise in the per-rep and summary CSVs (before: the repeat was counted as heel raises)."""
+    rec = load_recording(ROUTINE_CORPUS / "r07.npz")
+    meta = json.loads((ROUTINE_CORPUS / "r07_meta.json").read_text())
+    said, titles = [], []
+
+    class Speaker:
+        def say(self, text):
+            said.append(text)
+
+    reps_csv, summary_csv = RepCSVSink(tmp_path / "reps.csv"), SummaryCSVSink(tmp_path / "sets.csv")
+    sess = LiveSession(RecordingEstimator(rec), "dorsiflexion", routine=True, target=10, side=meta["side"],
+                       source="routine clip", speaker=Speaker(), sinks=[reps_csv, summary_csv])
+    repeat = meta["sets"][2]
+    for frame in replay_frames(rec, np.full((rec.height, rec.width, 3), 128, np.uint8)):
+        view = sess.step(frame)
+        if repeat["start_s"] <= frame.t <= repeat["end_s"]:
+            titles.append(view.title)
+    sess.finish()
+    reps_csv.release()
+    summary_csv.release()
+    assert set(titles) == {"Ankle dorsiflexion"}, set(titles)  # the overlay says which exercise
+    assert said.count("Ankle dorsiflexion") == 2 and "Heel raises" in said  # the way back said as any change
+    truth = [(s["exercise"], s["reps"]) for s in meta["sets"]]
+    assert [(s.info.exercise, s.reps_counted) for s in sess.sets] == truth
+    rows = [r for r in read_rep_csv(tmp_path / "reps.csv") if r["counted"]]
+    assert [(r["exercise"], r["recording_set"]) for r in rows] == [("dorsiflexion", 1)] * 3 + [
+        ("heel_raise", 2)] * 3 + [("dorsiflexion", 3)] * 3
+    with open(tmp_path / "sets.csv", newline="") as f:
+        assert [(r["exercise"], int(r["reps_counted"])) for r in csv.DictReader(f)] == truth
 
 
-@pytest.mark.parametrize("clip", ["r01", pytest.param("r07", marks=R07_REPEAT)])
+@pytest.mark.parametrize("clip", ["r01", "r07"])
 def test_no_rep_is_counted_while_the_patient_changes_position(clip):
     """Uncrossing the leg or standing up moves the foot too: when the session moves on, a
     movement still open is that change, never a last rep (r07 counted one at 12.1-14.6 s)."""

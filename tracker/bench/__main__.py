@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="corpus: which exercise --exercise auto recognises per clip (confusion matrices)")
     ap.add_argument("--closeup", action="store_true",
                     help="run only the close-up method: rendered close-ups (tests/closeup_corpus) and the real ones")
-    ap.add_argument("--no-live", action="store_true", help="closeup: offline only")
+    ap.add_argument("--no-live", action="store_true", help="closeup, routine: offline only")
     ap.add_argument("--routine", nargs="?", const="", default=None, metavar="DIR",
                     help="whole-session recordings (default DIR: tests/routine_corpus): sets found, recognised, "
                          "counted")
@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.routine is not None:
         from tracker.bench.routine import run_routine_bench
 
-        return run_routine_bench(args.routine or None, args.split, "known" if args.side_known else "auto", args.json)
+        return run_routine_bench(args.routine or None, args.split, "known" if args.side_known else "auto", args.json,
+                                 live=not args.no_live)
     if args.corpus is not None:
         return run_recognise_command(args) if args.recognise else run_corpus_command(args)
     args.json = args.json or "bench_results.json"

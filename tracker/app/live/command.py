@@ -111,7 +111,8 @@ def register_cli(sub) -> None:
     p.add_argument("--reconnect-for", type=float, metavar="SECONDS",
                    help="how long a network camera may be gone before the session ends (default 60)")
     p.add_argument("--routine", action="store_true",
-                   help=f"run the routine in order ({', '.join(ROUTINE)}), moving on at the target or on n")
+                   help=f"run the routine in order ({', '.join(ROUTINE)}), moving on at the target, on n, or when you "
+                        "take another exercise's position (back to one done too)")
     p.add_argument("--no-check", action="store_true",
                    help="skip the camera placement check before the first set (c opens it later)")
     p.add_argument("--headless", action="store_true", help="no window (print reps; use --write-video to keep the "

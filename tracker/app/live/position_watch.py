@@ -1,23 +1,33 @@
-"""``live --routine``: the session moves on by itself when the patient visibly starts a later
-exercise of the routine.
+"""``live --routine``: the session moves on by itself when the patient visibly starts another
+exercise of the routine: a later one, one skipped earlier, or one already done (a repeat).
 
 Why the position: the routine's exercises are done in different positions (the leg crossed,
-both feet down, standing). When the body has settled in the first position of a later
+both feet down, standing). When the body has settled in the first position of another
 exercise and in none of the current one's, after it was seen in the current one's (the leg
 uncrossed, the patient stood up), the patient has moved on, so the session goes to that
 exercise and says so (its title, as any new set); ``n`` still works.
-Two exercises done in one position (dorsiflexion then ab/adduction) are not told apart this
-way: reaching the target, or ``n``, moves on there. The position is judged as
-``--exercise auto`` judges it (``recognise.body_cues``) over the last ``WINDOW_S``.
+Which exercise of that position (``which_exercise``): as ``--exercise auto`` judges it, from the
+exercise entries (``postures``, ``view``): the camera view (``recognise.view_fit``) rules out
+an exercise another one of that position clearly fits better (the recogniser's own
+``MIN_CONFIDENCE``: dorsiflexion, not ab/adduction, for a crossed leg filmed from the side);
+of those left, the first in the routine's order from the current one on, going round to its
+start (the next exercise first, as before; then one skipped or already done). Nothing else
+decides, so going back is no special case. The movement cannot help yet (it has not started),
+so two exercises of one position and one view (a 45° oblique view fits neither well) are
+told apart by that order only, and two exercises done in one position (dorsiflexion then
+ab/adduction) not at all: reaching the target, or ``n``, moves on there. The position is
+judged as ``--exercise auto`` judges it (``recognise.body_cues``) over the last ``WINDOW_S``.
 """
 from __future__ import annotations
 
 from collections import deque
+from typing import Callable
 
 import numpy as np
 
-from tracker.counting.recognise import body_cues
+from tracker.counting.recognise import MIN_CONFIDENCE, body_cues, foot_ratio, view_fit
 from tracker.exercises import EXERCISES
+from tracker.pose.landmarks import SIDES
 
 WINDOW_S = 1.5  # the position is judged over the last this long
 SETTLED_S = 1.5  # ... and must have held this long
@@ -25,36 +35,63 @@ SHARE = 0.8  # share of the window the body shows that position
 EVERY_S = 0.25  # how often it is judged
 
 
+def which_exercise(order: list[str], pos: int, where: str, fit: Callable[[str], float]) -> int | None:
+    """The index in ``order`` of the exercise the body's new position ``where`` starts: of the
+    exercises (other than the current, ``order[pos]``) whose first posture it is, in the
+    routine's order from ``pos`` on and round to its start, the first whose view ``fit`` no
+    other one beats by ``MIN_CONFIDENCE`` (its fit over both); None: none is done there."""
+    n = len(order)
+    ks = [(pos + j) % n for j in range(1, n) if EXERCISES[order[(pos + j) % n]].postures[0] == where]
+    fits = {k: fit(order[k]) for k in ks}
+
+    def beaten(k: int) -> bool:
+        return any(fits[d] > 0 and fits[d] / (fits[k] + fits[d]) >= MIN_CONFIDENCE for d in ks if d != k)
+
+    return next((k for k in ks if not beaten(k)), None)
+
+
 class PositionWatch:
     def __init__(self, session):
-        self.session = session  # its routine (order and position) is read when judged: ``choose`` replaces it
+        self.session = session  # its routine is read when judged: ``LiveSession.choose`` replaces it
         self._frames: deque = deque()
         self._pos: str | None = None
         self._since = 0.0
         self._next_t = float("-inf")
         self._seen_in: tuple | None = None  # the set whose position ...
         self._seen = False  # ... the body has been seen settled in
+        self._window: tuple | None = None  # the last judged window's pixels and body cues
 
     def settled(self, t: float, pose) -> str | None:
         """The position the body has held for ``SETTLED_S`` (standing, seated or crossed), or None."""
         if pose.detected:
-            self._frames.append((t, pose.pixels[:, :2]))
+            self._frames.append((t, pose))
         while self._frames and self._frames[0][0] < t - WINDOW_S:
             self._frames.popleft()
         if t >= self._next_t and len(self._frames) >= 5:
             self._next_t = t + EVERY_S
-            cues = body_cues(np.stack([px for _, px in self._frames]))
+            px = np.stack([p.pixels[:, :2] for _, p in self._frames])
+            cues = body_cues(px)
+            self._window = (px, cues)
             main = cues.main_posture()
             pos = main if cues.share(main) >= SHARE else None
             if pos != self._pos:
                 self._pos, self._since = pos, t
         return self._pos if self._pos is not None and t - self._since >= SETTLED_S else None
 
+    def view(self, exercise: str) -> float:
+        """How well the last window fits ``exercise``'s camera view (``recognise.view_fit``), on the
+        counted foot, or the mean over both while ``--side auto`` has not decided."""
+        px, cues = self._window
+        lock = getattr(self.session, "lock", None)
+        sides = (lock.side,) if lock is not None and lock.side else SIDES
+        camera = EXERCISES[exercise].camera
+        return float(np.mean([view_fit(camera, foot_ratio(px, s), cues.shoulders) for s in sides]))
+
     def later(self, t: float, pose, order: list[str], pos: int) -> int | None:
-        """The index in ``order`` of the first later exercise whose position the body has
-        settled in, when that is no position of the current one (``order[pos]``) and the body
-        was seen settled in the current one's first (a change of position, not a misjudged
-        first look)."""
+        """The index in ``order`` of the exercise whose position the body has settled in
+        (``which_exercise``: a later one, or one skipped or done before), when that is no position of the
+        current one (``order[pos]``) and the body was seen settled in the current one's first (a
+        change of position, not a misjudged first look)."""
         where = self.settled(t, pose)
         if self._seen_in != (order[pos], pos):
             self._seen_in, self._seen = (order[pos], pos), False  # a new set: its position not seen yet
@@ -63,14 +100,22 @@ class PositionWatch:
             return None
         if not self._seen:
             return None  # the body never showed the current exercise's position: no change seen
-        return next((k for k in range(pos + 1, len(order)) if EXERCISES[order[k]].postures[0] == where), None)
+        return which_exercise(order, pos, where, self.view)
 
-    def moved_on(self, t: float, pose) -> bool:
-        """True when the patient visibly started a later exercise; the routine is then set just
-        before it, so that its ``advance`` (the session's next exercise) lands on it."""
-        routine = self.session.routine
-        k = self.later(t, pose, routine.order, routine.pos)
+    def moved_on(self, t: float, pose, image) -> bool:
+        """True when the patient visibly started another exercise: the session has then moved on
+        to it (the routine set just before it, so that its ``advance`` lands on it), and the new
+        set has been given the frames of the window the position was judged settled on (this
+        frame's ``image`` stands in for theirs: the gate reads only its light). Why: the set
+        starts where the body settled, not ``SETTLED_S`` later when that is sure; a patient who
+        starts at once had lifted the foot by then, and the new set learned its rest at the top
+        of the first rep (r07's repeated dorsiflexion counted 0 of 3)."""
+        session = self.session
+        k = self.later(t, pose, session.routine.order, session.routine.pos)
         if k is None:
             return False
-        routine.pos = k - 1
+        session.routine.pos = k - 1
+        session.next_exercise(moved=True)
+        for tk, pk in list(self._frames):
+            session._take(session.set.step(tk, image, pk, session.paused)[2], tk)
         return True

@@ -145,10 +145,10 @@ class LiveSession:
         self._take(found, t)
         c3 = self.clock()
         view = self._view(t, pose, problem or leg_problems.get(self.lock.side or self.set.display_side()))
-        done_at, moved = self.record.complete_at, bool(self.watch and self.watch.moved_on(t, pose))
-        if moved or (self.routine.routine and done_at is not None and t - done_at >= self.routine.wait_s(ROUTINE_NEXT_S)
-                     and view.stage not in ("lift", "hold", "lower")):
-            self.next_exercise(moved)
+        done_at, moved = self.record.complete_at, bool(self.watch and self.watch.moved_on(t, pose, frame.image))
+        if not moved and (self.routine.routine and done_at is not None and t - done_at >= self.routine.wait_s(
+                ROUTINE_NEXT_S) and view.stage not in ("lift", "hold", "lower")):
+            self.next_exercise()
         self.last_timings = {"pose_s": c1 - c0, "count_s": (c2 - c1) + (self.clock() - c3), "sinks_s": c3 - c2}
         return view
 
