@@ -52,24 +52,20 @@ PEAK_EXIT_S = 0.25
 # tune half, 15-60 fps) and was dropped as too short. The rise is where the (causally filtered,
 # smooth) signal last stopped falling before the rep began: a spike still rises for a frame or
 # two only, so it stays too short.
-# Live only, too (``confirm_dips``): a rep back in the rest band is over only once the foot has been
-# away from its top (under ``HOLD_SHARE`` of its peak) for DIP_GAP_S; back near the top sooner, the
-# dip was a landmark jump and the rep goes on. Timed from the top, not from the end, so a rep let
-# down over more than DIP_GAP_S is over at once, as before. Why: timed from its rise, the part of a
-# slow rep before a 0.1 s jump back to rest counts, and the rest of it counted again (review of the
-# live rules: 5° reps, 1 s rise, 3 s hold, a jump 0.7 s into the rise or into the hold: 4 of 2 at
-# 30 fps). Away from the top, as the engine sees it (causally filtered): such a jump 0.20-0.23 s
-# at 30 fps, 0.27-0.33 s at 15 fps (0.42 s in a hold at 12 fps: not covered; at 10 fps the spike
-# guard removes it); between two genuine reps of 0.5-0.6 s with 0.1 s of rest at 10-15 fps
-# 0.40-0.6 s (with no rest 0.42 s, where the spike guard already loses reps at 10-12 fps). An
-# earlier attempt joined a rep to the next one entered within ``refractory_s`` of its end and lost
-# half of those quick reps at 10-12 fps. The cost: a quick rep is announced up to DIP_GAP_S late.
+# Live only, too (``confirm_dips``): a rep that fell from its top (``HOLD_SHARE`` of its peak) into
+# the rest band within DIP_FALL_S or two frames (the spike guard passes a jump as a two-frame fall)
+# is over only once the foot has been away from its top for DIP_GAP_S; back near the top sooner,
+# the dip was a landmark jump and the rep goes on. Why: timed from its rise, the part of a slow rep
+# before a 0.1 s jump back to rest counts, and the rest of it counted again (review of the live
+# rules: 5° reps, 1 s rise, 3 s hold, a jump 0.7 s into the rise or into the hold: 4 of 2 at 30 fps).
+# Away from its top, as the engine sees it (causally filtered): such a jump 0.20-0.23 s at 30 fps,
+# 0.27-0.33 s at 15 fps (at 10 fps the spike guard removes it); two genuine reps of 0.5-0.6 s with
+# 0.1 s of rest at 10-15 fps, 0.40-0.6 s (with no rest 0.42 s, where the spike guard already loses
+# reps at 10-12 fps). A foot let down over more than the fall time is over at once, as before: the
+# 0.5 s reps without rest at 30 fps, 0.33 s from top to top, are still each counted. An earlier
+# attempt joined a rep to the next one entered within ``refractory_s`` of its end, and lost half of
+# the quick reps at 10-12 fps. The cost: a quick rep is announced up to DIP_GAP_S late.
 DIP_GAP_S = 0.35
-# ... and only for a rep that fell from its top into the rest band within DIP_FALL_S or two frames
-# (the spike guard passes a jump as a fall over two frames): a foot let down takes longer, and the
-# 0.5 s reps of 8-15° without rest at 30 fps, 0.33 s from top to top, were each counted, as before.
-# Where the frames are sparse (10-15 fps) two frames hold a genuine fall too: there the time away
-# from the top alone tells.
 DIP_FALL_S = 0.1
 
 
