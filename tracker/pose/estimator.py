@@ -24,7 +24,7 @@ from tracker.sources.frames import Frame
 
 # Bump when anything here changes what landmarks come out (ROI, search, person lock): the
 # landmark cache is keyed by it, so stale cached landmarks are never reused.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3  # 3: the foot turn (``foot_turn``) kept per frame
 _unguarded_noted = False
 
 
@@ -46,6 +46,11 @@ class PoseFrame:
     world: np.ndarray = field(repr=False)  # (33, 3) float32, metres
     people: int = 0  # how many people the landmarker saw in this frame
     crop: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 used, if any
+    # the feet's in-plane turn from their rest boxes, degrees in image axes, left then right
+    # (``tracker.pose.foot_turn``; NaN: not measured), and the moved corners it rests on;
+    # None when the pose step did not compute it
+    foot_turn: np.ndarray | None = field(default=None, repr=False)  # (2,) float32
+    foot_moved: np.ndarray | None = field(default=None, repr=False)  # (2,) int16
 
     @property
     def detected(self) -> bool:
@@ -170,11 +175,13 @@ class PoseEstimator:
     ``mode='video'`` (default) uses MediaPipe's tracking across frames (files and the live
     loop, which feeds the newest frame with monotonic timestamps); ``mode='image'`` treats
     every frame independently (stills, or when tracking glitches matter more than speed).
+    ``foot_turn``: also measure the feet's turn from the pixels (``tracker.pose.foot_turn``,
+    eversion from the front), 1-2 ms per foot and frame.
     """
 
     def __init__(self, model: str | None = None, mode: str = "video", roi: bool = True,
                  num_poses: int = 2, min_detection: float = 0.5, min_presence: float = 0.5,
-                 min_tracking: float = 0.5):
+                 min_tracking: float = 0.5, foot_turn: bool = True):
         self.model_path = resolve_model(model)
         self.mode = mode
         self.num_poses = num_poses
@@ -185,6 +192,11 @@ class PoseEstimator:
         self._last_center: np.ndarray | None = None
         self._last_size: float | None = None
         self._missed = 0
+        self.feet = None
+        if foot_turn:
+            from tracker.pose.foot_turn import FootTurns
+
+            self.feet = FootTurns()
         _close_before_interpreter_exit(self)
 
     def _create(self):
@@ -223,6 +235,13 @@ class PoseEstimator:
         return self._landmarker.detect(image)
 
     def process(self, frame: Frame) -> PoseFrame:
+        pf = self._pose(frame)
+        if self.feet is not None:
+            pf.foot_turn, pf.foot_moved = self.feet.step(frame.image, frame.t, pf.pixels if pf.detected else None,
+                                                         pf.visibility)
+        return pf
+
+    def _pose(self, frame: Frame) -> PoseFrame:
         import cv2
 
         img = frame.image
