@@ -94,6 +94,9 @@ class Exercise:
     # the floor, "crossed": seated with the affected leg crossed over the other). The
     # recogniser (tracker/counting/recognise.py) matches them against what the body shows.
     postures: tuple[str, ...] = ("seated",)
+    # Counted from the foot's turn in the pixels (``tracker.pose.foot_turn``) when the pose step
+    # measured it: the landmarks barely follow an eversion (gain 0.05-0.2), the pixels do (~0.5).
+    foot_turn: bool = False
 
     def __post_init__(self):
         if self.view not in VIEWS:
@@ -159,7 +162,7 @@ EXERCISES: dict[str, Exercise] = {
             cue="Lift the outside edge of your foot; keep your leg still",
             short_cue="Lift the outer edge of the foot",
             signal="foot_sideways", view="front", direction=0, approximate=True,
-            direction_by_side=(-1, 1), min_rom_deg=2.0, seated=True, aliases=("inversion",),
+            direction_by_side=(-1, 1), min_rom_deg=2.0, seated=True, aliases=("inversion",), foot_turn=True,
         ),
     )
 }
