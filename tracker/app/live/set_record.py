@@ -21,6 +21,12 @@ class SetRecord:
         self.closed = False
         self.summary: SetSummary | None = None
 
+    def name_method(self, method: str) -> None:
+        """How the set is being counted, as known by its first rep (the foot turn is seen only
+        once the pose step delivers it): before the set's rows are opened."""
+        if self.info is None:
+            self._fields["method"] = method
+
     @property
     def counted(self) -> int:
         return sum(r.counted for r in self.reps)
