@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tracker.errors import ModelError
+from tracker.pose.foot_turn import FootTurns
 from tracker.pose.landmarks import LEFT_HIP, NUM_LANDMARKS, RIGHT_HIP
 from tracker.pose.model_files import resolve_model
 from tracker.pose.native import import_tasks
@@ -192,11 +193,7 @@ class PoseEstimator:
         self._last_center: np.ndarray | None = None
         self._last_size: float | None = None
         self._missed = 0
-        self.feet = None
-        if foot_turn:
-            from tracker.pose.foot_turn import FootTurns
-
-            self.feet = FootTurns()
+        self.feet = FootTurns() if foot_turn else None
         _close_before_interpreter_exit(self)
 
     def _create(self):
@@ -236,10 +233,7 @@ class PoseEstimator:
 
     def process(self, frame: Frame) -> PoseFrame:
         pf = self._pose(frame)
-        if self.feet is not None:
-            pf.foot_turn, pf.foot_moved = self.feet.step(frame.image, frame.t, pf.pixels if pf.detected else None,
-                                                         pf.visibility)
-        return pf
+        return self.feet.measure(frame.image, pf) if self.feet is not None else pf
 
     def _pose(self, frame: Frame) -> PoseFrame:
         import cv2

@@ -1,6 +1,6 @@
 """The foot's in-plane turn per frame and per foot, computed causally in the pose step.
 
-Why in the pose step: the turn is read from the pixels (``tracker.signals.foot_roi``: the
+Why in the pose step: the turn is read from the pixels (``tracker.pose.foot_roi``: the
 moved corners of a box that follows the ankle, against a rest box), and only the pose step
 has the picture; a recording keeps the result, so ``analyze`` of a recording and the live
 loop count the same per-frame numbers. Why causal: one engine serves both, and live cannot
@@ -24,8 +24,8 @@ from collections import deque
 
 import numpy as np
 
+from tracker.pose import foot_roi as fr
 from tracker.pose.landmarks import LEG, SIDES
-from tracker.signals import foot_roi as fr
 
 STILL_S = 0.4  # the foot still this long before a rest box is taken
 STILL_FRAC = 0.05  # "still": every landmark of the foot within this share of the box side of its median
@@ -102,6 +102,11 @@ class FootTurns:
 
     def __init__(self):
         self.feet = {s: _Foot() for s in SIDES}
+
+    def measure(self, image: np.ndarray, pf):
+        """``pf`` (a ``PoseFrame`` of ``image``) with its ``foot_turn`` and ``foot_moved`` set."""
+        pf.foot_turn, pf.foot_moved = self.step(image, pf.t, pf.pixels if pf.detected else None, pf.visibility)
+        return pf
 
     def step(self, image: np.ndarray, t: float, px: np.ndarray | None, vis: np.ndarray | None
              ) -> tuple[np.ndarray, np.ndarray]:
