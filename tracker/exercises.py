@@ -95,7 +95,9 @@ class Exercise:
     # recogniser (tracker/counting/recognise.py) matches them against what the body shows.
     postures: tuple[str, ...] = ("seated",)
     # Counted from the foot's turn in the pixels (``tracker.pose.foot_turn``) when the pose step
-    # measured it: the landmarks barely follow an eversion (gain 0.05-0.2), the pixels do (~0.5).
+    # measured it. Off for every exercise: on eversion it reads the benchmark's front clips at gain
+    # 0.55-0.67 (landmarks 0.16-0.17), but on the corpus tuning half's front clips (feet 48-66 px)
+    # less than the landmarks and live counts got worse (c050 3 -> 5, c064 3 -> 2; README).
     foot_turn: bool = False
 
     def __post_init__(self):
@@ -162,7 +164,7 @@ EXERCISES: dict[str, Exercise] = {
             cue="Lift the outside edge of your foot; keep your leg still",
             short_cue="Lift the outer edge of the foot",
             signal="foot_sideways", view="front", direction=0, approximate=True,
-            direction_by_side=(-1, 1), min_rom_deg=2.0, seated=True, aliases=("inversion",), foot_turn=True,
+            direction_by_side=(-1, 1), min_rom_deg=2.0, seated=True, aliases=("inversion",),
         ),
     )
 }

@@ -69,6 +69,13 @@ class PoseFrame:
         return cls(index, t, width, height, nan3, nan1.copy(), nan1.copy(), nan3.copy(), people)
 
 
+def turn_used() -> bool:
+    """Does any exercise count from the feet's pixel turn (``Exercise.foot_turn``)?"""
+    from tracker.exercises import EXERCISES
+
+    return any(e.foot_turn for e in EXERCISES.values())
+
+
 def _close_before_interpreter_exit(est: "PoseEstimator") -> None:
     """Close the landmarker at exit, BEFORE mediapipe's worker threads are shut down.
 
@@ -177,12 +184,12 @@ class PoseEstimator:
     loop, which feeds the newest frame with monotonic timestamps); ``mode='image'`` treats
     every frame independently (stills, or when tracking glitches matter more than speed).
     ``foot_turn``: also measure the feet's turn from the pixels (``tracker.pose.foot_turn``,
-    eversion from the front), 1-2 ms per foot and frame.
+    eversion from the front; 1-3 ms per frame); None: when some exercise counts from it.
     """
 
     def __init__(self, model: str | None = None, mode: str = "video", roi: bool = True,
                  num_poses: int = 2, min_detection: float = 0.5, min_presence: float = 0.5,
-                 min_tracking: float = 0.5, foot_turn: bool = True):
+                 min_tracking: float = 0.5, foot_turn: bool | None = None):
         self.model_path = resolve_model(model)
         self.mode = mode
         self.num_poses = num_poses
@@ -193,7 +200,7 @@ class PoseEstimator:
         self._last_center: np.ndarray | None = None
         self._last_size: float | None = None
         self._missed = 0
-        self.feet = FootTurns() if foot_turn else None
+        self.feet = FootTurns() if (turn_used() if foot_turn is None else foot_turn) else None
         _close_before_interpreter_exit(self)
 
     def _create(self):
