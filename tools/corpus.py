@@ -399,7 +399,8 @@ def pose_one(row: dict, videos: Path, out: Path) -> float:
 
     name = row["name"]
     t0 = time.time()
-    with open_source(videos / f"{name}.mp4", max_fps=None) as src, PoseEstimator("full", mode="video") as est:
+    with open_source(videos / f"{name}.mp4", max_fps=None) as src, \
+            PoseEstimator("full", mode="video", foot_turn=True) as est:
         rec = record_video(src, est)
     dt = time.time() - t0
     rec.save(out / f"{name}.npz")

@@ -4,7 +4,7 @@ show? Prints, against the rendered truth (the benchmark's ``paired_angle_metrics
 
 - the landmark eversion signal (``foot_sideways``, as counting uses it now);
 - the close-up edge-histogram turn (``tracker.closeup.edgetrack.turns``) in the box;
-- the box's moved-corner rotation (``tracker.signals.foot_roi``).
+- the box's moved-corner rotation (``tracker.pose.foot_roi``).
 
 Boxes, alignment and rest are the same for both image measures (``foot_roi``). On a clip
 whose truth has no eversion it prints how far each signal strays (p95 of |x - median|) and
@@ -37,7 +37,7 @@ def aligned_boxes(video: Path, boxes) -> tuple[list[np.ndarray | None], np.ndarr
     frame times; ms per frame to crop and align, decoding left out)."""
     import cv2
 
-    from tracker.signals.foot_roi import aligned_boxes as align
+    from tracker.pose.foot_roi import aligned_boxes as align
     from tracker.sources.capture import open_source
 
     t_s, decode = [], [0.0]
@@ -100,9 +100,9 @@ def probe(video: Path, side: str | None, model: str, roi_shanks: float | None = 
     ``foot_roi.ROI_SHANKS``) and return them per frame."""
     from tracker.bench.accuracy import read_truth
     from tracker.exercises import get_exercise
+    from tracker.pose import foot_roi
     from tracker.pose.cache import cached_recording
     from tracker.pose.landmarks import FOOT_POINTS, LEG
-    from tracker.signals import foot_roi
     from tracker.signals.features import leg_features, reference_scale
 
     base = video.with_suffix("")
@@ -138,7 +138,7 @@ def probe(video: Path, side: str | None, model: str, roi_shanks: float | None = 
 
 
 def main(argv=None) -> None:
-    from tracker.signals import foot_roi
+    from tracker.pose import foot_roi
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("videos", nargs="+", type=Path)

@@ -32,7 +32,7 @@ def pose_one(video: Path, out: Path) -> float:
     name = video.stem
     meta = json.loads(video.with_name(f"{name}_meta.json").read_text())
     t0 = time.time()
-    with open_source(video, max_fps=None) as src, PoseEstimator("full", mode="video") as est:
+    with open_source(video, max_fps=None) as src, PoseEstimator("full", mode="video", foot_turn=True) as est:
         rec = record_video(src, est)
     dt = time.time() - t0
     rec.save(out / f"{name}.npz")

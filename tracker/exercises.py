@@ -94,6 +94,11 @@ class Exercise:
     # the floor, "crossed": seated with the affected leg crossed over the other). The
     # recogniser (tracker/counting/recognise.py) matches them against what the body shows.
     postures: tuple[str, ...] = ("seated",)
+    # Counted from the foot's turn in the pixels (``tracker.pose.foot_turn``) when the pose step
+    # measured it. Off for every exercise: on eversion it reads the benchmark's front clips at gain
+    # 0.55-0.67 (landmarks 0.16-0.17), but on the corpus tuning half's front clips (feet 48-66 px)
+    # less than the landmarks and live counts got worse (c050 3 -> 5, c064 3 -> 2; README).
+    foot_turn: bool = False
 
     def __post_init__(self):
         if self.view not in VIEWS:

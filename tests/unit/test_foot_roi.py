@@ -1,4 +1,4 @@
-"""The foot box's turn (tracker/signals/foot_roi.py) on synthetic pictures: a textured foot
+"""The foot box's turn (tracker/pose/foot_roi.py) on synthetic pictures: a textured foot
 turned about the ankle in front of a still shank and floor, as an eversion looks from the front."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tracker.signals import foot_roi as fr
+from tracker.pose import foot_roi as fr
 
 SIZE = 320
 ANKLE = (160.0, 140.0)

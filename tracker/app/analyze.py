@@ -60,7 +60,8 @@ def analyze_path(path: Path, exercise: str, side: str = "auto", mode: str = "act
     from tracker.sources.capture import open_source
 
     with open_source(path, max_fps=max_fps or None) as src, \
-            PoseEstimator(model, mode="image" if image_mode else "video") as est:
+            PoseEstimator(model, mode="image" if image_mode else "video",
+                          foot_turn=None if ex is None else ex.foot_turn) as est:
         total = src.info.frame_count // getattr(src, "stride", 1) if src.info.frame_count else None
         checkpoints = provisional and ex and Checkpoints(ex, provisional, side, mode, target, str(path), profile)
         with progress_bar(total, desc=path.name, enabled=None if progress else False) as bar:

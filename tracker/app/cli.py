@@ -47,7 +47,7 @@ def _run_pose(args) -> int:
     out = check_output_path(args.output, force=args.force, suffix=".npz")
     check_distinct({"--output": out}, [args.video] if Path(args.video).exists() else [])
     with open_source(args.video) as src, \
-            PoseEstimator(args.model, mode="image" if args.image_mode else "video") as est:
+            PoseEstimator(args.model, mode="image" if args.image_mode else "video", foot_turn=True) as est:
         with progress_bar(src.info.frame_count, desc=Path(src.info.name).name, unit="frame") as bar:
             try:
                 rec = record_video(src, est, progress=bar)

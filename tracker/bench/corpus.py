@@ -124,8 +124,9 @@ def subsample(rec: PoseRecording, max_fps: float | None) -> PoseRecording:
         return rec
     keep = (rec.index - rec.index[0]) % stride == 0
     src.update(fps=rec.fps / stride, stride=int(src.get("stride", 1)) * stride)
-    return PoseRecording(rec.t[keep], rec.norm[keep], rec.visibility[keep], rec.presence[keep], rec.world[keep],
-                         rec.people[keep], rec.index[keep], rec.width, rec.height, dict(rec.meta, source=src))
+    out = rec.take(keep)
+    out.meta["source"] = src
+    return out
 
 
 def _route(counted: int, summary, reps, warnings, side: str, case: CorpusCase, holds: list) -> dict:

@@ -20,10 +20,18 @@ from tracker.pose.landmarks import SIDES, other_side
 from tracker.pose.recording import PoseRecording
 from tracker.records import Rep, SetInfo, SetSummary
 from tracker.signals import gating
-from tracker.signals.features import LegFeatures, crossed_leg, leg_features, shank_length, shoulder_ratio
+from tracker.signals.features import (
+    LegFeatures,
+    crossed_leg,
+    foot_turn_of,
+    leg_features,
+    shank_length,
+    shoulder_ratio,
+)
 from tracker.signals.filters import fill_gaps, smooth_offline
 
 METHOD = "offline-peaks"
+TURN_METHOD = "offline-peaks+foot-turn"  # the signal was the foot's pixel turn (tracker/pose/foot_turn.py)
 BASELINE_WINDOW_S = 12.0
 
 
@@ -63,7 +71,7 @@ class _Leg:
 def _prepare(rec: PoseRecording, ex: Exercise, side: str, px: np.ndarray, posture: np.ndarray) -> _Leg:
     """``posture``: frames whose posture does not fit the exercise (lying, or standing for a
     seated one)."""
-    feats = leg_features(px, rec.visibility, side, ex)
+    feats = leg_features(px, rec.visibility, side, ex, turn=foot_turn_of(rec.foot_turn, side, ex))
     placed = gating.person_in_place(px, rec.t, fill_gaps(shank_length(px, side), rec.t, 0.5)) & ~posture
     # Pad only the walking/posture gate (its speed estimate is smoothed); a brief visibility
     # dropout stays brief so that it can be bridged.
@@ -151,7 +159,8 @@ def analyze_recording(rec: PoseRecording, ex: Exercise, side: str = "auto", mode
     reps = number_reps(windows, ctx, ex, side)
     info = SetInfo(source=source or str(rec.meta.get("source", {}).get("name", "recording")), exercise=ex.key,
                    side=side, mode=mode, target=target, profile=profile,
-                   source_sha256=rec.meta.get("source", {}).get("sha256"), method=METHOD)
+                   source_sha256=rec.meta.get("source", {}).get("sha256"),
+                   method=TURN_METHOD if foot_turn_of(rec.foot_turn, side, ex) is not None else METHOD)
     summary = SetSummary.from_reps(info, reps, float(t[-1] - t[0]) if len(t) else 0.0, len(t),
                                    int((~detected).sum()), warnings)
     return SetResult(info, reps, summary, t, leg.filt, direction * base_d, direction, found.range_deg, warnings, rec)

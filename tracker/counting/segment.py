@@ -95,9 +95,7 @@ def active_stretches(t: np.ndarray, act: np.ndarray) -> list[Stretch]:
 
 def cut(rec: PoseRecording, s: Stretch) -> PoseRecording:
     """The frames of one stretch as a recording of its own (times kept)."""
-    k = slice(s.start, s.end)
-    return PoseRecording(rec.t[k], rec.norm[k], rec.visibility[k], rec.presence[k], rec.world[k], rec.people[k],
-                         rec.index[k], rec.width, rec.height, dict(rec.meta))
+    return rec.take(slice(s.start, s.end))
 
 
 def recognise_sets(rec: PoseRecording) -> list[RecognisedSet]:

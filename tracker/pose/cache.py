@@ -45,7 +45,7 @@ def cached_recording(video: str | os.PathLike, model: str = "full", mode: str = 
     path = cache_root() / f"{cache_key(video, model, mode, stride)}.npz"
     if use_cache and path.exists():
         return load_recording(path)
-    with open_source(video, max_fps=max_fps) as src, PoseEstimator(model, mode=mode) as est:
+    with open_source(video, max_fps=max_fps) as src, PoseEstimator(model, mode=mode, foot_turn=True) as est:
         rec = record_video(src, est, timings=timings)
     path.parent.mkdir(parents=True, exist_ok=True)
     rec.save(path)

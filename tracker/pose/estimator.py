@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tracker.errors import ModelError
+from tracker.pose.foot_turn import FootTurns
 from tracker.pose.landmarks import LEFT_HIP, NUM_LANDMARKS, RIGHT_HIP
 from tracker.pose.model_files import resolve_model
 from tracker.pose.native import import_tasks
@@ -24,7 +25,7 @@ from tracker.sources.frames import Frame
 
 # Bump when anything here changes what landmarks come out (ROI, search, person lock): the
 # landmark cache is keyed by it, so stale cached landmarks are never reused.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3  # 3: the foot turn (``foot_turn``) kept per frame
 _unguarded_noted = False
 
 
@@ -46,6 +47,11 @@ class PoseFrame:
     world: np.ndarray = field(repr=False)  # (33, 3) float32, metres
     people: int = 0  # how many people the landmarker saw in this frame
     crop: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 used, if any
+    # the feet's in-plane turn from their rest boxes, degrees in image axes, left then right
+    # (``tracker.pose.foot_turn``; NaN: not measured), and the moved corners it rests on;
+    # None when the pose step did not compute it
+    foot_turn: np.ndarray | None = field(default=None, repr=False)  # (2,) float32
+    foot_moved: np.ndarray | None = field(default=None, repr=False)  # (2,) int16
 
     @property
     def detected(self) -> bool:
@@ -61,6 +67,13 @@ class PoseFrame:
         nan3 = np.full((NUM_LANDMARKS, 3), np.nan, np.float32)
         nan1 = np.full(NUM_LANDMARKS, np.nan, np.float32)
         return cls(index, t, width, height, nan3, nan1.copy(), nan1.copy(), nan3.copy(), people)
+
+
+def turn_used() -> bool:
+    """Does any exercise count from the feet's pixel turn (``Exercise.foot_turn``)?"""
+    from tracker.exercises import EXERCISES
+
+    return any(e.foot_turn for e in EXERCISES.values())
 
 
 def _close_before_interpreter_exit(est: "PoseEstimator") -> None:
@@ -170,11 +183,13 @@ class PoseEstimator:
     ``mode='video'`` (default) uses MediaPipe's tracking across frames (files and the live
     loop, which feeds the newest frame with monotonic timestamps); ``mode='image'`` treats
     every frame independently (stills, or when tracking glitches matter more than speed).
+    ``foot_turn``: also measure the feet's turn from the pixels (``tracker.pose.foot_turn``,
+    eversion from the front; 1-3 ms per frame); None: when some exercise counts from it.
     """
 
     def __init__(self, model: str | None = None, mode: str = "video", roi: bool = True,
                  num_poses: int = 2, min_detection: float = 0.5, min_presence: float = 0.5,
-                 min_tracking: float = 0.5):
+                 min_tracking: float = 0.5, foot_turn: bool | None = None):
         self.model_path = resolve_model(model)
         self.mode = mode
         self.num_poses = num_poses
@@ -185,6 +200,7 @@ class PoseEstimator:
         self._last_center: np.ndarray | None = None
         self._last_size: float | None = None
         self._missed = 0
+        self.feet = FootTurns() if (turn_used() if foot_turn is None else foot_turn) else None
         _close_before_interpreter_exit(self)
 
     def _create(self):
@@ -223,6 +239,10 @@ class PoseEstimator:
         return self._landmarker.detect(image)
 
     def process(self, frame: Frame) -> PoseFrame:
+        pf = self._pose(frame)
+        return self.feet.measure(frame.image, pf) if self.feet is not None else pf
+
+    def _pose(self, frame: Frame) -> PoseFrame:
         import cv2
 
         img = frame.image

@@ -8,6 +8,9 @@ real movement, and a benchmark cache. Format ``footdrop-poses`` version 1 (see R
     index (N,) int32 · t (N,) float64 seconds · norm (N,33,3) float32 · visibility (N,33)
     presence (N,33) · world (N,33,3) float32 metres · people (N,) int16
     (rows of a frame without a person are NaN)
+    optional: foot_turn (N,2) float32 degrees, the feet's turn from the pixels (left, right;
+    ``tracker.pose.foot_turn``) · foot_moved (N,2) int16, the moved corners it rests on.
+    A recording without them (made before, or with the turn off) loads and counts as before.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from tracker.pose.estimator import PoseFrame
 from tracker.pose.recording_check import (
     ARRAYS,
     FORMAT,
+    OPTIONAL,
     VERSION,
     check_headers,
     check_meta,
@@ -49,6 +53,8 @@ class PoseRecording:
     width: int
     height: int
     meta: dict = field(default_factory=dict)
+    foot_turn: np.ndarray | None = None  # (N, 2) degrees, image axes, left then right; None: not measured
+    foot_moved: np.ndarray | None = None  # (N, 2) moved corners under each turn
 
     def __len__(self) -> int:
         return len(self.t)
@@ -73,23 +79,42 @@ class PoseRecording:
             people=np.array([f.people for f in frames], np.int16),
             index=np.array([f.index for f in frames], np.int32),
             width=frames[0].width, height=frames[0].height, meta=dict(meta or {}),
+            **_feet_of(frames),
         )
+
+    def take(self, keep) -> "PoseRecording":
+        """The frames ``keep`` (an index array or a mask), every per-frame array alike."""
+        ft = {k: getattr(self, k)[keep] for k in OPTIONAL if getattr(self, k) is not None}
+        return PoseRecording(self.t[keep], self.norm[keep], self.visibility[keep], self.presence[keep],
+                             self.world[keep], self.people[keep], self.index[keep], self.width, self.height,
+                             dict(self.meta), **ft)
 
     def frames(self) -> Iterator[PoseFrame]:
         for i in range(len(self)):
             yield PoseFrame(int(self.index[i]), float(self.t[i]), self.width, self.height,
                             self.norm[i], self.visibility[i], self.presence[i], self.world[i],
-                            int(self.people[i]))
+                            int(self.people[i]),
+                            foot_turn=None if self.foot_turn is None else self.foot_turn[i],
+                            foot_moved=None if self.foot_moved is None else self.foot_moved[i])
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write atomically (temp file + rename) so an interrupted save never leaves half a file."""
         path = Path(path)
         meta = dict(self.meta, format=FORMAT, version=VERSION, width=self.width, height=self.height)
+        extra = {k: getattr(self, k) for k in OPTIONAL if getattr(self, k) is not None}
         with atomic_path(path, suffix=".tmp.npz") as tmp:
             np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), t=self.t, norm=self.norm,
                                 visibility=self.visibility, presence=self.presence, world=self.world,
-                                people=self.people, index=self.index)
+                                people=self.people, index=self.index, **extra)
         return path
+
+
+def _feet_of(frames: list[PoseFrame]) -> dict:
+    """The foot turn arrays when the pose step measured them (in every frame), else nothing."""
+    if any(f.foot_turn is None for f in frames):
+        return {}
+    return {"foot_turn": np.stack([f.foot_turn for f in frames]).astype(np.float32),
+            "foot_moved": np.stack([f.foot_moved for f in frames]).astype(np.int16)}
 
 
 def load_recording(path: str | os.PathLike) -> PoseRecording:
@@ -106,6 +131,7 @@ def load_recording(path: str | os.PathLike) -> PoseRecording:
             meta = json.loads(str(z["meta"]))
             check_meta(path, meta)
             arrays = {k: z[k] for k in ARRAYS}
+            arrays.update({k: z[k] for k in OPTIONAL if k in z.files})
     except InputError:
         raise
     except Exception as exc:  # any way a zip, its arrays or its JSON can be broken (encrypted members,

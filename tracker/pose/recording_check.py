@@ -35,6 +35,8 @@ ARRAYS: dict[str, tuple[str, tuple[int, ...]]] = {
     "norm": ("f", (NUM_LANDMARKS, 3)), "world": ("f", (NUM_LANDMARKS, 3)),
     "visibility": ("f", (NUM_LANDMARKS,)), "presence": ("f", (NUM_LANDMARKS,)),
 }
+# arrays a recording may hold (older ones do not): checked like the others when present
+OPTIONAL: dict[str, tuple[str, tuple[int, ...]]] = {"foot_turn": ("f", (2,)), "foot_moved": ("iu", (2,))}
 
 
 def damaged(path: Path, what: str) -> InputError:
@@ -65,7 +67,8 @@ def check_headers(path: Path) -> int:
         if missing:
             raise damaged(path, f"missing {', '.join(missing)}")
         heads = {}
-        for k in ("meta", *ARRAYS):
+        present = {k: v for k, v in OPTIONAL.items() if k in members}
+        for k in ("meta", *ARRAYS, *present):
             try:
                 heads[k] = _read_header(zf, members[k])
             except ValueError as exc:
@@ -74,7 +77,7 @@ def check_headers(path: Path) -> int:
     if shape != () or dtype.kind != "U" or dtype.itemsize // 4 > MAX_META_CHARS:
         raise damaged(path, f"'meta' is {dtype} {shape}, expected a JSON text")
     n = _frame_count(path, heads["t"][0])
-    for k, (kinds, tail) in ARRAYS.items():
+    for k, (kinds, tail) in {**ARRAYS, **present}.items():
         shape, dtype, head_len = heads[k]
         if dtype.kind not in kinds or dtype.fields is not None:
             raise damaged(path, f"array '{k}' holds {dtype}, expected {'floats' if kinds == 'f' else 'integers'}")

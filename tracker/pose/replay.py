@@ -22,7 +22,7 @@ class RecordingEstimator:
         if frame.index in self.missing:
             return PoseFrame.empty(frame.index, frame.t, pf.width, pf.height)
         return PoseFrame(frame.index, frame.t, pf.width, pf.height, pf.norm, pf.visibility, pf.presence, pf.world,
-                         pf.people)
+                         pf.people, foot_turn=pf.foot_turn, foot_moved=pf.foot_moved)
 
     def close(self) -> None:
         pass

@@ -30,6 +30,7 @@ from tracker.signals import geometry as g
 FOOT_TO_SHANK = 0.62
 VISIBLE = 0.5  # MediaPipe visibility below which a landmark is treated as not seen
 CLEARLY_SEEN = 0.8  # visibility for judging the other foot's help (see leg_features)
+TURN_SHARE = 0.5  # share of a clip's frames the pixel turn must be measured in to count from it
 
 
 def _pts(px: np.ndarray, side: str):
@@ -168,14 +169,22 @@ def reference_scale(px: np.ndarray, side: str) -> np.ndarray:
 
 
 def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
-                 scale: np.ndarray | None = None) -> LegFeatures:
+                 scale: np.ndarray | None = None, turn: np.ndarray | None = None) -> LegFeatures:
+    """``turn``: this foot's pixel turn (N,), degrees in image axes (``tracker.pose.foot_turn``),
+    for an exercise counted from it (``Exercise.foot_turn``): it replaces the landmark signal
+    (the same sign convention: toe toward image-right is negative), and a frame where it was
+    not measured has quality 0 (its own confidence), whatever the landmarks' visibility."""
     if scale is None:
         scale = reference_scale(px, side)
     knee, ankle, heel, toe = _pts(px, side)
     leg = LEG[side]
     idx = [leg["knee"], leg["ankle"], leg["heel"], leg["toe"]]
     quality = np.nan_to_num(np.min(vis[:, idx], axis=1), nan=0.0)
-    sig = SIGNALS[exercise.signal](px, side, scale)
+    if turn is not None and exercise.foot_turn:
+        sig = np.asarray(turn, float)
+        quality = np.where(np.isfinite(sig), quality, 0.0)
+    else:
+        sig = SIGNALS[exercise.signal](px, side, scale)
     with np.errstate(invalid="ignore", divide="ignore"):
         foot_ratio = g.length(toe - heel) / g.length(knee - ankle)
         heel_y = -heel[:, 1]
@@ -209,6 +218,16 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
     return LegFeatures(side, sig, quality, g.unwrap_deg(g.direction_deg(ankle - knee)), foot_ratio, heel_y,
                        hand_dist, other_foot_dist, anchor_xy, toe_y, other_toe_y, -knee[:, 1].astype(float),
                        g.length(knee - ankle).astype(float), body_xy, other_anchor_xy, leg_xy, scale)
+
+
+def foot_turn_of(turns: np.ndarray | None, side: str, exercise: Exercise) -> np.ndarray | None:
+    """This foot's column of a recording's ``foot_turn`` (N, 2) when the exercise is counted
+    from it and the pose step measured it in at least ``TURN_SHARE`` of the frames (else the
+    landmark signal: a clip must not switch between two signals of different gains)."""
+    if turns is None or not exercise.foot_turn or not len(turns):
+        return None
+    col = turns[:, SIDES.index(side)]
+    return col if np.isfinite(col).mean() >= TURN_SHARE else None
 
 
 def shoulder_ratio(px: np.ndarray, side: str) -> np.ndarray:

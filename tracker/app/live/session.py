@@ -68,7 +68,7 @@ class LiveSession:
 
     def _record(self, rep: Rep, t: float) -> None:
         """Persist one rep in every sink at once (before anything is drawn)."""
-        said = self.record.add(rep, self.lock.side or rep.side, t)
+        said = self.record.add(rep, self.lock.side or rep.side, t, self.set.method)
         if self.on_rep is not None:
             self.on_rep(self, rep)
         if said:

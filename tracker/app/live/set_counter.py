@@ -14,7 +14,7 @@ import numpy as np
 from tracker.app.live.set_record import METHOD
 from tracker.counting.live import LiveCounter
 from tracker.exercises import Exercise
-from tracker.pose.landmarks import other_side
+from tracker.pose.landmarks import SIDES, other_side
 from tracker.records import Rep
 from tracker.signals.features import VISIBLE, LegFeatures, crossed_leg, leg_features
 from tracker.signals.gating import VIEW_FRAMES, VIEW_MIN_FRAMES, WRONG_VIEW_SHARE, GateTally, LiveGate, set_warnings
@@ -113,11 +113,17 @@ class SetCounter:
         return [(s, rep) for s, c in self.counters.items() for rep in c.finish(self.gate.view_ok(s))]
 
     def _features(self, pose) -> dict[str, LegFeatures]:
+        """Each leg's features; an exercise counted from the foot's pixel turn reads it from the
+        pose frame when the pose step measured it (``Exercise.foot_turn``), as offline does."""
         if not pose.detected:
             return {}
         px, vis = pose.pixels[None], pose.visibility[None]
-        return {s: leg_features(px, vis, s, self.ex, scale=np.array([self.gate.scale(s)]))
-                for s in ("left", "right")}
+        turns = getattr(pose, "foot_turn", None) if self.ex.foot_turn else None
+        if turns is not None:
+            self.method = f"{METHOD}+foot-turn"
+        return {s: leg_features(px, vis, s, self.ex, scale=np.array([self.gate.scale(s)]),
+                                turn=None if turns is None else turns[k:k + 1])
+                for k, s in enumerate(SIDES)}
 
     def shown(self, problem: str | None) -> None:
         """The problem on screen this frame (None: the foot could count)."""

@@ -31,8 +31,12 @@ class SetRecord:
             self.recorder.open(self.info)
         return self.info
 
-    def add(self, rep: Rep, side: str, t: float) -> str | None:
-        """Persist one rep; returns what to say (the count, or that the set is complete)."""
+    def add(self, rep: Rep, side: str, t: float, method: str | None = None) -> str | None:
+        """Persist one rep; returns what to say (the count, or that the set is complete).
+        ``method``: how the set is counted as known by now (the foot turn is known only once the
+        pose step delivers it), named in the set's rows when its first rep opens them."""
+        if self.info is None and method:
+            self._fields["method"] = method
         self._open(side)
         self.reps.append(rep)  # first: the summary counts every rep a sink may have stored
         self.recorder.add(rep)

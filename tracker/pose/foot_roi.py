@@ -15,8 +15,8 @@ the histogram shift reads that as a turn as large as the eversion's (a 15° toe 
 13° p95 on a rendered front view, a 20° eversion 11°), a squash has no rotation part (2°).
 The gain is set by the camera: from 0.8 m up, the rendered truth's own ankle-to-toe direction
 in the picture turns 0.48° per degree of eversion, and this reads 0.51 (the landmarks 0.17);
-a lower camera sees more of it. Experimental: measured on four rendered clips only
-(``tools/eversion_roi_probe.py``), not wired into counting.
+a lower camera sees more of it. Computed per frame in the pose step (``foot_turn``: causal
+rest box) and kept in the recordings; eversion is counted from it.
 """
 from __future__ import annotations
 
@@ -24,8 +24,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-
-from tracker.closeup.edges import MAX_TURN_DEG
 
 ROI_SHANKS = 0.75  # box side in shank lengths: the foot (~0.3 wide, ~0.4 ankle to toes from the
 # front) and floor round it; 0.45-0.65 let a small standing foot's heel raise read ~10° (rendered)
@@ -35,6 +33,7 @@ SMOOTH = 5  # frames in the running median of the box centre (landmark jitter)
 CORNERS = 200  # corners of the rest box followed to every frame
 MOVED_PX = 0.7  # working pixels a corner must move from rest to belong to the foot
 MIN_MOVED = 6  # fewer moved corners: no turn (at rest); fewer corners in the rest box: unmeasurable
+MAX_TURN_DEG = 60.0  # a foot turns less than this from rest (as the close-up's edges.MAX_TURN_DEG)
 
 
 @dataclass(frozen=True)
