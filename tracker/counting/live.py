@@ -86,11 +86,11 @@ class _FrameLog:
 
     def offline_range(self, w, rep: Rep, direction: int) -> float:
         """The finished rep's range read as offline reads it: the raw signal from ``KNEE_LEAD_S``
-        before the window to the last kept frame, smoothed zero-phase (``smooth_offline``), its
+        before the window to its end, smoothed zero-phase (``smooth_offline``), its
         top within the window over the rep's rest, in the rep's direction (if not known yet: its own)."""
         up, rest = float(direction or np.sign(rep.peak_deg - rep.rest_deg) or 1.0), rep.rest_deg
         pre = max(self.first, self.since(self.rows[w.start - self.first][0] - KNEE_LEAD_S))
-        rows = self.rows[pre - self.first:]
+        rows = self.rows[pre - self.first:w.end - self.first + 1]  # to its end, even when announced later
         t = np.array([r[0] for r in rows])
         x = up * (smooth_offline(np.array([r[1].signal[0] if r[3] else np.nan for r in rows]), t) - rest)
         top = x[w.start - pre:w.end - pre + 1]
@@ -166,7 +166,7 @@ class LiveCounter:
         self.range = LiveRange(ex)
         self.body = body
         preload() if body else None  # the floor reads zero-phase (scipy): imported beside the camera now
-        self.engine = RepEngine(ex, settled_share=SETTLED_SHARE, from_rise=body)
+        self.engine = RepEngine(ex, settled_share=SETTLED_SHARE, from_rise=body, confirm_dips=body)
         self.reps: list[Rep] = []
         self._spike = spike or CausalMedian(3)
         self.compensation_ratio = COMPENSATION_RATIO  # a close-up's counter sets its own (measure.py)
@@ -198,11 +198,11 @@ class LiveCounter:
         rest = self.rest.value
         i = self._log.append(t, feats, s, ok, np.nan if rest is None else rest, o)
         if not ok:
-            self.engine.lose()
+            w = self.engine.lose()  # a rep whose end was waiting (engine ``DIP_GAP_S``) counts now
             self._spike.reset()  # values from before a gap must not stand in for the first ones after it
             self.range.reset_attempt()  # an excursion cut by a gap was not seen come back
             self.state.angle_deg = float("nan")
-            return []
+            return [] if w is None else [self._counted(w, t, view_ok)]
         if rest is None:
             return []
         if calibrated:
@@ -229,7 +229,7 @@ class LiveCounter:
             if ok:
                 out += self._frame(k, t, s, self.rest.value, view_ok)
             else:
-                self.engine.lose()
+                out += [self._counted(w, t, view_ok) for w in [self.engine.lose()] if w is not None]
         return out
 
     def _learn_direction(self, raw: float) -> bool:
