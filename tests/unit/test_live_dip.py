@@ -111,7 +111,8 @@ def test_a_rep_is_announced_within_the_dip_gap_of_its_end():
 
 def test_a_dip_at_the_end_of_the_set_is_still_counted():
     """A quick rep whose end is still being confirmed when the set ends (``finish``) or the
-    leg is lost (an unusable frame) is counted, not dropped."""
+    leg is lost (an unusable frame) is counted, not dropped. This profile's rep is counted before
+    either cut (no wait: the review of dip2); test_live_dip_quick's end_waits test does wait."""
     t = np.arange(0, 5.0, 1 / 30.0)
     a = np.interp(t, [0, 2.0, 2.3, 2.6, 5.0], [0, 0, 8.0, 0, 0])
     rec = make_recording(t, dorsi=a, noise_px=0.3, seed=1)

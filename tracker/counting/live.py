@@ -176,12 +176,17 @@ class LiveCounter:
         self._guessed = False  # the direction was learned from the excursion still being measured
         self._smooth = OneEuro(min_cutoff=1.5, beta=ONE_EURO_BETA if body else 0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
+        self._raw_d = 0.0  # the frame's unfiltered signal in the rep direction (engine ``JUMP_S``)
         self._log = _FrameLog(ex.max_rep_s + KEEP_S, passive=mode == "passive")
 
-    def recalibrate(self) -> None:
+    def recalibrate(self, view_ok: bool = True) -> list[Rep]:
+        """Rest is learned again ('c'); a rep whose end was waiting (engine ``DIP_GAP_S``) had come
+        back: it is returned, counted, not lost with the rep in progress."""
+        w = self.engine.lose()
+        out = [] if w is None or not self._log.rows else [self._counted(w, self._log.rows[-1][0], view_ok)]
         self.rest.reset()
-        self.engine.lose()
         self.state.stage = "calibrating"
+        return out
 
     def update(self, t: float, feats: LegFeatures, usable: bool, other_signal: float = np.nan,
                view_ok: bool = True) -> list[Rep]:
@@ -214,6 +219,8 @@ class LiveCounter:
         learning = self.direction == 0 and not self._learn_direction(raw)
         # direction not known yet: any clear excursion may be the first rep
         d = abs(raw) if learning else self.direction * raw
+        unfiltered = float(self._log.rows[i - self._log.first][1].signal[0]) - rest  # engine ``JUMP_S``
+        self._raw_d = abs(unfiltered) if learning else self.direction * unfiltered
         rep = self._step(i, t, s, d, raw, learning, view_ok)
         return [] if rep is None else [rep]
 
@@ -251,7 +258,7 @@ class LiveCounter:
         # the prior's exit band is ~1°: until the person's range is known, a rep may also end
         # back below a share of its own peak (engine ``PEAK_EXIT_SHARE``)
         self.engine.peak_exit_share = 0.0 if self.range.learned else PEAK_EXIT_SHARE
-        w = self.engine.step(i, t, d, 0.0, hi, lo)
+        w = self.engine.step(i, t, d, 0.0, hi, lo, self._raw_d)
         st.stage = self.engine.stage
         if self.engine.in_rep:
             if not was_in:  # a rep began: its rising edge was not an attempt

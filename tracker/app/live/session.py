@@ -118,7 +118,8 @@ class LiveSession:
         self._start_set()
 
     def recalibrate(self) -> None:
-        self.set.recalibrate()
+        """'c': rest is learned again; a rep whose end was waiting is counted, not lost."""
+        self._take(self.set.recalibrate(), self.set.t_last or 0.0)
 
     def handle_key(self, key) -> None:
         """q / Esc quit, space pause, n next exercise, r reset the set, c recalibrate."""

@@ -51,9 +51,9 @@ class SetCounter:
         self.counters = {side: self.counters[side]}
         self.quality = {side: self.quality.get(side, 0.0)}
 
-    def recalibrate(self) -> None:
-        for c in self.counters.values():
-            c.recalibrate()
+    def recalibrate(self) -> list[tuple[str, Rep]]:
+        """Rest is learned again: reps whose end was waiting are returned (``LiveCounter.recalibrate``)."""
+        return [(s, rep) for s, c in self.counters.items() for rep in c.recalibrate(self.gate.view_ok(s))]
 
     def display_side(self) -> str:
         """The leg shown: the best seen one, never the leg found planted on the floor."""
