@@ -131,6 +131,17 @@ class _Endings:
         self._cut = (self.start, self._rise_t, t) if self.from_rise and dur < ex.min_rep_s else None
         return self._given_back()
 
+    def lose(self) -> RepWindow | None:
+        """An unusable frame: a rep in progress is dropped; rest must be seen again. Returns a
+        rep whose end was waiting (``DIP_GAP_S``): it had come back before the gap."""
+        w = self._leave(*self._dip.end, True) if self._dip is not None else self._given_back()
+        self._dip, self._replay, self._saved = None, [], None
+        self.in_rep = False
+        self._low = self._cut = None
+        self._trough.clear()
+        self.stage = "ready"
+        return w
+
     def _given_back(self) -> RepWindow | None:
         """The rep a refused or lost joined rep had joined (``JUMP_S``), as it was before the join."""
         saved, self._saved = self._saved, None
@@ -235,17 +246,6 @@ class RepEngine(_Endings):
         # ``refractory_s`` of it is the same rep, cut by a landmark jump near its top (the sample
         # toe_raise_side_right: 0.2 s below the exit band, two halves of 0.2 and 0.47 s).
         self._cut: tuple[int, float, float] | None = None
-
-    def lose(self) -> RepWindow | None:
-        """An unusable frame: a rep in progress is dropped; rest must be seen again. Returns a
-        rep whose end was waiting (``DIP_GAP_S``): it had come back before the gap."""
-        w = self._leave(*self._dip.end, True) if self._dip is not None else self._given_back()
-        self._dip, self._replay, self._saved = None, [], None
-        self.in_rep = False
-        self._low = self._cut = None
-        self._trough.clear()
-        self.stage = "ready"
-        return w
 
     def _start_from(self) -> tuple[int, float, float, float] | None:
         """Where a rising foot started, if it rose enough: the last frame at rest, else the

@@ -84,6 +84,12 @@ class _FrameLog:
         self.rows[index - self.first] = row = (*row[:4], base, row[5])
         return row
 
+    def unfiltered(self, index: int, rest: float, direction: int) -> float:
+        """Frame ``index``'s signal before the spike guard and filter, from ``rest`` in the rep
+        direction (0, not known yet: either way), for telling a landmark jump (engine ``JUMP_S``)."""
+        u = float(self.rows[index - self.first][1].signal[0]) - rest
+        return direction * u if direction else abs(u)
+
     def offline_range(self, w, rep: Rep, direction: int) -> float:
         """The finished rep's range read as offline reads it: the raw signal from ``KNEE_LEAD_S``
         before the window to its end, smoothed zero-phase (``smooth_offline``), its
@@ -152,7 +158,30 @@ def body_rules(rep: Rep, ctx, ex: Exercise, offline_rom: float) -> Rep:
     return rep
 
 
-class LiveCounter:
+class _SetEnds:
+    """How a live counter's set ends or starts over ('c'): a rep whose end was waiting (engine
+    ``DIP_GAP_S``) had come back, and is counted."""
+
+    def recalibrate(self, view_ok: bool = True) -> list[Rep]:
+        """Rest is learned again ('c'); a rep whose end was waiting (engine ``DIP_GAP_S``) had come
+        back: it is returned, counted, not lost with the rep in progress."""
+        w = self.engine.lose()
+        out = [] if w is None or not self._log.rows else [self._counted(w, self._log.rows[-1][0], view_ok)]
+        self.rest.reset()
+        self.state.stage = "calibrating"
+        return out
+
+    def finish(self, view_ok: bool = True) -> list[Rep]:
+        """The set ends: a set too short to learn rest in is counted with rest from its
+        movement; a rep whose top was reached counts, as offline at a clip's end."""
+        out = []
+        if self.rest.value is None and self.rest.settle(self.direction):
+            out = self._replay_calibration(view_ok)
+        w = self.engine.finish()
+        return out if w is None else [*out, self._counted(w, self._log.rows[-1][0], view_ok)]
+
+
+class LiveCounter(_SetEnds):
     """Causal counter for one leg, fed one frame of features at a time."""
 
     def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0,
@@ -176,17 +205,7 @@ class LiveCounter:
         self._guessed = False  # the direction was learned from the excursion still being measured
         self._smooth = OneEuro(min_cutoff=1.5, beta=ONE_EURO_BETA if body else 0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
-        self._raw_d = 0.0  # the frame's unfiltered signal in the rep direction (engine ``JUMP_S``)
         self._log = _FrameLog(ex.max_rep_s + KEEP_S, passive=mode == "passive")
-
-    def recalibrate(self, view_ok: bool = True) -> list[Rep]:
-        """Rest is learned again ('c'); a rep whose end was waiting (engine ``DIP_GAP_S``) had come
-        back: it is returned, counted, not lost with the rep in progress."""
-        w = self.engine.lose()
-        out = [] if w is None or not self._log.rows else [self._counted(w, self._log.rows[-1][0], view_ok)]
-        self.rest.reset()
-        self.state.stage = "calibrating"
-        return out
 
     def update(self, t: float, feats: LegFeatures, usable: bool, other_signal: float = np.nan,
                view_ok: bool = True) -> list[Rep]:
@@ -219,8 +238,6 @@ class LiveCounter:
         learning = self.direction == 0 and not self._learn_direction(raw)
         # direction not known yet: any clear excursion may be the first rep
         d = abs(raw) if learning else self.direction * raw
-        unfiltered = float(self._log.rows[i - self._log.first][1].signal[0]) - rest  # engine ``JUMP_S``
-        self._raw_d = abs(unfiltered) if learning else self.direction * unfiltered
         rep = self._step(i, t, s, d, raw, learning, view_ok)
         return [] if rep is None else [rep]
 
@@ -258,7 +275,7 @@ class LiveCounter:
         # the prior's exit band is ~1°: until the person's range is known, a rep may also end
         # back below a share of its own peak (engine ``PEAK_EXIT_SHARE``)
         self.engine.peak_exit_share = 0.0 if self.range.learned else PEAK_EXIT_SHARE
-        w = self.engine.step(i, t, d, 0.0, hi, lo, self._raw_d)
+        w = self.engine.step(i, t, d, 0.0, hi, lo, self._log.unfiltered(i, s - raw, self.direction))
         st.stage = self.engine.stage
         if self.engine.in_rep:
             if not was_in:  # a rep began: its rising edge was not an attempt
@@ -277,15 +294,6 @@ class LiveCounter:
             st.rest_deg = self.rest.value
             return None
         return self._counted(w, t, view_ok)
-
-    def finish(self, view_ok: bool = True) -> list[Rep]:
-        """The set ends: a set too short to learn rest in is counted with rest from its
-        movement; a rep whose top was reached counts, as offline at a clip's end."""
-        out = []
-        if self.rest.value is None and self.rest.settle(self.direction):
-            out = self._replay_calibration(view_ok)
-        w = self.engine.finish()
-        return out if w is None else [*out, self._counted(w, self._log.rows[-1][0], view_ok)]
 
     def _counted(self, w, t: float, view_ok: bool) -> Rep:
         """Measure a finished window, count it and learn from it."""

@@ -117,8 +117,7 @@ class LiveSession:
         self._end_set()
         self._start_set()
 
-    def recalibrate(self) -> None:
-        """'c': rest is learned again; a rep whose end was waiting is counted, not lost."""
+    def recalibrate(self) -> None:  # 'c': a rep whose end was waiting is counted, not lost
         self._take(self.set.recalibrate(), self.set.t_last or 0.0)
 
     def handle_key(self, key) -> None:
