@@ -31,7 +31,7 @@ def _follow(monkeypatch, script: list[tuple[float, str]], view: tuple[float, flo
     monkeypatch.setattr(position_watch, "body_cues", lambda px: _cues(now["posture"], shoulders))
     monkeypatch.setattr(position_watch, "foot_ratio", lambda px, side: foot)
     session = SimpleNamespace(routine=Routine("dorsiflexion", True), lock=SimpleNamespace(side="left"))
-    watch = PositionWatch(session)
+    watch = PositionWatch(session, 1.0)
     pose = SimpleNamespace(detected=True, pixels=np.zeros((33, 3)))
     went = [session.routine.current]
     t = 0.0
