@@ -162,7 +162,8 @@ class PositionWatch:
         (``LiveSession.move_to``). The new set is given the frames since the foot last became
         still: it starts where the body settled, not ``SETTLED_S`` later when that is sure; a
         patient who starts at once had lifted the foot by then, and the new set learned its rest
-        at the top of the first rep (r07's repeated dorsiflexion counted 0 of 3)."""
+        at the top of the first rep (r07's repeated dorsiflexion counted 0 of 3). Not before the
+        window the position was judged on: earlier frames may be the change of position."""
         k = self.later(t, pose, order, pos, back)
         if k is None:
             return None
@@ -171,5 +172,8 @@ class PositionWatch:
         lock = getattr(self.session, "lock", None)
         sides = (lock.side,) if lock is not None and lock.side else SIDES
         since = still_since(list(self._recent), EXERCISES[order[k]], sides, self.calib_s)
-        frames = () if since is None else tuple((tk, pk) for tk, pk in self._recent if tk >= since)
-        return Move(k, self._pos, frames=frames)
+        if since is None:  # never still: the new set calibrates on what comes (its timeout: the movement's low end)
+            return Move(k, self._pos)
+        # within the window judged in the new position: r08's foot read still from 22.13 s, the move's last 0.5 s
+        since = max(since, self._frames[0][0])
+        return Move(k, self._pos, frames=tuple(f for f in self._recent if f[0] >= since))
