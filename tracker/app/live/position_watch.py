@@ -4,8 +4,10 @@ exercise of the routine: a later one, one skipped earlier, or one already done (
 Why the position: the routine's exercises are done in different positions (the leg crossed,
 both feet down, standing). When the body has settled in the first position of another
 exercise and in none of the current one's, after it was seen in the current one's (the leg
-uncrossed, the patient stood up), the patient has moved on, so the session goes to that
-exercise and says so (its title, as any new set); ``n`` still works.
+uncrossed, the patient stood up), the patient may have moved on, so the session goes to that
+exercise, provisionally until its set counts a rep (a rest changes the position too:
+``provisional.py``); ``n`` still works. The watch only decides (``decide`` → ``Move``); the
+session makes the move (``LiveSession.move_to``).
 Which exercise of that position (``which_exercise``): as ``--exercise auto`` judges it, from the
 exercise entries (``postures``, ``view``): the camera view (``recognise.view_fit``) rules out
 an exercise another one of that position clearly fits better (the recogniser's own

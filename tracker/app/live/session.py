@@ -3,7 +3,8 @@
 A composition of small parts: ``Routine`` (which exercise), ``SideLock`` (which foot, for
 ``--side auto``), ``SetCounter`` (gate → features → the shared rep engine), ``SetRecord``
 (every rep to every sink the moment it is counted, through the ``Recorder``), ``Debounce``
-(which message shows), ``goal_text`` and ``overlay_view`` (what to draw). ``step(frame)``
+(which message shows), ``goal_text`` and ``overlay_view`` (what to draw); with ``--routine``,
+``PositionWatch`` (where the body went) and ``RoutineMoves`` (the move, provisional until a rep). ``step(frame)``
 does everything that counts before anything is drawn; no window, camera or clock is
 needed, so tests drive it with any frames.
 """
