@@ -119,7 +119,7 @@ def _follow_provisional(monkeypatch, script, view, start: str) -> list[str]:
             r = session.routine
             move = watch.decide(t, pose, r.order, r.pos, held)
             if move is not None:
-                held = None if move.back else (held or (r.pos, move.where))
+                held = None if move.back else (held or (r.pos, move.left))
                 r.go_to(move.k)
                 went.append(r.current)
             t += 1 / FPS

@@ -44,12 +44,12 @@ REPLAY_S = 4.0  # the new set may be given at most this much (the counter's cali
 
 @dataclass(frozen=True)
 class Move:
-    """What the watch decided: go to ``order[k]``, settled in position ``where``. ``back``: to
-    the set held provisional (``provisional.py``), resumed as it was; else a new set, given
-    ``frames`` [(t, pose)]: those since the foot last became still (``still_since``)."""
+    """What the watch decided: go to ``order[k]``, the body having left position ``left``.
+    ``back``: to the set held provisional (``provisional.py``), resumed as it was; else a new
+    set, given ``frames`` [(t, pose)]: those since the foot last became still (``still_since``)."""
 
     k: int
-    where: str
+    left: str | None
     back: bool = False
     frames: tuple = ()
 
@@ -108,6 +108,7 @@ class PositionWatch:
         self._next_t = float("-inf")
         self._seen_in: tuple | None = None  # the set whose position ...
         self._seen = False  # ... the body has been seen settled in
+        self._home: str | None = None  # ... and the last such position (a move leaves it)
         self._window: tuple | None = None  # the last judged window's pixels and body cues
 
     def settled(self, t: float, pose) -> str | None:
@@ -143,17 +144,17 @@ class PositionWatch:
         """The index in ``order`` of the exercise whose position the body has settled in
         (``which_exercise``: a later one, or one skipped or done before), when that is no position of the
         current one (``order[pos]``) and the body was seen settled in the current one's first (a
-        change of position, not a misjudged first look). ``back``: (k, where) while the current
-        set is provisional, moved to from ``order[k]`` at position ``where``: any other position
-        of ``order[k]`` is a return to it (sitting again after standing up during eversion:
-        eversion, though heel raises are done seated too; whatever the view)."""
+        change of position, not a misjudged first look). ``back``: (k, left) while the current
+        set is provisional, moved to from ``order[k]`` done in position ``left``: that position
+        again is a return to it (sitting again after standing up during eversion: eversion,
+        though heel raises are done seated too; whatever the view)."""
         where = self.settled(t, pose)
         if self._seen_in != (order[pos], pos):
-            self._seen_in, self._seen = (order[pos], pos), False  # a new set: its position not seen yet
-        if back is not None and where not in (None, back[1]) and where in EXERCISES[order[back[0]]].postures:
-            return back[0] if self._seen else None
+            self._seen_in, self._seen, self._home = (order[pos], pos), False, None  # a new set: not seen yet
+        if back is not None and where == back[1] and self._seen:
+            return back[0]
         if where is None or where in EXERCISES[order[pos]].postures:
-            self._seen = self._seen or where is not None
+            self._seen, self._home = self._seen or where is not None, where or self._home
             return None
         if not self._seen:
             return None  # the body never showed the current exercise's position: no change seen
@@ -170,12 +171,12 @@ class PositionWatch:
         if k is None:
             return None
         if back is not None and k == back[0]:
-            return Move(k, self._pos, back=True)
+            return Move(k, back[1], back=True)
         lock = getattr(self.session, "lock", None)
         sides = (lock.side,) if lock is not None and lock.side else SIDES
         since = still_since(list(self._recent), EXERCISES[order[k]], sides, self.calib_s)
         if since is None:  # never still: the new set calibrates on what comes (its timeout: the movement's low end)
-            return Move(k, self._pos)
+            return Move(k, self._home)
         # within the window judged in the new position: r08's foot read still from 22.13 s, the move's last 0.5 s
         since = max(since, self._frames[0][0])
-        return Move(k, self._pos, frames=tuple(f for f in self._recent if f[0] >= since))
+        return Move(k, self._home, frames=tuple(f for f in self._recent if f[0] >= since))

@@ -8,8 +8,8 @@ So when the body settles in another exercise's position, the set in progress is 
 (``HeldSet``: not closed, its movement in progress dropped, nothing written) and the new
 exercise's set starts on screen, silently, its reps held back (``Provisional.waiting``).
 Its first counted rep confirms the move: the held set is closed (without the frames given to
-the new set) and the new exercise's title is said. The body back in a position of the held
-set's exercise first: the held set resumes (same row, same count, same target) and the new
+the new set) and the new exercise's title is said. The body back in the position the held set
+was done in first: the held set resumes (same row, same count, same target) and the new
 one is dropped (no row).
 """
 from __future__ import annotations
@@ -26,8 +26,8 @@ def _state(session) -> dict:
 class HeldSet:
     """The set in progress when the body moved to another exercise's position, set aside."""
 
-    def __init__(self, session, where: str, since: float):
-        self.where = where  # the position the session moved on at
+    def __init__(self, session, left: str, since: float):
+        self.left = left  # the position its exercise was done in, which the body left
         self.since = since  # the first frame given to the new set
         session.set.interrupt()
         self._state = {**_state(session), "pending": session.lock.set_aside()}
@@ -54,8 +54,8 @@ class Provisional:
         self.waiting: list = []  # (side, rep) found by the new set before its first counted rep
 
     def back_to(self) -> tuple[int, str] | None:
-        """For ``PositionWatch.decide``: the held set's exercise and the position moved on at."""
-        return None if self.held is None else (self.held.pos, self.held.where)
+        """For ``PositionWatch.decide``: the held set's exercise and the position it was done in."""
+        return None if self.held is None else (self.held.pos, self.held.left)
 
     def hold(self, found: list) -> bool:
         """Hold back the new set's reps until one counts; True: they wait (none counted)."""
@@ -83,7 +83,7 @@ class RoutineMoves:
             self._resume()
             return
         if self.provisional.held is None:
-            self.provisional.held = HeldSet(self, move.where, move.frames[0][0] if move.frames else float("inf"))
+            self.provisional.held = HeldSet(self, move.left, move.frames[0][0] if move.frames else float("inf"))
         self.provisional.waiting = []  # a provisional set left for a third position: dropped (no rep counted)
         self.routine.go_to(move.k)
         self._start_set(say=False)
