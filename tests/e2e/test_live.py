@@ -192,7 +192,7 @@ def test_routine_moves_on_at_target_and_ends(tmp_path):
     assert sess.exercise.key == ROUTINE[0]
     views = feed(sess, n + int(live_session.ROUTINE_NEXT_S * FPS) + 5)
     assert sess.exercise.key == ROUTINE[1], "moves on after the set-complete banner"
-    assert views[-1].step == f"exercise 2 of {len(ROUTINE)}"
+    assert views[-1].step == f"exercise 2 of {len(ROUTINE)}, 1 done"  # the progress kept (issue 16: going back)
     assert len(sess.sets) == 1 and sess.sets[0].reps_counted == 2
     for _ in ROUTINE[1:]:
         sess.handle_key("n")

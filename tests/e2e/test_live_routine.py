@@ -52,7 +52,7 @@ def test_the_live_routine_goes_back_to_an_exercise_already_done(tmp_path):
     exercise in the per-rep and summary CSVs (before: the repeat was counted as heel raises)."""
     rec = load_recording(ROUTINE_CORPUS / "r07.npz")
     meta = json.loads((ROUTINE_CORPUS / "r07_meta.json").read_text())
-    said, titles = [], []
+    said, titles, steps = [], [], []
 
     class Speaker:
         def say(self, text):
@@ -66,10 +66,12 @@ def test_the_live_routine_goes_back_to_an_exercise_already_done(tmp_path):
         view = sess.step(frame)
         if repeat["start_s"] <= frame.t <= repeat["end_s"]:
             titles.append(view.title)
+            steps.append(view.step)
     sess.finish()
     reps_csv.release()
     summary_csv.release()
     assert set(titles) == {"Ankle dorsiflexion"}, set(titles)  # the overlay says which exercise
+    assert steps[-1] == "exercise 1 of 5, 2 done", steps[-1]  # and keeps the progress (before: "exercise 1 of 5")
     assert said.count("Ankle dorsiflexion") == 2 and "Heel raises" in said  # the way back said as any change
     truth = [(s["exercise"], s["reps"]) for s in meta["sets"]]
     assert [(s.info.exercise, s.reps_counted) for s in sess.sets] == truth
@@ -99,3 +101,96 @@ def test_no_rep_is_counted_while_the_patient_changes_position(clip):
         sess.step(frame)
     sess.finish()
     assert len(sess.sets) >= 2 and not stray, stray
+
+
+def _spliced(rec, at: float, rests: list[tuple[float, str | None]]):
+    """The recording's frames with the frame at ``at`` held still (the foot at rest between two
+    reps) for each (seconds, posture) of ``rests`` in turn, the rest of the clip after them; the
+    posture the body shows in each (None: as the landmarks show it). Yields (frame, posture)."""
+    from tracker.pose.replay import Frame
+
+    image = np.full((rec.height, rec.width, 3), 128, np.uint8)
+    k = int(np.searchsorted(rec.t, at))
+    dt, shift = float(rec.t[1] - rec.t[0]), 0.0
+    for i in range(k):
+        yield Frame(i, float(rec.t[i]), image), None
+    for seconds, posture in rests:
+        for _ in range(int(round(seconds / dt))):
+            shift += dt
+            yield Frame(k, float(rec.t[k]) + shift, image), posture
+    for i in range(k, len(rec)):
+        yield Frame(i, float(rec.t[i]) + shift + dt, image), None
+
+
+def _play_with_rest(monkeypatch, clip: str, first: str, at: float, rests: list):
+    """The clip played live from ``first``, a still rest in another position inserted at ``at``:
+    the posture scripted there (the still landmarks do not show it); (exercise, counted) per row."""
+    from dataclasses import replace
+
+    from tracker.app.live import position_watch
+
+    rec = load_recording(ROUTINE_CORPUS / f"{clip}.npz")
+    meta = json.loads((ROUTINE_CORPUS / f"{clip}_meta.json").read_text())
+    real, now = position_watch.body_cues, {"posture": None}
+
+    def cues(px):
+        c, p = real(px), now["posture"]
+        return c if p is None else replace(c, standing=float(p == "standing"), seated=float(p == "seated"),
+                                           crossed=float(p == "crossed"))
+
+    monkeypatch.setattr(position_watch, "body_cues", cues)
+    sess = LiveSession(RecordingEstimator(rec), first, routine=True, target=10, side=meta["side"], source="x")
+    seen = []
+    for frame, posture in _spliced(rec, at, rests):
+        now["posture"] = posture
+        sess.step(frame)
+        if not seen or seen[-1] != sess.exercise.key:
+            seen.append(sess.exercise.key)
+    sess.finish()
+    return [(s.info.exercise, s.reps_counted, s.info.recording_set) for s in sess.sets], seen
+
+
+@pytest.mark.parametrize("clip, first, at, rest", [
+    ("r01", "dorsiflexion", 17.9, "crossed"),  # toe raises (side view): legs crossed 5 s after the 2nd rep
+    ("r03", "abduction", 17.0, "standing"),  # eversion (front view): stands 5 s after the 2nd rep, sits again
+])
+def test_a_rest_in_another_position_does_not_split_the_set(monkeypatch, clip, first, at, rest):
+    """A rest changes the position too: the set in progress resumes (one row, its count going
+    on), the other exercise is not counted; only a counted rep makes a move real. Before: toe
+    raises split in two rows (2 + 1), eversion left on heel raises for good."""
+    plain, _ = _play_with_rest(monkeypatch, clip, first, at, [])
+    rows, seen = _play_with_rest(monkeypatch, clip, first, at, [(5.0, rest), (3.5, "seated")])
+    assert rows == plain, (rows, plain, seen)
+    assert len(seen) > len({ex for ex, _, _ in plain})  # the rest did show another exercise for a while
+
+
+def test_no_frame_is_in_two_sets_and_every_frame_is_tallied():
+    """The frames given to a new set leave the set before's tally and time (r01 had about 22 of
+    them per move in two summary rows), and go through the session's own step (what the gate
+    showed tallied: ``shown``)."""
+    from tracker.app.live.set_counter import SetCounter
+
+    rec = load_recording(ROUTINE_CORPUS / "r01.npz")
+    meta = json.loads((ROUTINE_CORPUS / "r01_meta.json").read_text())
+    stepped, shown = {}, {}
+    step, show = SetCounter.step, SetCounter.shown
+
+    def counting_step(self, *a):
+        stepped[id(self)] = stepped.get(id(self), 0) + 1
+        return step(self, *a)
+
+    def counting_shown(self, problem):
+        shown[id(self)] = shown.get(id(self), 0) + 1
+        return show(self, problem)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(SetCounter, "step", counting_step)
+        mp.setattr(SetCounter, "shown", counting_shown)
+        sess = LiveSession(RecordingEstimator(rec), "dorsiflexion", routine=True, target=10, side=meta["side"],
+                           source="x")
+        for frame in replay_frames(rec, np.full((rec.height, rec.width, 3), 128, np.uint8)):
+            sess.step(frame)
+        sess.finish()
+    assert stepped == shown
+    assert len(sess.sets) == 3 and sum(s.frames for s in sess.sets) <= len(rec), [s.frames for s in sess.sets]
+    assert sum(s.time_analysed_s for s in sess.sets) <= float(rec.t[-1] - rec.t[0])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from tracker.app.live import position_watch
 from tracker.app.live.position_watch import PositionWatch, which_exercise
@@ -31,7 +32,7 @@ def _follow(monkeypatch, script: list[tuple[float, str]], view: tuple[float, flo
     monkeypatch.setattr(position_watch, "body_cues", lambda px: _cues(now["posture"], shoulders))
     monkeypatch.setattr(position_watch, "foot_ratio", lambda px, side: foot)
     session = SimpleNamespace(routine=Routine("dorsiflexion", True), lock=SimpleNamespace(side="left"))
-    watch = PositionWatch(session)
+    watch = PositionWatch(session, 1.0)
     pose = SimpleNamespace(detected=True, pixels=np.zeros((33, 3)))
     went = [session.routine.current]
     t = 0.0
@@ -97,3 +98,76 @@ def test_the_live_routine_bench_scores_a_set_counted_under_the_wrong_exercise():
     back = [(e if r.peak_t < 20 else "dorsiflexion", r) for e, r in reps]
     went_back = score(meta, [(0.0, "dorsiflexion"), (8.0, "heel_raise"), (19.0, "dorsiflexion")], back[:-1], 0.5)
     assert all(s["count_ok"] for s in went_back["sets"]) and went_back["reps_in_transitions"] == []
+
+
+def _follow_provisional(monkeypatch, script, view, start: str) -> list[str]:
+    """As ``_follow``, the watch's decisions (``decide``) taken as ``LiveSession.move_to`` takes
+    them (provisional.py): a move holds the set it left until a rep counts (none here: the
+    body only rests), and ``back`` resumes it."""
+    shoulders, foot = view
+    now = {"posture": script[0][1]}
+    monkeypatch.setattr(position_watch, "body_cues", lambda px: _cues(now["posture"], shoulders))
+    monkeypatch.setattr(position_watch, "foot_ratio", lambda px, side: foot)
+    session = SimpleNamespace(routine=Routine("dorsiflexion", True), lock=SimpleNamespace(side="left"))
+    session.routine.go_to(session.routine.order.index(start))
+    watch, held = PositionWatch(session, 1.0), None
+    pose = SimpleNamespace(detected=True, pixels=np.zeros((33, 3)), visibility=np.ones(33))
+    went, t = [session.routine.current], 0.0
+    for until, posture in script:
+        now["posture"] = posture
+        while t < until:
+            r = session.routine
+            move = watch.decide(t, pose, r.order, r.pos, held)
+            if move is not None:
+                held = None if move.back else (held or (r.pos, move.left))
+                r.go_to(move.k)
+                went.append(r.current)
+            t += 1 / FPS
+    return went
+
+
+OBLIQUE = (0.42, 0.39)  # a 45° view: the view tells neither exercise of a position
+
+
+def test_a_rest_in_another_position_goes_back_to_the_set_left(monkeypatch):
+    rest = [(8, "seated"), (12, "crossed"), (20, "seated")]
+    # toe raises, legs crossed 4 s: dorsiflexion for a while (provisional), then toe raises again
+    assert _follow_provisional(monkeypatch, rest, SIDE, "toe_raise") == ["toe_raise", "dorsiflexion", "toe_raise"]
+    # eversion, a crossed rest in a view that tells nothing: back to eversion (the order said toe raises)
+    assert _follow_provisional(monkeypatch, rest, OBLIQUE, "eversion") == ["eversion", "dorsiflexion", "eversion"]
+    # eversion from the front, stands 4 s, sits again: eversion (seated is a heel raise's position too)
+    stand = [(8, "seated"), (12, "standing"), (20, "seated")]
+    assert _follow_provisional(monkeypatch, stand, FRONT, "eversion") == ["eversion", "heel_raise", "eversion"]
+
+
+def test_the_routine_remembers_what_was_done_after_going_back():
+    """r07: dorsiflexion, heel raises, dorsiflexion again (went back): the overlay keeps the
+    progress, and the target reached moves on to an exercise not done yet."""
+    r = Routine("dorsiflexion", True)
+    r.mark_done()
+    r.go_to(r.order.index("heel_raise"))
+    r.mark_done()
+    r.go_to(0)
+    assert r.step_text == "exercise 1 of 5, 2 done"
+    order = []
+    while r.advance():
+        order.append(r.current)
+    assert order == ["abduction", "toe_raise", "eversion"] and r.done  # heel raises not again
+
+
+def test_the_new_set_starts_where_the_foot_became_still():
+    """r01: the leg uncrossed 9.6-11.8 s, still until the first toe raise at 13.07 s: the new set
+    is given the still foot, not the end of the move, and still when the first rep has begun."""
+    from tracker.bench.routine import ROUTINE_CORPUS
+    from tracker.exercises import EXERCISES
+    from tracker.pose.recording import load_recording
+
+    if not (ROUTINE_CORPUS / "r01.npz").exists():
+        pytest.skip("tests/routine_corpus is absent")
+    rec = load_recording(ROUTINE_CORPUS / "r01.npz")
+    frames = [(float(t), p) for t, p in zip(rec.t, rec.frames())]
+    since = position_watch.still_since([f for f in frames if 9.0 <= f[0] <= 13.8], EXERCISES["toe_raise"],
+                                       ("left",), 1.0)
+    assert since is not None and 11.5 <= since <= 13.07 - 0.9, since
+    assert position_watch.still_since([f for f in frames if 9.6 <= f[0] <= 11.0], EXERCISES["toe_raise"],
+                                      ("left",), 1.0) is None  # moving all along

@@ -16,7 +16,8 @@ the histogram shift reads that as a turn as large as the eversion's (a 15° toe 
 The gain is set by the camera: from 0.8 m up, the rendered truth's own ankle-to-toe direction
 in the picture turns 0.48° per degree of eversion, and this reads 0.51 (the landmarks 0.17);
 a lower camera sees more of it. Computed per frame in the pose step (``foot_turn``: causal
-rest box) and kept in the recordings; eversion is counted from it.
+rest box) and kept in the recordings; an exercise counts from it only when its entry says so
+(``Exercise.foot_turn``: none does yet, see the README).
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ debounces it, so one bad frame does not flash text on the screen.
 from __future__ import annotations
 
 from tracker.exercises import Exercise
+from tracker.sinks.view import leg_points, overlay_view
 
 GUIDE_DELAY_S = 0.6  # a problem must last this long before its message shows (no flicker)
 GUIDE_HOLD_S = 0.8  # and a shown message stays at least this long after it is fixed
@@ -83,3 +84,22 @@ class Debounce:
         if self._shown == problem:
             self._last_seen = t
         return self._shown
+
+
+def session_view(session, t: float, pose, problem: str | None):
+    """What the live window shows of ``session`` (a ``LiveSession``) at this frame, and the
+    problem said aloud when it first shows."""
+    shown = session.debounce.shown(t, problem)
+    if session.debounce.appeared and session.speaker is not None:
+        session.speaker.say(message_text(shown, session.exercise, session.lock.side))
+    st = session.counter().state
+    complete, plan_message = session.coach.frame(t, st, session.record.complete_at, session.routine)
+    message = screen_message(session.paused, shown, st.stage, session.exercise, session.lock.side) or plan_message
+    r = session.routine
+    hint = key_hint(first_of_many=not session.chose_exercise and r.pos == 0 and not r.routine)
+    side = session.lock.side or session.set.display_side()
+    stage = "paused" if session.paused else ("complete" if complete else None)
+    return overlay_view(session.exercise, st, t, target=session.target, mode=session.mode, stage=stage, message=message,
+                        side=session.lock.side or "auto side", fps=session.rate.fps, goal=session.goal, hint=hint,
+                        leg=leg_points(pose.pixels, pose.visibility, side) if pose.detected else {},
+                        step=session.closeup.label(session.routine.step_text))

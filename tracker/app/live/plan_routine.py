@@ -46,6 +46,9 @@ class PlanRoutine:
         """How long after the target the next set starts: the plan's rest (none after the last)."""
         return default if self.pos + 1 >= len(self.steps) else self.step.rest_s
 
+    def mark_done(self) -> None:
+        """A plan's steps are done in its order (``Routine.mark_done``): nothing to remember."""
+
     def advance(self) -> bool:
         self.pos += 1
         if self.pos < len(self.steps):

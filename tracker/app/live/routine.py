@@ -19,14 +19,27 @@ class Routine:
             self.order = keys[k:] + keys[:k]
         self.pos = 0
         self.done = False
+        self.practised: set[int] = set()  # the routine's exercises a set counted reps of (in any order)
 
     @property
     def current(self) -> str:
         return self.order[self.pos]
 
+    def go_to(self, k: int) -> None:
+        """The patient went to ``order[k]`` by themselves (``live --routine``: later, skipped or done before)."""
+        self.pos = k
+
+    def mark_done(self) -> None:
+        """A set of the current exercise counted reps: ``advance`` passes over it from now on."""
+        self.practised.add(self.pos)
+
     def advance(self) -> bool:
-        """Move on; False when a routine has just finished (nothing comes next)."""
+        """Move on (in a routine, to the next exercise not done yet: after going back to one
+        already done, the ones done since are not done again); False when a routine has just
+        finished (nothing comes next)."""
         self.pos += 1
+        while self.routine and self.pos in self.practised:
+            self.pos += 1
         if self.pos < len(self.order):
             return True
         if self.routine:
@@ -37,7 +50,10 @@ class Routine:
 
     @property
     def step_text(self) -> str:
-        return f"exercise {self.pos + 1} of {len(self.order)}" if self.routine else ""
+        if not self.routine:
+            return ""
+        done = f", {len(self.practised)} done" if self.practised else ""
+        return f"exercise {self.pos + 1} of {len(self.order)}{done}"
 
     # What a plan prescribes per set (PlanRoutine); without one, the command's options.
     step = None

@@ -3,7 +3,8 @@
 A composition of small parts: ``Routine`` (which exercise), ``SideLock`` (which foot, for
 ``--side auto``), ``SetCounter`` (gate → features → the shared rep engine), ``SetRecord``
 (every rep to every sink the moment it is counted, through the ``Recorder``), ``Debounce``
-(which message shows), ``goal_text`` and ``overlay_view`` (what to draw). ``step(frame)``
+(which message shows), ``goal_text`` and ``overlay_view`` (what to draw); with ``--routine``,
+``PositionWatch`` (where the body went) and ``RoutineMoves`` (the move, provisional until a rep). ``step(frame)``
 does everything that counts before anything is drawn; no window, camera or clock is
 needed, so tests drive it with any frames.
 """
@@ -13,22 +14,23 @@ import time
 
 from tracker.app.live.closeup_counter import CloseupSwitch
 from tracker.app.live.goal import FrameRate, goal_text
-from tracker.app.live.guide import Debounce, key_action, key_hint, message_text, screen_message
+from tracker.app.live.guide import Debounce, key_action, session_view
 from tracker.app.live.plan_routine import PlanCoach, PlanRoutine
 from tracker.app.live.position_watch import PositionWatch
+from tracker.app.live.provisional import Provisional, RoutineMoves
 from tracker.app.live.routine import Routine
 from tracker.app.live.set_record import SetRecord
 from tracker.exercises import DEFAULT_EXERCISE, get_exercise
 from tracker.records import Rep, SetSummary
 from tracker.sinks.recorder import Recorder
-from tracker.sinks.view import OverlayView, leg_points, overlay_view
+from tracker.sinks.view import OverlayView
 
 CALIB_S = 1.0  # "keep your foot still" this long sets the rest position
 COMPLETE_BANNER_S = 4.0  # the "set complete" banner
 ROUTINE_NEXT_S = 4.0  # in a routine, move on this long after the target is reached
 
 
-class LiveSession:
+class LiveSession(RoutineMoves):
     """``step(frame)`` → OverlayView; ``handle_key``; ``finish()`` closes the current set.
     With ``side='auto'`` both legs are counted until the first counted rep locks its side."""
 
@@ -44,7 +46,8 @@ class LiveSession:
         self.paused = self.quit = self._finished = False
         self.sets, self.last_timings = [], {}  # sets: SetSummary; timings: stage -> seconds
         self.rate, self.closeup, self.lock = FrameRate(), CloseupSwitch(view, side), None  # closeup: feet filmed close
-        self.watch = PositionWatch(self) if plan is None and routine else None
+        self.watch = PositionWatch(self, CALIB_S) if plan is None and routine else None
+        self.provisional, self._sinks_s = Provisional(), 0.0  # a move to another exercise not confirmed yet
         self._start_set()
 
     side = property(lambda self: self.lock.side)  # the tracked side, None while 'auto' has not decided
@@ -55,7 +58,7 @@ class LiveSession:
         """The counter on screen: the locked side's, else the best-seen leg's."""
         return self.set.counters[self.lock.side or self.set.display_side()]
 
-    def _start_set(self) -> None:
+    def _start_set(self, say: bool = True) -> None:
         self.exercise, self.mode, self.target = self.routine.set_params(self._mode, self._target)
         self.lock = self.closeup.side_lock(self.lock)  # a new one when the close-up takes over; new_set() called
         self.set = self.closeup.set_counter(self, CALIB_S)  # the body's SetCounter, or the close-up's
@@ -64,7 +67,7 @@ class LiveSession:
                                 target=self.target, profile=self.profile, plan=self.routine.step,
                                 method=self.set.method, number=len(self.sets) + 1)
         self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
-        self._say(self.exercise.title)
+        say and self._say(self.exercise.title)
 
     def _record(self, rep: Rep, t: float) -> None:
         """Persist one rep in every sink at once (before anything is drawn)."""
@@ -79,7 +82,9 @@ class LiveSession:
         leaves no empty sets). ``moved``: a movement still open is the change of position, no rep."""
         if self.record.closed:
             return
-        self._take([] if moved else self.set.finish(), self.set.t_last or 0.0)
+        found = [] if moved else self.set.finish()
+        found, moved = self._end_held(found, moved)
+        self._take(found, self.set.t_last or 0.0)
         side = self.lock.side or self.set.display_side()
         for rep in self.lock.release(side):  # low-confidence reps seen before the side was known
             self._record(rep, self.set.t_last or 0.0)
@@ -90,6 +95,7 @@ class LiveSession:
         finally:  # the set is ended (and reported) even if a sink fails while closing it
             if self.record.summary is not None:
                 self.sets.append(self.record.summary)
+                self.record.counted and self.routine.mark_done()
 
     def finish(self, interrupted: bool = False) -> list[SetSummary]:
         """End the session: the current set is written (idempotent)."""
@@ -98,8 +104,8 @@ class LiveSession:
             self._end_set(interrupted=interrupted, force=not self.sets)
         return self.sets
 
-    def next_exercise(self, moved: bool = False) -> None:
-        self._end_set(moved=moved)
+    def next_exercise(self) -> None:
+        self._end_set()
         if self.routine.advance():
             self._start_set()
         else:
@@ -135,26 +141,38 @@ class LiveSession:
 
     def step(self, frame) -> OverlayView:
         """Process one frame: everything that counts happens here, before any drawing."""
-        c0 = self.clock()
-        self.rate.tick(c0)
+        self.rate.tick(c0 := self.clock())
         t = float(frame.t)
         pose = self.closeup.pose(self.estimator, frame, on_switch=self.reset_set)  # (no pose in a close-up)
         c1 = self.clock()
-        problem, leg_problems, found = self.set.step(t, frame.image, pose, self.paused)
+        view = session_view(self, t, pose, self._count(t, frame.image, pose))
         c2 = self.clock()
-        self._take(found, t)
-        c3 = self.clock()
-        view = self._view(t, pose, problem or leg_problems.get(self.lock.side or self.set.display_side()))
-        done_at, moved = self.record.complete_at, bool(self.watch and self.watch.moved_on(t, pose, frame.image))
-        if not moved and (self.routine.routine and done_at is not None and t - done_at >= self.routine.wait_s(
-                ROUTINE_NEXT_S) and view.stage not in ("lift", "hold", "lower")):
+        r, done_at = self.routine, self.record.complete_at
+        move = self.watch and self.watch.decide(t, pose, r.order, r.pos, self.provisional.back_to())
+        if move:
+            self.move_to(move, frame.image)
+        elif r.routine and done_at is not None and t - done_at >= r.wait_s(ROUTINE_NEXT_S) and view.stage not in (
+                "lift", "hold", "lower"):
             self.next_exercise()
-        self.last_timings = {"pose_s": c1 - c0, "count_s": (c2 - c1) + (self.clock() - c3), "sinks_s": c3 - c2}
+        self.last_timings = {"pose_s": c1 - c0, "count_s": c2 - c1 - self._sinks_s + self.clock() - c2,
+                             "sinks_s": self._sinks_s}
         return view
 
+    def _count(self, t: float, image, pose) -> str | None:
+        """One frame counted: the set's counter, its reps to every sink, what the gate saw tallied
+        (the problem shown, None: the foot could count)."""
+        problem, leg_problems, found = self.set.step(t, image, pose, self.paused)
+        c = self.clock()
+        self._take(found, t)
+        self._sinks_s = self.clock() - c
+        problem = problem or leg_problems.get(self.lock.side or self.set.display_side())
+        self.set.shown(problem)
+        return problem
+
     def _take(self, found: list, t: float) -> None:
-        """Reps the set counter completed: through the side lock to every sink."""
-        for s, rep in sorted(found, key=lambda sr: (not sr[1].counted, -sr[1].rom_deg)):
+        """Reps the set counter completed: through the side lock to every sink (a provisional
+        set's held back until one counts)."""
+        for s, rep in self._unless_held(sorted(found, key=lambda sr: (not sr[1].counted, -sr[1].rom_deg))):
             reps, locked = self.lock.offer(s, rep)
             if locked:  # the foot that moves is known: count only it from now on
                 self.set.keep(self.lock.side)
@@ -162,19 +180,3 @@ class LiveSession:
                 self.goal = goal_text(self.goal_lookup, self.profile, self.exercise.key, self.lock.side)
             for r in reps:
                 self._record(r, t)
-
-    def _view(self, t: float, pose, problem: str | None) -> OverlayView:
-        self.set.shown(problem)
-        shown = self.debounce.shown(t, problem)
-        if self.debounce.appeared:
-            self._say(message_text(shown, self.exercise, self.lock.side))
-        st = self.counter().state
-        complete, plan_message = self.coach.frame(t, st, self.record.complete_at, self.routine)
-        message = screen_message(self.paused, shown, st.stage, self.exercise, self.lock.side) or plan_message
-        hint = key_hint(first_of_many=not self.chose_exercise and self.routine.pos == 0 and not self.routine.routine)
-        side = self.lock.side or self.set.display_side()
-        stage = "paused" if self.paused else ("complete" if complete else None)
-        return overlay_view(self.exercise, st, t, target=self.target, mode=self.mode, stage=stage, message=message,
-                            side=self.lock.side or "auto side", fps=self.rate.fps, goal=self.goal, hint=hint,
-                            leg=leg_points(pose.pixels, pose.visibility, side) if pose.detected else {},
-                            step=self.closeup.label(self.routine.step_text))

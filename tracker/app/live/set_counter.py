@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import replace
 
 import numpy as np
 
@@ -45,6 +46,7 @@ class SetCounter:
         self._planted_side: str | None = None
         self.t0: float | None = None
         self.t_last: float | None = None
+        self._marks: deque = deque(maxlen=256)  # before each recent frame: (t, tally, wrong view frames, t_last)
 
     def keep(self, side: str) -> None:
         """The side is known: stop counting the other leg."""
@@ -54,6 +56,21 @@ class SetCounter:
     def recalibrate(self) -> list[tuple[str, Rep]]:
         """Rest is learned again: reps whose end was waiting are returned (``LiveCounter.recalibrate``)."""
         return [(s, rep) for s, c in self.counters.items() for rep in c.recalibrate(self.gate.view_ok(s))]
+
+    def interrupt(self) -> None:
+        """Set aside (``live --routine``: the body moved to another exercise's position): a movement
+        in progress is that change, no rep; if the set resumes, its rest and range are kept."""
+        for c in self.counters.values():
+            c.engine.lose()
+            c.range.reset_attempt()
+
+    def trim(self, since: float) -> None:
+        """Forget the frames from ``since`` on in the tally and the time (given to the next set
+        instead: no frame is in two sets' summaries)."""
+        for t, tally, wrong, last in self._marks:
+            if t >= since:
+                self.tally, self._wrong_view_frames, self.t_last = tally, wrong, last
+                break
 
     def display_side(self) -> str:
         """The leg shown: the best seen one, never the leg found planted on the floor."""
@@ -78,6 +95,7 @@ class SetCounter:
 
     def step(self, t: float, image: np.ndarray, pose, paused: bool):
         """One frame → (problem with the person, problem per leg, reps completed [(side, rep)])."""
+        self._marks.append((t, replace(self.tally), self._wrong_view_frames, self.t_last))
         self.t0 = t if self.t0 is None else self.t0
         self.t_last = t
         self.tally.frames += 1

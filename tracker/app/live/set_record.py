@@ -21,6 +21,10 @@ class SetRecord:
         self.closed = False
         self.summary: SetSummary | None = None
 
+    def renumber(self, number: int) -> None:
+        """Before its first rep: the set's number, once the set before it is written (``live --routine``)."""
+        self._fields["recording_set"] = number
+
     @property
     def counted(self) -> int:
         return sum(r.counted for r in self.reps)

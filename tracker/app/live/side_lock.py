@@ -34,6 +34,12 @@ class SideLock:
         out, self._pending = self._pending[side], {side: []}
         return out, True
 
+    def set_aside(self, pending: dict | None = None) -> dict:
+        """The reps waiting for the side, taken out (a set set aside, ``live --routine``); ``pending``:
+        those of the set taken back instead."""
+        out, self._pending = self._pending, pending if pending is not None else {s: [] for s in self.candidates}
+        return out
+
     def release(self, side: str) -> list[Rep]:
         out = self._pending.get(side, [])
         self._pending = {s: [] for s in self._pending}

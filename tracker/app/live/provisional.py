@@ -1,0 +1,125 @@
+"""``live --routine``: a change of exercise the body's position suggested is provisional.
+
+Why: a rest changes the position too. Crossing the legs for a few seconds during toe raises
+must not close the toe-raise set and open a dorsiflexion one (two summary rows, the count
+started over). The issue's rule is that the session moves on when the patient visibly
+*starts* the next exercise: the new position alone is not that, its first counted rep is.
+So when the body settles in another exercise's position, the set in progress is set aside
+(``HeldSet``: not closed, its movement in progress dropped, nothing written) and the new
+exercise's set starts on screen, silently, its reps held back (``Provisional.waiting``).
+Its first counted rep confirms the move: the held set is closed (without the frames given to
+the new set) and the new exercise's title is said. The body back in the position the held set
+was done in first: the held set resumes (same row, same count, same target) and the new
+one is dropped (no row).
+"""
+from __future__ import annotations
+
+from tracker.app.live.position_watch import Move
+
+SET_ATTRS = ("exercise", "mode", "target", "set", "record", "coach", "debounce", "goal")
+
+
+def _state(session) -> dict:
+    return {**{k: getattr(session, k) for k in SET_ATTRS}, "pos": session.routine.pos}
+
+
+class HeldSet:
+    """The set in progress when the body moved to another exercise's position, set aside."""
+
+    def __init__(self, session, left: str, since: float):
+        self.left = left  # the position its exercise was done in, which the body left
+        self.since = since  # the first frame given to the new set
+        session.set.interrupt()
+        self._state = {**_state(session), "pending": session.lock.set_aside()}
+
+    @property
+    def pos(self) -> int:
+        """The held set's exercise, its index in the routine's order."""
+        return self._state["pos"]
+
+    def swap(self, session) -> None:
+        """Put the held set back in ``session``; the session's set is held instead."""
+        state, self._state = self._state, {**_state(session), "pending": None}
+        self._state["pending"] = session.lock.set_aside(state.pop("pending"))
+        session.routine.go_to(state.pop("pos"))
+        for k, v in state.items():
+            setattr(session, k, v)
+
+
+class Provisional:
+    """The held set (None: the set on screen is confirmed) and the new set's reps held back."""
+
+    def __init__(self):
+        self.held: HeldSet | None = None
+        self.waiting: list = []  # (side, rep) found by the new set before its first counted rep
+
+    def back_to(self) -> tuple[int, str] | None:
+        """For ``PositionWatch.decide``: the held set's exercise and the position it was done in."""
+        return None if self.held is None else (self.held.pos, self.held.left)
+
+    def hold(self, found: list) -> bool:
+        """Hold back the new set's reps until one counts; True: they wait (none counted)."""
+        if self.held is None or any(rep.counted for _, rep in found):
+            return False
+        self.waiting += found
+        return True
+
+    def release(self) -> tuple[HeldSet | None, list]:
+        """The held set and the reps held back; nothing is held any more."""
+        out = (self.held, self.waiting)
+        self.held, self.waiting = None, []
+        return out
+
+
+class RoutineMoves:
+    """``LiveSession``'s moves between exercises (``live --routine``), as ``PositionWatch.decide``
+    decides them: a new set provisional until its first counted rep, or the held set resumed."""
+
+    def move_to(self, move: Move, image) -> None:
+        """``live --routine``: go where the watch decided, provisionally (``provisional.py``):
+        back to the held set, or to a new set given ``move.frames`` (through ``_count``, with
+        this frame's ``image``: the gate reads only its light)."""
+        if move.back:
+            self._resume()
+            return
+        if self.provisional.held is None:
+            self.provisional.held = HeldSet(self, move.left, move.frames[0][0] if move.frames else float("inf"))
+        self.provisional.waiting = []  # a provisional set left for a third position: dropped (no rep counted)
+        self.routine.go_to(move.k)
+        self._start_set(say=False)
+        for tk, pk in move.frames:
+            self._count(tk, image, pk)
+
+    def _resume(self) -> bool:
+        """The held set back on screen as it was; the provisional one dropped (nothing of it written)."""
+        held, _ = self.provisional.release()
+        held.swap(self)
+        return True
+
+    def _confirm(self) -> None:
+        """The provisional set counted a rep: the held set ends (without the frames given to this one)."""
+        held, _ = self.provisional.release()
+        held.swap(self)
+        self.set.trim(held.since)
+        self._end_set(moved=True)
+        held.swap(self)
+        self.record.renumber(len(self.sets) + 1)  # nothing of it written yet
+        self._say(self.exercise.title)
+
+    def _unless_held(self, found: list) -> list:
+        """The reps to record now: none while a provisional set has no counted rep (held back);
+        its first counted one confirms it, and all it found is recorded."""
+        if self.provisional.hold(found):
+            return []
+        if self.provisional.held is not None:
+            found = self.provisional.waiting + found
+            self._confirm()
+        return found
+
+    def _end_held(self, found: list, moved: bool) -> tuple[list, bool]:
+        """A provisional set ending (``n``, the session's end): its last reps may confirm it; else
+        it is dropped and the held set ends instead (its movement in progress was no rep)."""
+        if self.provisional.held is None:
+            return found, moved
+        self._take(found, self.set.t_last or 0.0)
+        return [], self.provisional.held is None or self._resume()
