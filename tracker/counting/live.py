@@ -165,11 +165,16 @@ class _SetEnds:
     def recalibrate(self, view_ok: bool = True) -> list[Rep]:
         """Rest is learned again ('c'); a rep whose end was waiting (engine ``DIP_GAP_S``) had come
         back: it is returned, counted, not lost with the rep in progress."""
-        w = self.engine.lose()
-        out = [] if w is None or not self._log.rows else [self._counted(w, self._log.rows[-1][0], view_ok)]
+        out = self.drop_movement(view_ok)
         self.rest.reset()
         self.state.stage = "calibrating"
         return out
+
+    def drop_movement(self, view_ok: bool = True) -> list[Rep]:
+        """The movement in progress is dropped (the engine's ``lose``); a rep whose end was waiting
+        had come back: it is returned, counted."""
+        w = self.engine.lose()
+        return [] if w is None or not self._log.rows else [self._counted(w, self._log.rows[-1][0], view_ok)]
 
     def finish(self, view_ok: bool = True) -> list[Rep]:
         """The set ends: a set too short to learn rest in is counted with rest from its
