@@ -128,7 +128,8 @@ def _stepped(rec, hook) -> LiveCounter:
 def test_a_rep_whose_end_waits_counts_when_the_set_ends_the_leg_is_lost_or_c_is_pressed(event, after):
     """One 5° rep, up in 0.2 s, held 0.4 s, dropped in 0.05 s: its end waits (``DIP_GAP_S``).
     The set ends, the leg is lost (from then on), 'c' is pressed or the routine sets the set aside
-    ``after`` frames into the wait: the rep counts once (the review: the set-end test never waited; 'c' lost the rep)."""
+    ``after`` frames into the wait: the rep counts once (the review: the set-end test never
+    waited; 'c' lost the rep)."""
     t = np.arange(0, 5.0, 1 / 30.0)
     rec = make_recording(t, dorsi=np.interp(t, [0, 2.0, 2.2, 2.6, 2.65, 5.0], [0, 0, 5.0, 5.0, 0, 0]),
                          noise_px=0.3, seed=1)
