@@ -30,6 +30,7 @@ from tracker.pose.recording_check import (
     FORMAT,
     OPTIONAL,
     VERSION,
+    check_feet,
     check_headers,
     check_meta,
     check_times,
@@ -138,6 +139,7 @@ def load_recording(path: str | os.PathLike) -> PoseRecording:
         # unknown compression, nesting deep enough to exhaust recursion, ...): damaged, exit 3
         raise damaged(path, f"not a footdrop-poses recording ({type(exc).__name__})") from exc
     check_times(path, arrays["t"])
+    check_feet(path, arrays)
     return PoseRecording(width=meta["width"], height=meta["height"], meta=meta, **arrays)
 
 
