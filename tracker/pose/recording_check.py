@@ -121,6 +121,9 @@ def check_meta(path: Path, meta) -> dict:
     for key in ("width", "height"):
         if not _is_int(meta.get(key)) or not 1 <= meta[key] <= MAX_FRAME_SIDE:
             raise damaged(path, f"frame {key} {str(meta.get(key))[:20]!r} is not a size in pixels")
+    pipe = meta.get("pipeline")
+    if pipe is not None and not (_is_int(pipe) and 1 <= pipe <= 1000):
+        raise damaged(path, f"pose pipeline {str(pipe)[:20]!r} is not a version number")
     for key in ("source", "model"):
         if not isinstance(meta.get(key, {}), dict):
             raise damaged(path, f"'{key}' is not an object")
