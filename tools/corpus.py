@@ -405,30 +405,48 @@ def pose_one(row: dict, videos: Path, out: Path) -> float:
     dt = time.time() - t0
     rec.save(out / f"{name}.npz")
     write_meta(row, videos, out, {"model": "full", "mode": "video", "every_frame": True, "frames": len(rec),
+                                  "pipeline": rec.meta["pipeline"],
                                   "detected": float(np.mean(rec.people > 0)) if len(rec) else 0.0,
                                   "s_per_frame": round(dt / max(len(rec), 1), 4)})
     return dt
 
 
+def report_older(older: dict[str, int], flag: str) -> None:
+    """One line on the clips an older pose pipeline made (kept: they count, without what it lacked)."""
+    from tracker.pose.estimator import PIPELINE_VERSION
+
+    if older:
+        names = ", ".join(sorted(older)[:3]) + (", ..." if len(older) > 3 else "")
+        print(f"{len(older)} clips were posed by an older pose pipeline ({min(older.values())}-{max(older.values())} "
+              f"< {PIPELINE_VERSION}; no foot turn before 3: {names}); re-pose them with {flag}")
+
+
 def cmd_pose(a: argparse.Namespace) -> int:
     sys.path.insert(0, str(ROOT))
+    from tracker.pose.recording import older_pipeline
+
     rows = read_manifest(a.manifest)
     videos, out = Path(a.videos), Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    done = 0
+    done, older = 0, {}
     for row in rows:
         name = row["name"]
         if not rendered(row, videos):
             continue
         old = out / f"{name}_meta.json"
         if old.exists() and json.loads(old.read_text()).get("manifest_command") == row["command"]:
-            if a.meta_only:  # rewrite the meta and truth files, keep the landmarks
-                write_meta(row, videos, out, json.loads(old.read_text())["pose"])
-            continue
+            v = older_pipeline(out / f"{name}.npz")
+            if v is None or not a.repose_older:
+                if v is not None:
+                    older[name] = v
+                if a.meta_only:  # rewrite the meta and truth files, keep the landmarks
+                    write_meta(row, videos, out, json.loads(old.read_text())["pose"])
+                continue
         dt = pose_one(row, videos, out)
         done += 1
         print(f"{name:28s} pose {dt:6.1f} s", flush=True)
     print(f"{done} clips posed")
+    report_older(older, "--repose-older")
     return 0
 
 
@@ -449,6 +467,8 @@ def main(argv=None) -> int:
     p.add_argument("--videos", default=DEFAULT_VIDEOS)
     p.add_argument("--out", default="tests/corpus")
     p.add_argument("--meta-only", action="store_true", help="also rewrite the meta/truth files of clips done")
+    p.add_argument("--repose-older", action="store_true",
+                   help="re-pose clips an older pose pipeline made (else they are only listed)")
     a = ap.parse_args(argv)
     return {"plan": cmd_plan, "render": cmd_render, "pose": cmd_pose}[a.cmd](a)
 

@@ -166,6 +166,40 @@ def test_a_wide_box_is_shrunk_without_aliasing():
         assert np.abs(fr.box_crop(smooth, np.array(c), 250.0).astype(float) - plain).mean() < 1.0
 
 
+
+def test_a_phone_sized_box_costs_a_pass_over_its_pixels_not_a_blur_as_wide_as_it(monkeypatch):
+    # a box 10x the working side: blurring it at full size (a kernel as wide as 10 source pixels
+    # per working one) cost the box's cube; it is halved first, so the blur sees ~2x ROI_PX
+    big = cv2.resize((255 * _texture(4, 12.0)).astype(np.uint8), (1400, 1400))
+    seen, blur = [], cv2.GaussianBlur
+    monkeypatch.setattr(cv2, "GaussianBlur", lambda img, *a, **k: seen.append(img.shape) or blur(img, *a, **k))
+    side = 10.0 * fr.ROI_PX
+    got = fr.box_crop(cv2.cvtColor(big, cv2.COLOR_GRAY2BGR), np.array([700.4, 690.2]), side)
+    assert max(max(sh[:2]) for sh in seen) <= 1.1 * fr.SHRINK_TO * fr.ROI_PX
+    # and the box is where it was, as the plain resampling of the smooth picture reads it
+    for c in ([700.4, 690.2], [150.0, 1300.0]):
+        s = fr.ROI_PX / side
+        m = np.float32([[s, 0, fr.ROI_PX / 2 - s * c[0]], [0, s, fr.ROI_PX / 2 - s * c[1]]])
+        plain = cv2.warpAffine(big, m, (fr.ROI_PX, fr.ROI_PX), borderMode=cv2.BORDER_REPLICATE)
+        got = fr.box_crop(big, np.array(c), side)
+        assert np.abs(got.astype(float) - plain).mean() < 1.0
+    stripes = np.tile(np.array([40, 215], np.uint8), (1400, 700))  # 2 px stripes average to a flat grey
+    assert fr.box_crop(stripes, np.array([700.4, 690.2]), 9.3 * fr.ROI_PX).std() < 3.0
+
+
+@pytest.mark.parametrize("centre, side", [([50.0, 50.0], float("inf")), ([50.0, 50.0], float("nan")),
+                                          ([np.nan, 50.0], 100.0), ([1e6, 1e6], 100.0), ([50.0, 50.0], 1e6),
+                                          ([50.0, 50.0], 4.0)])
+def test_a_box_that_cannot_be_cut_is_refused_not_allocated(centre, side):
+    # landmarks of ~1e6 px made a patch of petabytes (MemoryError); such a box reads NaN upstream
+    assert not fr.box_fits(np.array(centre), side, (480, 640))
+    with pytest.raises(ValueError):
+        fr.box_crop(np.zeros((480, 640), np.uint8), np.array(centre), side)
+    assert fr.box_fits(np.array([-40.0, 500.0]), 100.0, (480, 640))  # partly outside: cut, border replicated
+    turns, _ = fr.box_turns([np.zeros((480, 640), np.uint8)] * 2, fr.FootBoxes(np.array([centre] * 2), side))
+    assert np.isnan(turns).all()
+
+
 def test_the_box_follows_the_ankle_not_the_toes():
     n = 9
     ankle = np.tile([300.0, 400.0], (n, 1))

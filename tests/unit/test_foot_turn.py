@@ -98,6 +98,17 @@ def test_the_rest_box_is_retaken_after_the_foot_was_lost():
     assert np.nanmax(np.abs(back)) < 0.5 and np.isfinite(back[-10:]).all()
 
 
+
+@pytest.mark.parametrize("scale", [1e6 / SIZE, 1e30])
+def test_absurd_landmarks_read_nan_without_a_huge_allocation(scale):
+    # landmarks a million pixels out made the box a 122 PiB patch (MemoryError)
+    feet = ft.FootTurns()
+    for i in range(int(ft.STILL_S * FPS) + 5):
+        px, vis = _landmarks()
+        turn, moved = feet.step(_frame(0.0), i / FPS, px * scale, vis)
+        assert np.isnan(turn).all() and (moved == 0).all()
+
+
 def _rec(n: int, turns: bool) -> PoseRecording:
     frames = []
     for i in range(n):

@@ -99,6 +99,34 @@ def test_a_recording_with_encrypted_members_is_damaged_not_an_internal_error(tmp
     assert code == EXIT_INPUT and "damaged recording" in err and "internal error" not in err, err
 
 
+
+def test_foot_turns_the_pose_step_cannot_give_load_as_not_measured(tmp_path):
+    # 1e30 degrees loaded as they were and, with the turn counted, gave a dozen absurd reps
+    arrays = _arrays(tmp_path)
+    n = len(arrays["t"])
+    turn = np.zeros((n, 2), np.float32)
+    turn[:4, 0] = [1e30, -np.inf, 75.0, -59.0]
+    turn[:2, 1] = [np.nan, 12.5]
+    np.savez(tmp_path / "turn.npz", **arrays, foot_turn=turn, foot_moved=np.full((n, 2), 9, np.uint64))
+    rec = load_recording(tmp_path / "turn.npz")
+    assert np.isnan(rec.foot_turn[:3, 0]).all() and rec.foot_turn[3, 0] == -59.0
+    assert np.isnan(rec.foot_turn[0, 1]) and rec.foot_turn[1, 1] == 12.5 and (rec.foot_turn[4:] == 0).all()
+    assert rec.foot_turn.dtype == np.float32 and rec.foot_moved.dtype == np.int16 and (rec.foot_moved == 9).all()
+
+
+@pytest.mark.parametrize("value", [2 ** 63, -1, 201])
+def test_moved_corner_counts_out_of_range_are_a_damaged_recording(value, tmp_path, capsys):
+    arrays = _arrays(tmp_path)
+    n = len(arrays["t"])
+    moved = np.zeros((n, 2), np.uint64 if value > 2 ** 62 else np.int64)
+    moved[3, 1] = value
+    np.savez(tmp_path / "moved.npz", **arrays, foot_turn=np.zeros((n, 2), np.float32), foot_moved=moved)
+    code = main(["analyze", str(tmp_path / "moved.npz"), "-e", "dorsiflexion", "--no-history"])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT and "damaged recording" in err and "foot_moved" in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize("step", [1e-6, 1e-5, 30.0])
 def test_absurd_frame_spacing_is_refused(step, tmp_path):
     arrays = _arrays(tmp_path)

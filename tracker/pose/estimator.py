@@ -184,7 +184,7 @@ class PoseEstimator:
     loop, which feeds the newest frame with monotonic timestamps); ``mode='image'`` treats
     every frame independently (stills, or when tracking glitches matter more than speed).
     ``foot_turn``: also measure the feet's turn from the pixels (``tracker.pose.foot_turn``,
-    eversion from the front; 1-3 ms per frame); None: when some exercise counts from it.
+    eversion from the front; 1.5-3 ms per frame, whatever the picture's size); None: when some exercise counts from it.
     """
 
     def __init__(self, model: str | None = None, mode: str = "video", roi: bool = True,

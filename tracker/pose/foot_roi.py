@@ -29,6 +29,7 @@ import numpy as np
 ROI_SHANKS = 0.75  # box side in shank lengths: the foot (~0.3 wide, ~0.4 ankle to toes from the
 # front) and floor round it; 0.45-0.65 let a small standing foot's heel raise read ~10° (rendered)
 ROI_PX = 96  # working box side, pixels (a 640x480 seated front view: ~90 px; a phone's: more)
+SHRINK_TO = 2  # a wider box is halved (pyrDown) down to this many working sides before the blur (cost)
 BAND = 0.4  # top share of the box aligned to the rest box (the shank, still in an eversion)
 SMOOTH = 5  # frames in the running median of the box centre (landmark jitter)
 CORNERS = 200  # corners of the rest box followed to every frame
@@ -63,35 +64,55 @@ def foot_boxes(ankle: np.ndarray, foot_centre: np.ndarray, shank_px: float,
     return FootBoxes(running_median(ankle + offset), roi_shanks * float(shank_px))
 
 
-def _patch(gray: np.ndarray, x0: int, y0: int, size: int) -> np.ndarray:
-    """``gray[y0:y0+size, x0:x0+size]``, the part outside the picture replicated from its border."""
+def box_fits(centre: np.ndarray, side_px: float, shape: tuple[int, ...]) -> bool:
+    """Can a box of ``side_px`` round ``centre`` be cut from a picture of ``shape`` (h, w, ...)?
+    Not when a value is not finite, the box is smaller than 8 px or wider than the picture's
+    long side (legs extrapolated far past the frame: mostly border), or it lies wholly outside."""
+    h, w = shape[:2]
+    if not (np.isfinite(side_px) and np.isfinite(centre).all() and 8 <= side_px <= max(h, w)):
+        return False
+    cx, cy, r = float(centre[0]), float(centre[1]), side_px / 2
+    return -r < cx < w + r and -r < cy < h + r
+
+
+def _gray(img: np.ndarray) -> np.ndarray:
     import cv2
 
-    h, w = gray.shape[:2]
-    xa, ya, xb, yb = max(0, x0), max(0, y0), min(w, x0 + size), min(h, y0 + size)
-    if xa >= xb or ya >= yb:  # wholly outside: the nearest border pixel
-        return np.full((size, size), gray[min(max(y0, 0), h - 1), min(max(x0, 0), w - 1)], gray.dtype)
-    return cv2.copyMakeBorder(gray[ya:yb, xa:xb], ya - y0, y0 + size - yb, xa - x0, x0 + size - xb,
-                              cv2.BORDER_REPLICATE)
+    if img.ndim == 2:
+        return img
+    return img[..., 0] if img.shape[2] == 1 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
 
 
-def box_crop(gray: np.ndarray, centre: np.ndarray, side_px: float) -> np.ndarray:
-    """The box around ``centre`` resampled to ROI_PX x ROI_PX (sub-pixel; border replicated).
-    Shrinking (a box wider than ROI_PX, phone video) blurs first, sigma 0.5 source pixels per
-    working pixel, else fine texture aliases into false corners: ``warpAffine`` ignores
-    INTER_AREA (its output is INTER_LINEAR's). Only the box's neighbourhood is blurred."""
+def box_crop(img: np.ndarray, centre: np.ndarray, side_px: float) -> np.ndarray:
+    """The box around ``centre`` resampled to ROI_PX x ROI_PX, grey (sub-pixel; border
+    replicated); ``img`` grey or BGR, only the box's part is converted. Shrinking (a box wider
+    than ROI_PX, phone video) blurs first, sigma 0.5 source pixels per working pixel, else
+    fine texture aliases into false corners (``warpAffine`` ignores INTER_AREA). Why a box
+    wider than ``SHRINK_TO`` working sides is first halved down to it (``pyrDown``, whose
+    binomial kernels take their share of the blur): the blur's kernel grows with the box, so
+    its cost grew with the box's cube (24-57 ms per frame on a portrait phone's large feet);
+    now it is about one pass over the box's pixels. Why not INTER_AREA: with a factor that
+    is not whole it leaves fine stripes as a false texture. ``box_fits`` must hold."""
     import cv2
 
+    if not box_fits(centre, side_px, img.shape):
+        raise ValueError(f"no box of {side_px} px round {centre} in a {img.shape[:2]} picture")
+    h, w = img.shape[:2]
     s = ROI_PX / side_px
     cx, cy = float(centre[0]), float(centre[1])
+    half = int(np.ceil(side_px / 2 + 1.5 / min(s, 1.0))) + 2  # the box and 3 sigma of the blur
+    x0, y0 = int(np.floor(cx)) - half, int(np.floor(cy)) - half
+    xa, ya, xb, yb = max(0, x0), max(0, y0), min(w, x0 + 2 * half), min(h, y0 + 2 * half)
+    img, cx, cy = _gray(img[ya:yb, xa:xb]), cx - xa, cy - ya  # not empty: the box overlaps the picture
     if s < 1:
-        sigma = 0.5 / s
-        half = int(np.ceil(side_px / 2 + 3 * sigma)) + 2
-        x0, y0 = int(np.floor(cx)) - half, int(np.floor(cy)) - half
-        gray = cv2.GaussianBlur(_patch(gray, x0, y0, 2 * half), (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
-        cx, cy = cx - x0, cy - y0
+        k = 0  # halvings: each is a 5-tap binomial blur (variance 1 pixel^2 of its input) and a decimation
+        while side_px * 0.5 ** k > SHRINK_TO * ROI_PX and min(img.shape[:2]) > 1:
+            img, k = cv2.pyrDown(img, borderType=cv2.BORDER_REPLICATE), k + 1
+        cx, cy, s = cx * 0.5 ** k, cy * 0.5 ** k, s * 2 ** k  # pyrDown's pixel i sits on its input's 2i
+        sigma = float(np.sqrt(max(0.25 / s ** 2 - (1 - 4.0 ** -k) / 3, 1e-4)))  # what the halvings left
+        img = cv2.GaussianBlur(img, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
     m = np.array([[s, 0, ROI_PX / 2 - s * cx], [0, s, ROI_PX / 2 - s * cy]], np.float32)
-    return cv2.warpAffine(gray, m, (ROI_PX, ROI_PX), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(img, m, (ROI_PX, ROI_PX), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def top_shift(rest: np.ndarray, cur: np.ndarray) -> tuple[float, float]:
@@ -170,10 +191,11 @@ def eversion_sign(side: str) -> float:
 
 def aligned_boxes(grays, boxes: FootBoxes) -> list[np.ndarray | None]:
     """Every frame's box aligned to the rest box, the first frame with a box centre (a first
-    frame without landmarks must not become an empty rest box); None where there is no box."""
+    frame without landmarks must not become an empty rest box); None where there is no box
+    (no landmarks, or ``box_fits`` fails)."""
     out, rest = [], None
     for gray, c in zip(grays, boxes.centre):
-        if not np.isfinite(c).all():
+        if not box_fits(c, boxes.side_px, gray.shape):
             out.append(None)
             continue
         box = box_crop(gray, c, boxes.side_px)

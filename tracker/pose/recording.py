@@ -4,7 +4,8 @@ Why: re-analysis without re-running the model (seconds instead of minutes), fast
 real movement, and a benchmark cache. Format ``footdrop-poses`` version 1 (see README):
 
     meta        JSON string: format, version, source {name, kind, fps, width, height,
-                frame_count, sha256}, model {name, sha256}, tracker_version, mode
+                frame_count, sha256}, model {name, sha256}, tracker_version, mode, pipeline
+                (the pose pipeline, ``estimator.PIPELINE_VERSION``; older files lack it: ``posed_by``)
     index (N,) int32 · t (N,) float64 seconds · norm (N,33,3) float32 · visibility (N,33)
     presence (N,33) · world (N,33,3) float32 metres · people (N,) int16
     (rows of a frame without a person are NaN)
@@ -24,12 +25,13 @@ import numpy as np
 
 from tracker.errors import InputError
 from tracker.files import atomic_path
-from tracker.pose.estimator import PoseFrame
+from tracker.pose.estimator import PIPELINE_VERSION, PoseFrame
 from tracker.pose.recording_check import (
     ARRAYS,
     FORMAT,
     OPTIONAL,
     VERSION,
+    check_feet,
     check_headers,
     check_meta,
     check_times,
@@ -138,7 +140,29 @@ def load_recording(path: str | os.PathLike) -> PoseRecording:
         # unknown compression, nesting deep enough to exhaust recursion, ...): damaged, exit 3
         raise damaged(path, f"not a footdrop-poses recording ({type(exc).__name__})") from exc
     check_times(path, arrays["t"])
+    check_feet(path, arrays)
     return PoseRecording(width=meta["width"], height=meta["height"], meta=meta, **arrays)
+
+
+def posed_by(meta: dict, has_turn: bool) -> int:
+    """The pose pipeline (``estimator.PIPELINE_VERSION``) that made a recording: its meta's
+    ``pipeline``; in one made before that was stored, 3 if it holds the foot turn, else 2 (or
+    older). Why: a corpus posed by an older pipeline lacks what a newer one adds (the foot
+    turn), and counting it then silently falls back (see ``tools/corpus.py pose``)."""
+    return int(meta.get("pipeline") or (3 if has_turn else 2))
+
+
+def recording_pipeline(path: str | os.PathLike) -> int:
+    """``posed_by`` of a recording file, reading only its meta and the names of its arrays."""
+    with np.load(path, allow_pickle=False) as z:
+        return posed_by(json.loads(str(z["meta"])), "foot_turn" in z.files)
+
+
+def older_pipeline(path: str | os.PathLike) -> int | None:
+    """The pose pipeline that made the recording at ``path`` when it is older than this one
+    (0: there is none), else None: the corpus tools re-pose or list such clips."""
+    v = recording_pipeline(path) if Path(path).exists() else 0
+    return v if v < PIPELINE_VERSION else None
 
 
 def is_recording(path: str | os.PathLike) -> bool:
@@ -209,5 +233,5 @@ def recording_meta(source, estimator) -> dict:
     damage = source.damage_note() if hasattr(source, "damage_note") else None
     if damage:
         src["damaged"] = damage  # analysing the recording warns as analysing the video did
-    return {"source": src, "tracker_version": __version__, "mode": estimator.mode,
+    return {"source": src, "tracker_version": __version__, "pipeline": PIPELINE_VERSION, "mode": estimator.mode,
             "model": {"name": Path(estimator.model_path).name, "sha256": sha256_file(Path(estimator.model_path))}}

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tracker.errors import InputError
+from tracker.pose.foot_roi import CORNERS, MAX_TURN_DEG
 from tracker.pose.landmarks import NUM_LANDMARKS
 
 FORMAT = "footdrop-poses"
@@ -120,6 +121,9 @@ def check_meta(path: Path, meta) -> dict:
     for key in ("width", "height"):
         if not _is_int(meta.get(key)) or not 1 <= meta[key] <= MAX_FRAME_SIDE:
             raise damaged(path, f"frame {key} {str(meta.get(key))[:20]!r} is not a size in pixels")
+    pipe = meta.get("pipeline")
+    if pipe is not None and not (_is_int(pipe) and 1 <= pipe <= 1000):
+        raise damaged(path, f"pose pipeline {str(pipe)[:20]!r} is not a version number")
     for key in ("source", "model"):
         if not isinstance(meta.get(key, {}), dict):
             raise damaged(path, f"'{key}' is not an object")
@@ -146,3 +150,21 @@ def check_times(path: Path, t: np.ndarray) -> None:
                             f"{MIN_FRAME_STEP_S * 1e3:g} ms to {MAX_FRAME_STEP_S:g} s")
     if t[-1] - t[0] > MAX_DURATION_S:
         raise damaged(path, f"timestamps span {(t[-1] - t[0]) / 3600:.1f} h, longer than a recording can be")
+
+
+def check_feet(path: Path, arrays: dict) -> None:
+    """The optional foot turn arrays, in place: a turn the pose step cannot give (beyond
+    ``MAX_TURN_DEG``, or infinite) is not measured (NaN); moved-corner counts outside 0 to
+    ``CORNERS`` are a damaged file. Why: with an exercise counting from the turn, values of
+    1e30 counted a dozen reps of absurd range and no warning."""
+    turn = arrays.get("foot_turn")
+    if turn is not None:
+        turn = turn.astype(np.float32)
+        with np.errstate(invalid="ignore"):
+            turn[~(np.abs(turn) <= MAX_TURN_DEG)] = np.nan
+        arrays["foot_turn"] = turn
+    moved = arrays.get("foot_moved")
+    if moved is not None:
+        if moved.size and not (0 <= moved.min() and moved.max() <= CORNERS):
+            raise damaged(path, f"'foot_moved' holds counts outside 0-{CORNERS}")
+        arrays["foot_moved"] = moved.astype(np.int16)

@@ -30,7 +30,6 @@ from tracker.signals import geometry as g
 FOOT_TO_SHANK = 0.62
 VISIBLE = 0.5  # MediaPipe visibility below which a landmark is treated as not seen
 CLEARLY_SEEN = 0.8  # visibility for judging the other foot's help (see leg_features)
-TURN_SHARE = 0.5  # share of a clip's frames the pixel turn must be measured in to count from it
 
 
 def _pts(px: np.ndarray, side: str):
@@ -220,14 +219,21 @@ def leg_features(px: np.ndarray, vis: np.ndarray, side: str, exercise: Exercise,
                        g.length(knee - ankle).astype(float), body_xy, other_anchor_xy, leg_xy, scale)
 
 
+def counts_from_turn(exercise: Exercise, turns: np.ndarray | None) -> bool:
+    """The one rule, offline and live alike, for counting from the foot's pixel turn instead of
+    the landmarks: the exercise says so (``Exercise.foot_turn``) and the pose step measured it
+    (``turns`` is there; a recording or pose frame without it: the landmarks). A frame where the
+    turn could not be measured then has quality 0 (``leg_features``): that foot cannot count
+    there. Why no share of measured frames (offline fell back to the landmarks under half):
+    live cannot know it before the set ends, so the two counted one clip 3 and 1 times."""
+    return bool(exercise.foot_turn) and turns is not None
+
+
 def foot_turn_of(turns: np.ndarray | None, side: str, exercise: Exercise) -> np.ndarray | None:
-    """This foot's column of a recording's ``foot_turn`` (N, 2) when the exercise is counted
-    from it and the pose step measured it in at least ``TURN_SHARE`` of the frames (else the
-    landmark signal: a clip must not switch between two signals of different gains)."""
-    if turns is None or not exercise.foot_turn or not len(turns):
+    """This foot's column of a recording's ``foot_turn`` (N, 2) when ``counts_from_turn``."""
+    if not counts_from_turn(exercise, turns) or not len(turns):
         return None
-    col = turns[:, SIDES.index(side)]
-    return col if np.isfinite(col).mean() >= TURN_SHARE else None
+    return turns[:, SIDES.index(side)]
 
 
 def shoulder_ratio(px: np.ndarray, side: str) -> np.ndarray:

@@ -17,7 +17,7 @@ from tracker.counting.live import LiveCounter
 from tracker.exercises import Exercise
 from tracker.pose.landmarks import SIDES, other_side
 from tracker.records import Rep
-from tracker.signals.features import VISIBLE, LegFeatures, crossed_leg, leg_features
+from tracker.signals.features import VISIBLE, LegFeatures, counts_from_turn, crossed_leg, leg_features
 from tracker.signals.gating import VIEW_FRAMES, VIEW_MIN_FRAMES, WRONG_VIEW_SHARE, GateTally, LiveGate, set_warnings
 
 
@@ -133,14 +133,16 @@ class SetCounter:
         return [(s, rep) for s, c in self.counters.items() for rep in c.finish(self.gate.view_ok(s))]
 
     def _features(self, pose) -> dict[str, LegFeatures]:
-        """Each leg's features; an exercise counted from the foot's pixel turn reads it from the
-        pose frame when the pose step measured it (``Exercise.foot_turn``), as offline does."""
+        """Each leg's features; the foot's pixel turn replaces the landmark signal by the rule
+        offline counting follows (``counts_from_turn``), and the set's method says so."""
+        turns = getattr(pose, "foot_turn", None)
+        if not counts_from_turn(self.ex, turns):
+            turns = None
+        elif self.method == METHOD:
+            self.method = f"{METHOD}+foot-turn"
         if not pose.detected:
             return {}
         px, vis = pose.pixels[None], pose.visibility[None]
-        turns = getattr(pose, "foot_turn", None) if self.ex.foot_turn else None
-        if turns is not None:
-            self.method = f"{METHOD}+foot-turn"
         return {s: leg_features(px, vis, s, self.ex, scale=np.array([self.gate.scale(s)]),
                                 turn=None if turns is None else turns[k:k + 1])
                 for k, s in enumerate(SIDES)}

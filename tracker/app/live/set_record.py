@@ -53,7 +53,10 @@ class SetRecord:
         return str(n)
 
     def close(self, side: str, counted_by, interrupted: bool = False) -> SetSummary:
-        """The set's summary (from what its ``SetCounter`` saw) to every sink."""
+        """The set's summary (from what its ``SetCounter`` saw) to every sink; a set no rep
+        opened is named by how its counter counted it (as offline names a set of no rep)."""
+        if self.info is None:
+            self._fields["method"] = getattr(counted_by, "method", self._fields["method"])
         tally = counted_by.tally
         self.summary = SetSummary.from_reps(self._open(side), self.reps, float(counted_by.elapsed), tally.frames,
                                             tally.frames - tally.detected, counted_by.warnings(side))
