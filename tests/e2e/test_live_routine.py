@@ -194,3 +194,62 @@ def test_no_frame_is_in_two_sets_and_every_frame_is_tallied():
     assert stepped == shown
     assert len(sess.sets) == 3 and sum(s.frames for s in sess.sets) <= len(rec), [s.frames for s in sess.sets]
     assert sum(s.time_analysed_s for s in sess.sets) <= float(rec.t[-1] - rec.t[0])
+
+
+def _scripted_session(monkeypatch, clip: str, first: str, **kw):
+    """A live routine session over ``clip``; the posture each frame shows scriptable through the
+    returned dict's "posture" (None: as the landmarks show it)."""
+    from dataclasses import replace
+
+    from tracker.app.live import position_watch
+
+    rec = load_recording(ROUTINE_CORPUS / f"{clip}.npz")
+    meta = json.loads((ROUTINE_CORPUS / f"{clip}_meta.json").read_text())
+    real, now = position_watch.body_cues, {"posture": None}
+
+    def cues(px):
+        c, p = real(px), now["posture"]
+        return c if p is None else replace(c, standing=float(p == "standing"), seated=float(p == "seated"),
+                                           crossed=float(p == "crossed"))
+
+    monkeypatch.setattr(position_watch, "body_cues", cues)
+    sess = LiveSession(RecordingEstimator(rec), first, routine=True, target=10, side=meta["side"], source="x", **kw)
+    return rec, sess, now
+
+
+def _flag_every_rep_of(monkeypatch, exercise: str) -> None:
+    """Every rep of ``exercise`` flagged (not counted), as the shank doing the work would be."""
+    from dataclasses import replace
+
+    from tracker.app.live.set_counter import SetCounter
+
+    step, finish = SetCounter.step, SetCounter.finish
+
+    def flag(self, found):
+        return [(s, replace(r, counted=False, note="flagged")) if self.ex.key == exercise else (s, r)
+                for s, r in found]
+
+    monkeypatch.setattr(SetCounter, "step", lambda self, *a: _flagged_step(step, flag, self, *a))
+    monkeypatch.setattr(SetCounter, "finish", lambda self: flag(self, finish(self)))
+
+
+def _flagged_step(step, flag, self, *a):
+    problem, leg_problems, found = step(self, *a)
+    return problem, leg_problems, flag(self, found)
+
+
+def test_a_new_exercise_whose_reps_are_all_flagged_is_written(monkeypatch, tmp_path):
+    """r01 with every heel-raise rep flagged: they are the patient doing heel raises, so they
+    make the move real; their rows and a 0-counted heel-raise row are written (before: held
+    back for a counted rep that never came, and dropped at the end)."""
+    _flag_every_rep_of(monkeypatch, "heel_raise")
+    reps_csv = RepCSVSink(tmp_path / "reps.csv")
+    rec, sess, _ = _scripted_session(monkeypatch, "r01", "dorsiflexion", sinks=[reps_csv])
+    for frame in replay_frames(rec, np.full((rec.height, rec.width, 3), 128, np.uint8)):
+        sess.step(frame)
+    sess.finish()
+    reps_csv.release()
+    rows = [(s.info.exercise, s.reps_counted, s.reps_low_confidence > 0) for s in sess.sets]
+    assert rows == [("dorsiflexion", 3, False), ("toe_raise", 3, False), ("heel_raise", 0, True)], rows
+    assert sum(r["exercise"] == "heel_raise" for r in read_rep_csv(tmp_path / "reps.csv")) >= 3
+

@@ -3,12 +3,13 @@
 Why: a rest changes the position too. Crossing the legs for a few seconds during toe raises
 must not close the toe-raise set and open a dorsiflexion one (two summary rows, the count
 started over). The issue's rule is that the session moves on when the patient visibly
-*starts* the next exercise: the new position alone is not that, its first counted rep is.
+*starts* the next exercise: the new position alone is not that, its first rep is.
 So when the body settles in another exercise's position, the set in progress is set aside
 (``HeldSet``: not closed, its movement in progress dropped, nothing written) and the new
-exercise's set starts on screen, silently, its reps held back (``Provisional.waiting``).
-Its first counted rep confirms the move: the held set is closed (without the frames given to
-the new set) and the new exercise's title is said. The body back in the position the held set
+exercise's set starts on screen, silently. Its first rep confirms the move, counted or not (a
+flagged rep, "the shank did the work", is the patient doing that exercise too, and is clinical
+data): the held set is closed (without the frames given to the new set) and the new
+exercise's title is said. The body back in the position the held set
 was done in first: the held set resumes (same row, same count, same target) and the new
 one is dropped (no row).
 """
@@ -47,33 +48,24 @@ class HeldSet:
 
 
 class Provisional:
-    """The held set (None: the set on screen is confirmed) and the new set's reps held back."""
+    """The held set (None: the set on screen is confirmed)."""
 
     def __init__(self):
         self.held: HeldSet | None = None
-        self.waiting: list = []  # (side, rep) found by the new set before its first counted rep
 
     def back_to(self) -> tuple[int, str] | None:
         """For ``PositionWatch.decide``: the held set's exercise and the position it was done in."""
         return None if self.held is None else (self.held.pos, self.held.left)
 
-    def hold(self, found: list) -> bool:
-        """Hold back the new set's reps until one counts; True: they wait (none counted)."""
-        if self.held is None or any(rep.counted for _, rep in found):
-            return False
-        self.waiting += found
-        return True
-
-    def release(self) -> tuple[HeldSet | None, list]:
-        """The held set and the reps held back; nothing is held any more."""
-        out = (self.held, self.waiting)
-        self.held, self.waiting = None, []
-        return out
+    def release(self) -> HeldSet | None:
+        """The held set; nothing is held any more."""
+        held, self.held = self.held, None
+        return held
 
 
 class RoutineMoves:
     """``LiveSession``'s moves between exercises (``live --routine``), as ``PositionWatch.decide``
-    decides them: a new set provisional until its first counted rep, or the held set resumed."""
+    decides them: a new set provisional until its first rep, or the held set resumed."""
 
     def move_to(self, move: Move, image) -> None:
         """``live --routine``: go where the watch decided, provisionally (``provisional.py``):
@@ -84,7 +76,7 @@ class RoutineMoves:
             return
         if self.provisional.held is None:
             self.provisional.held = HeldSet(self, move.left, move.frames[0][0] if move.frames else float("inf"))
-        self.provisional.waiting = []  # a provisional set left for a third position: dropped (no rep counted)
+        # a provisional set left for a third position: dropped (it found no rep)
         self.routine.go_to(move.k)
         self._start_set(say=False)
         for tk, pk in move.frames:
@@ -92,13 +84,12 @@ class RoutineMoves:
 
     def _resume(self) -> bool:
         """The held set back on screen as it was; the provisional one dropped (nothing of it written)."""
-        held, _ = self.provisional.release()
-        held.swap(self)
+        self.provisional.release().swap(self)
         return True
 
     def _confirm(self) -> None:
-        """The provisional set counted a rep: the held set ends (without the frames given to this one)."""
-        held, _ = self.provisional.release()
+        """The provisional set found a rep: the held set ends (without the frames given to this one)."""
+        held = self.provisional.release()
         held.swap(self)
         self.set.trim(held.since)
         self._end_set(moved=True)
@@ -107,12 +98,8 @@ class RoutineMoves:
         self._say(self.exercise.title)
 
     def _unless_held(self, found: list) -> list:
-        """The reps to record now: none while a provisional set has no counted rep (held back);
-        its first counted one confirms it, and all it found is recorded."""
-        if self.provisional.hold(found):
-            return []
-        if self.provisional.held is not None:
-            found = self.provisional.waiting + found
+        """The reps to record now: a provisional set's first rep (counted or flagged) confirms it."""
+        if found and self.provisional.held is not None:
             self._confirm()
         return found
 

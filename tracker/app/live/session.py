@@ -171,7 +171,7 @@ class LiveSession(RoutineMoves):
 
     def _take(self, found: list, t: float) -> None:
         """Reps the set counter completed: through the side lock to every sink (a provisional
-        set's held back until one counts)."""
+        set confirmed by its first rep first)."""
         for s, rep in self._unless_held(sorted(found, key=lambda sr: (not sr[1].counted, -sr[1].rom_deg))):
             reps, locked = self.lock.offer(s, rep)
             if locked:  # the foot that moves is known: count only it from now on
