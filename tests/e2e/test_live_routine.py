@@ -253,3 +253,24 @@ def test_a_new_exercise_whose_reps_are_all_flagged_is_written(monkeypatch, tmp_p
     assert rows == [("dorsiflexion", 3, False), ("toe_raise", 3, False), ("heel_raise", 0, True)], rows
     assert sum(r["exercise"] == "heel_raise" for r in read_rep_csv(tmp_path / "reps.csv")) >= 3
 
+
+@pytest.mark.parametrize("key", ["r", "n"])
+def test_keys_act_on_the_exercise_on_screen_while_a_move_is_provisional(monkeypatch, key):
+    """r01, legs crossed 12 s during toe raises: dorsiflexion is on screen (provisional) when the
+    key is pressed. ``r`` starts dorsiflexion over, ``n`` goes to the exercise after it; the
+    toe-raise set left is written (before: ``r`` restarted toe raises while the legs were
+    crossed and stayed on them, ``n`` went to the exercise after toe raises)."""
+    rec, sess, now = _scripted_session(monkeypatch, "r01", "dorsiflexion")
+    pressed = None
+    for frame, posture in _spliced(rec, 17.9, [(12.0, "crossed"), (3.5, "seated")]):
+        now["posture"] = posture
+        sess.step(frame)
+        if pressed is None and frame.t >= 21.5:
+            assert sess.provisional.held is not None and sess.exercise.key == "dorsiflexion"
+            order = sess.routine.order
+            sess.handle_key(key)
+            pressed = sess.exercise.key
+            break
+    assert sess.provisional.held is None
+    assert [(s.info.exercise, s.reps_counted) for s in sess.sets] == [("dorsiflexion", 3), ("toe_raise", 2)]
+    assert pressed == ("dorsiflexion" if key == "r" else order[1])  # order[1]: the one after dorsiflexion

@@ -87,15 +87,22 @@ class RoutineMoves:
         self.provisional.release().swap(self)
         return True
 
-    def _confirm(self) -> None:
-        """The provisional set found a rep: the held set ends (without the frames given to this one)."""
+    def _confirm(self, say: bool = True) -> None:
+        """The provisional set found a rep: the held set ends (without the frames given to this one).
+        ``say``: the title, unless the set ends at once or is already what the patient sees."""
         held = self.provisional.release()
         held.swap(self)
         self.set.trim(held.since)
         self._end_set(moved=True)
         held.swap(self)
         self.record.renumber(len(self.sets) + 1)  # nothing of it written yet
-        self._say(self.exercise.title)
+        say and self._say(self.exercise.title)
+
+    def _settle(self) -> None:
+        """Before a key (``n``, ``r``) or the close-up switch: they act on the exercise on screen,
+        so a provisional move to it is made real first (the set left is written)."""
+        if self.provisional.held is not None:
+            self._confirm(say=False)
 
     def _unless_held(self, found: list) -> list:
         """The reps to record now: a provisional set's first rep (counted or flagged) confirms it."""
@@ -108,5 +115,7 @@ class RoutineMoves:
         it is dropped and the held set ends instead (its movement in progress was no rep)."""
         if self.provisional.held is None:
             return found, moved
-        self._take(found, self.set.t_last or 0.0)
-        return [], self.provisional.held is None or self._resume()
+        if found:  # they confirm it; no title: the set ends at once
+            self._confirm(say=False)
+            return found, moved
+        return [], self._resume()

@@ -105,6 +105,8 @@ class LiveSession(RoutineMoves):
         return self.sets
 
     def next_exercise(self) -> None:
+        """``n``: the exercise after the one on screen (a provisional move to it made real first)."""
+        self._settle()
         self._end_set()
         if self.routine.advance():
             self._start_set()
@@ -119,7 +121,8 @@ class LiveSession(RoutineMoves):
         self._start_set()
 
     def reset_set(self) -> None:
-        """Start the set over: what was counted so far is kept as its own (shorter) set."""
+        """Start the set on screen over: what was counted so far is kept as its own (shorter) set."""
+        self._settle()
         self._end_set()
         self._start_set()
 
