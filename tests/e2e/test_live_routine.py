@@ -254,6 +254,24 @@ def test_a_new_exercise_whose_reps_are_all_flagged_is_written(monkeypatch, tmp_p
     assert sum(r["exercise"] == "heel_raise" for r in read_rep_csv(tmp_path / "reps.csv")) >= 3
 
 
+def test_a_long_rest_in_another_position_writes_the_set_left(monkeypatch, tmp_path):
+    """Killed during a long rest in another position, the set left is on disk: the move is
+    made real after PROVISIONAL_MAX_S in the new position (before: the toe-raise row waited
+    for a rep or a return that never came, and was lost with the process)."""
+    from tracker.app.live.provisional import PROVISIONAL_MAX_S
+
+    rec, sess, now = _scripted_session(monkeypatch, "r01", "dorsiflexion", sinks=[SummaryCSVSink(tmp_path / "s.csv")])
+    at = 17.9
+    for frame, posture in _spliced(rec, at, [(PROVISIONAL_MAX_S + 8.0, "crossed")]):
+        now["posture"] = posture
+        sess.step(frame)
+        if frame.t >= at + PROVISIONAL_MAX_S + 6.0:
+            break  # killed: no finish()
+    with open(tmp_path / "s.csv", newline="") as f:
+        rows = [(r["exercise"], r["reps_counted"]) for r in csv.DictReader(f)]
+    assert rows == [("dorsiflexion", "3"), ("toe_raise", "2")], rows
+
+
 @pytest.mark.parametrize("key", ["r", "n"])
 def test_keys_act_on_the_exercise_on_screen_while_a_move_is_provisional(monkeypatch, key):
     """r01, legs crossed 12 s during toe raises: dorsiflexion is on screen (provisional) when the

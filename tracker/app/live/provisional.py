@@ -11,12 +11,15 @@ flagged rep, "the shank did the work", is the patient doing that exercise too, a
 data): the held set is closed (without the frames given to the new set) and the new
 exercise's title is said. The body back in the position the held set
 was done in first: the held set resumes (same row, same count, same target) and the new
-one is dropped (no row).
+one is dropped (no row). The held set's row is written only when it ends, so a move stays
+provisional at most ``PROVISIONAL_MAX_S`` (then it is made real: the set left written), or a
+killed process would lose it; a rest longer than that in another position splits the set.
 """
 from __future__ import annotations
 
 from tracker.app.live.position_watch import Move
 
+PROVISIONAL_MAX_S = 20.0  # in the new position without a rep or a return this long: the move is real
 SET_ATTRS = ("exercise", "mode", "target", "set", "record", "coach", "debounce", "goal")
 
 
@@ -52,6 +55,11 @@ class Provisional:
 
     def __init__(self):
         self.held: HeldSet | None = None
+        self.at = 0.0  # when the move was made
+
+    def expired(self, t: float) -> bool:
+        """Provisional too long: the set left must be written (``PROVISIONAL_MAX_S``)."""
+        return self.held is not None and t - self.at >= PROVISIONAL_MAX_S
 
     def back_to(self) -> tuple[int, str] | None:
         """For ``PositionWatch.decide``: the held set's exercise and the position it was done in."""
@@ -67,15 +75,26 @@ class RoutineMoves:
     """``LiveSession``'s moves between exercises (``live --routine``), as ``PositionWatch.decide``
     decides them: a new set provisional until its first rep, or the held set resumed."""
 
-    def move_to(self, move: Move, image) -> None:
+    def follow(self, move: Move | None, image, t: float) -> bool:
+        """The watch's decision at ``t`` carried out; a move provisional too long made real
+        (``PROVISIONAL_MAX_S``). True: the session moved."""
+        if move:
+            self.move_to(move, image, t)
+            return True
+        if self.provisional.expired(t):
+            self._confirm()
+        return False
+
+    def move_to(self, move: Move, image, t: float) -> None:
         """``live --routine``: go where the watch decided, provisionally (``provisional.py``):
         back to the held set, or to a new set given ``move.frames`` (through ``_count``, with
-        this frame's ``image``: the gate reads only its light)."""
+        this frame's ``image``: the gate reads only its light), at ``t``."""
         if move.back:
             self._resume()
             return
         if self.provisional.held is None:
             self.provisional.held = HeldSet(self, move.left, move.frames[0][0] if move.frames else float("inf"))
+            self.provisional.at = t
         # a provisional set left for a third position: dropped (it found no rep)
         self.routine.go_to(move.k)
         self._start_set(say=False)

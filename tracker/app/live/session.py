@@ -105,7 +105,6 @@ class LiveSession(RoutineMoves):
         return self.sets
 
     def next_exercise(self) -> None:
-        """``n``: the exercise after the one on screen (a provisional move to it made real first)."""
         self._settle()
         self._end_set()
         if self.routine.advance():
@@ -152,10 +151,8 @@ class LiveSession(RoutineMoves):
         c2 = self.clock()
         r, done_at = self.routine, self.record.complete_at
         move = self.watch and self.watch.decide(t, pose, r.order, r.pos, self.provisional.back_to())
-        if move:
-            self.move_to(move, frame.image)
-        elif r.routine and done_at is not None and t - done_at >= r.wait_s(ROUTINE_NEXT_S) and view.stage not in (
-                "lift", "hold", "lower"):
+        if not self.follow(move, frame.image, t) and r.routine and done_at is not None and t - done_at >= r.wait_s(
+                ROUTINE_NEXT_S) and view.stage not in ("lift", "hold", "lower"):
             self.next_exercise()
         self.last_timings = {"pose_s": c1 - c0, "count_s": c2 - c1 - self._sinks_s + self.clock() - c2,
                              "sinks_s": self._sinks_s}
