@@ -292,3 +292,17 @@ def test_keys_act_on_the_exercise_on_screen_while_a_move_is_provisional(monkeypa
     assert sess.provisional.held is None
     assert [(s.info.exercise, s.reps_counted) for s in sess.sets] == [("dorsiflexion", 3), ("toe_raise", 2)]
     assert pressed == ("dorsiflexion" if key == "r" else order[1])  # order[1]: the one after dorsiflexion
+
+
+def test_a_resumed_set_does_not_count_the_time_it_was_set_aside(monkeypatch):
+    """r01, legs crossed 5 s during toe raises then seated again: the toe-raise set resumes, and
+    its time analysed is that of its frames (before: the 5 s set aside as well, 21.9 s for
+    252 frames at 15 fps)."""
+    rec, sess, now = _scripted_session(monkeypatch, "r01", "dorsiflexion")
+    for frame, posture in _spliced(rec, 17.9, [(5.0, "crossed"), (3.5, "seated")]):
+        now["posture"] = posture
+        sess.step(frame)
+    sess.finish()
+    toe = [s for s in sess.sets if s.info.exercise == "toe_raise"]
+    fps = 1.0 / float(rec.t[1] - rec.t[0])
+    assert len(toe) == 1 and abs(toe[0].time_analysed_s - toe[0].frames / fps) < 1.0, (toe, fps)

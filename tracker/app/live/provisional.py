@@ -90,7 +90,7 @@ class RoutineMoves:
         back to the held set, or to a new set given ``move.frames`` (through ``_count``, with
         this frame's ``image``: the gate reads only its light), at ``t``."""
         if move.back:
-            self._resume()
+            self._resume(t)
             return
         if self.provisional.held is None:
             self.provisional.held = HeldSet(self, move.left, move.frames[0][0] if move.frames else float("inf"))
@@ -101,9 +101,12 @@ class RoutineMoves:
         for tk, pk in move.frames:
             self._count(tk, image, pk)
 
-    def _resume(self) -> bool:
-        """The held set back on screen as it was; the provisional one dropped (nothing of it written)."""
+    def _resume(self, t: float | None = None) -> bool:
+        """The held set back on screen as it was; the provisional one dropped (nothing of it written).
+        From ``t`` on: the time it was set aside is not its time analysed (its frames are in no row)."""
         self.provisional.release().swap(self)
+        if t is not None and self.set.t0 is not None and self.set.t_last is not None:
+            self.set.t0 += t - self.set.t_last
         return True
 
     def _confirm(self, say: bool = True) -> None:
