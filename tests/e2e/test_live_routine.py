@@ -194,3 +194,115 @@ def test_no_frame_is_in_two_sets_and_every_frame_is_tallied():
     assert stepped == shown
     assert len(sess.sets) == 3 and sum(s.frames for s in sess.sets) <= len(rec), [s.frames for s in sess.sets]
     assert sum(s.time_analysed_s for s in sess.sets) <= float(rec.t[-1] - rec.t[0])
+
+
+def _scripted_session(monkeypatch, clip: str, first: str, **kw):
+    """A live routine session over ``clip``; the posture each frame shows scriptable through the
+    returned dict's "posture" (None: as the landmarks show it)."""
+    from dataclasses import replace
+
+    from tracker.app.live import position_watch
+
+    rec = load_recording(ROUTINE_CORPUS / f"{clip}.npz")
+    meta = json.loads((ROUTINE_CORPUS / f"{clip}_meta.json").read_text())
+    real, now = position_watch.body_cues, {"posture": None}
+
+    def cues(px):
+        c, p = real(px), now["posture"]
+        return c if p is None else replace(c, standing=float(p == "standing"), seated=float(p == "seated"),
+                                           crossed=float(p == "crossed"))
+
+    monkeypatch.setattr(position_watch, "body_cues", cues)
+    sess = LiveSession(RecordingEstimator(rec), first, routine=True, target=10, side=meta["side"], source="x", **kw)
+    return rec, sess, now
+
+
+def _flag_every_rep_of(monkeypatch, exercise: str) -> None:
+    """Every rep of ``exercise`` flagged (not counted), as the shank doing the work would be."""
+    from dataclasses import replace
+
+    from tracker.app.live.set_counter import SetCounter
+
+    step, finish = SetCounter.step, SetCounter.finish
+
+    def flag(self, found):
+        return [(s, replace(r, counted=False, note="flagged")) if self.ex.key == exercise else (s, r)
+                for s, r in found]
+
+    monkeypatch.setattr(SetCounter, "step", lambda self, *a: _flagged_step(step, flag, self, *a))
+    monkeypatch.setattr(SetCounter, "finish", lambda self: flag(self, finish(self)))
+
+
+def _flagged_step(step, flag, self, *a):
+    problem, leg_problems, found = step(self, *a)
+    return problem, leg_problems, flag(self, found)
+
+
+def test_a_new_exercise_whose_reps_are_all_flagged_is_written(monkeypatch, tmp_path):
+    """r01 with every heel-raise rep flagged: they are the patient doing heel raises, so they
+    make the move real; their rows and a 0-counted heel-raise row are written (before: held
+    back for a counted rep that never came, and dropped at the end)."""
+    _flag_every_rep_of(monkeypatch, "heel_raise")
+    reps_csv = RepCSVSink(tmp_path / "reps.csv")
+    rec, sess, _ = _scripted_session(monkeypatch, "r01", "dorsiflexion", sinks=[reps_csv])
+    for frame in replay_frames(rec, np.full((rec.height, rec.width, 3), 128, np.uint8)):
+        sess.step(frame)
+    sess.finish()
+    reps_csv.release()
+    rows = [(s.info.exercise, s.reps_counted, s.reps_low_confidence > 0) for s in sess.sets]
+    assert rows == [("dorsiflexion", 3, False), ("toe_raise", 3, False), ("heel_raise", 0, True)], rows
+    assert sum(r["exercise"] == "heel_raise" for r in read_rep_csv(tmp_path / "reps.csv")) >= 3
+
+
+def test_a_long_rest_in_another_position_writes_the_set_left(monkeypatch, tmp_path):
+    """Killed during a long rest in another position, the set left is on disk: the move is
+    made real after PROVISIONAL_MAX_S in the new position (before: the toe-raise row waited
+    for a rep or a return that never came, and was lost with the process)."""
+    from tracker.app.live.provisional import PROVISIONAL_MAX_S
+
+    rec, sess, now = _scripted_session(monkeypatch, "r01", "dorsiflexion", sinks=[SummaryCSVSink(tmp_path / "s.csv")])
+    at = 17.9
+    for frame, posture in _spliced(rec, at, [(PROVISIONAL_MAX_S + 8.0, "crossed")]):
+        now["posture"] = posture
+        sess.step(frame)
+        if frame.t >= at + PROVISIONAL_MAX_S + 6.0:
+            break  # killed: no finish()
+    with open(tmp_path / "s.csv", newline="") as f:
+        rows = [(r["exercise"], r["reps_counted"]) for r in csv.DictReader(f)]
+    assert rows == [("dorsiflexion", "3"), ("toe_raise", "2")], rows
+
+
+@pytest.mark.parametrize("key", ["r", "n"])
+def test_keys_act_on_the_exercise_on_screen_while_a_move_is_provisional(monkeypatch, key):
+    """r01, legs crossed 12 s during toe raises: dorsiflexion is on screen (provisional) when the
+    key is pressed. ``r`` starts dorsiflexion over, ``n`` goes to the exercise after it; the
+    toe-raise set left is written (before: ``r`` restarted toe raises while the legs were
+    crossed and stayed on them, ``n`` went to the exercise after toe raises)."""
+    rec, sess, now = _scripted_session(monkeypatch, "r01", "dorsiflexion")
+    pressed = None
+    for frame, posture in _spliced(rec, 17.9, [(12.0, "crossed"), (3.5, "seated")]):
+        now["posture"] = posture
+        sess.step(frame)
+        if pressed is None and frame.t >= 21.5:
+            assert sess.provisional.held is not None and sess.exercise.key == "dorsiflexion"
+            order = sess.routine.order
+            sess.handle_key(key)
+            pressed = sess.exercise.key
+            break
+    assert sess.provisional.held is None
+    assert [(s.info.exercise, s.reps_counted) for s in sess.sets] == [("dorsiflexion", 3), ("toe_raise", 2)]
+    assert pressed == ("dorsiflexion" if key == "r" else order[1])  # order[1]: the one after dorsiflexion
+
+
+def test_a_resumed_set_does_not_count_the_time_it_was_set_aside(monkeypatch):
+    """r01, legs crossed 5 s during toe raises then seated again: the toe-raise set resumes, and
+    its time analysed is that of its frames (before: the 5 s set aside as well, 21.9 s for
+    252 frames at 15 fps)."""
+    rec, sess, now = _scripted_session(monkeypatch, "r01", "dorsiflexion")
+    for frame, posture in _spliced(rec, 17.9, [(5.0, "crossed"), (3.5, "seated")]):
+        now["posture"] = posture
+        sess.step(frame)
+    sess.finish()
+    toe = [s for s in sess.sets if s.info.exercise == "toe_raise"]
+    fps = 1.0 / float(rec.t[1] - rec.t[0])
+    assert len(toe) == 1 and abs(toe[0].time_analysed_s - toe[0].frames / fps) < 1.0, (toe, fps)

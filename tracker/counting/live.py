@@ -14,7 +14,8 @@ import numpy as np
 
 from tracker.counting.engine import LO_FRACTION, PEAK_EXIT_SHARE, RepEngine, thresholds
 from tracker.counting.hold import check_hold
-from tracker.counting.measure import COMPENSATION_RATIO, LEG_REST_S, hold_time, leg_rest, measure_rep, rep_context
+from tracker.counting.legrest import LEG_REST_S, leg_rest
+from tracker.counting.measure import COMPENSATION_RATIO, hold_time, measure_rep, rep_context
 from tracker.counting.rest import LiveRange, LiveRest
 from tracker.exercises import Exercise
 from tracker.records import CountState, Rep
@@ -71,12 +72,16 @@ class _FrameLog:
                 return self.first + k
         return self.next_index - 1
 
-    def leg_rest(self, start: int) -> np.ndarray:
-        """Where the leg rested before the kept frame ``start`` (``measure.leg_rest``, from the
-        ``LEG_REST_S`` kept before it: offline's context holds those frames too)."""
+    def leg_rest(self, start: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where the leg (knee, ankle, heel, toe) and the other leg's anchor rested before the kept
+        frame ``start`` (``legrest.leg_rest``, from the ``LEG_REST_S`` kept before it: offline's
+        context holds those frames too)."""
         first = self.since(self.rows[start - self.first][0] - LEG_REST_S)
         rows = self.rows[first - self.first:]
-        return leg_rest(np.array([r[0] for r in rows]), np.concatenate([r[1].leg_xy for r in rows]), start - first)
+        t = np.array([r[0] for r in rows])
+        xy = np.concatenate([np.concatenate([r[1].leg_xy, r[1].other_anchor_xy[:, None]], axis=1) for r in rows])
+        rest = leg_rest(t, xy, start - first)
+        return rest[:4], rest[4]
 
     def set_base(self, index: int, base: float) -> tuple:
         """Give a kept frame its rest level (learned after the frame was seen); returns the row."""
@@ -108,9 +113,10 @@ class _FrameLog:
         rows = self.rows[w.start - self.first:w.end - self.first + 1]
         t, feats, s, valid, base, other = zip(*rows)
         f, t, s = LegFeatures.concat(list(feats)), np.array(t), np.array(s, float)
+        leg, other_leg = self.leg_rest(w.start)
         ctx = rep_context(f, t, s, np.array(base, float), np.array(valid, bool), other_signal=np.array(other, float),
                           view_ok=view_ok, compensation_ratio=compensation_ratio, passive=self.passive,
-                          leg_rest_xy=self.leg_rest(w.start))
+                          leg_rest_xy=leg, other_rest_xy=other_leg)
         if ctx.knee_y is None:
             return ctx
         # from a little before the window: the lag reaches back before its first frame

@@ -6,13 +6,13 @@ same assistance, compensation, heel-lift and anchor-travel checks, the same conf
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from tracker.counting.engine import RepWindow
+from tracker.counting.legrest import leg_median, leg_rest, rest_travel, shank_turn
 from tracker.exercises import Exercise
 from tracker.records import Rep
 from tracker.signals.features import FOOT_TO_SHANK, LegFeatures
@@ -31,6 +31,19 @@ COMPENSATION_MIN_DEG = 3.5
 # sign), while its shank reads exactly 0 when still. Measured, per rep: shank 5-12° on those
 # swings (seeds 0-2, still and hand-held, offline and live); 0-2° on every rendered close-up.
 CLOSEUP_COMPENSATION_RATIO = 0.0
+# A knee swing turns the knee->ankle direction by 18-45° in the world and carries the foot with it;
+# an ankle rep barely turns it. The ratio above reads the shank's turn within the rep's window,
+# which opens after the foot (and a swinging shank) has moved some way, against a foot excursion
+# that an oblique view inflates: on the corpus's knee swing c072 (oblique, 52°) it read 0.79-1.49
+# on one posing and 0.45-0.87 on a re-posing of the same render (landmarks moved ~4 px), and 4 of
+# 6 swings counted. The turn measured from where the shank rested before the rep (``_shank_turn``)
+# separates them: corpus tune half (committed and re-posed recordings, offline and live), at most
+# 4.8° over every true rep of the seated exercises; 7.9-30.5° over the knee swings seen from the
+# side or obliquely (seen from the front a swing barely turns the shank: SHANK_STRETCH_LIMIT).
+# A turn beyond SWING_MIN_DEG and SWING_SHARE of the foot's range is the leg's work; the share
+# keeps a large real rep with a restless shank (a 20° rep may turn the shank 8°).
+SWING_MIN_DEG = 6.0
+SWING_SHARE = 0.4
 SPIKE_DEG = 2.5  # a one-frame shank jump this large, gone the next frame, is landmark noise
 # Seen end-on (a knee swing toward the camera) the shank shortens instead of turning. Its
 # length varied (5th-95th percentile over median) by 0.01-0.09 over clean reps of every
@@ -61,12 +74,6 @@ BODY_SHIFT_LIMIT = 0.065
 # margin on the real clips: a rep with a restless leg may be refused. Synthetic (tests): landmark
 # jitter 0.025 shank lengths on a body swaying +-0.02 over 11 s reps reads at most 0.057.
 LEG_SHIFT_LIMIT = 0.09
-# Where the leg rested: its median over this long before the rep's window. The window opens once
-# the foot has moved some way, a frame or two later live; the frames before it are the same.
-LEG_REST_S = 0.5
-# A point's position during the rep: its median over this long (a time, not a number of frames,
-# so 15 and 60 fps read alike), so a landmark's jump lasting under half of it is no travel.
-LEG_MEDIAN_S = 0.4
 # The other leg's anchor travelled this far (shank lengths) and more than OTHER_LEG_RATIO times
 # this leg's: the movement was the other leg's (crossing it, swinging it), seen through this
 # foot's landmarks. Corpus tune half: at most 0.14 on true reps; 0.19-0.88 on those negatives.
@@ -105,6 +112,7 @@ class RepContext:
     other_anchor_xy: np.ndarray | None = None  # (N, 2) the other leg's anchor, pixels
     leg_xy: np.ndarray | None = None  # (N, 4, 2) knee, ankle, heel, toe, pixels; None: not measured
     leg_rest_xy: np.ndarray | None = None  # (4, 2) ``leg_rest`` when the frames before the rep are not here (live)
+    other_rest_xy: np.ndarray | None = None  # (2,) where the other leg's anchor rested, likewise
     view_ok: bool = True
     passive: bool = False  # a helper moves the foot (a passive set): their hands may move the leg too
     compensation_ratio: float = COMPENSATION_RATIO  # the shank's share of the range that makes it the leg's work
@@ -120,7 +128,8 @@ def _as_is(x: np.ndarray, t: np.ndarray, max_gap_s: float = 0.5) -> np.ndarray:
 def rep_context(feats: LegFeatures, t: np.ndarray, signal: np.ndarray, baseline: np.ndarray, valid: np.ndarray,
                 other_signal: np.ndarray | None = None, view_ok: bool = True,
                 smooth: Smoother = _as_is, compensation_ratio: float = COMPENSATION_RATIO,
-                passive: bool = False, leg_rest_xy: np.ndarray | None = None) -> RepContext:
+                passive: bool = False, leg_rest_xy: np.ndarray | None = None,
+                other_rest_xy: np.ndarray | None = None) -> RepContext:
     """The one builder of a rep's context from a leg's features. ``smooth`` is the driver's
     filter for the slow geometric features (offline: zero-phase; live: none)."""
     return RepContext(t=t, signal=signal, baseline=baseline, quality=feats.quality, valid=valid,
@@ -130,7 +139,8 @@ def rep_context(feats: LegFeatures, t: np.ndarray, signal: np.ndarray, baseline:
                       knee_y=smooth(feats.knee_y, t), shank_px=feats.shank_px, body_xy=feats.body_xy,
                       other_anchor_xy=feats.other_anchor_xy, leg_xy=feats.leg_xy,
                       scale=feats.scale, other_signal=other_signal, view_ok=view_ok,
-                      compensation_ratio=compensation_ratio, passive=passive, leg_rest_xy=leg_rest_xy)
+                      compensation_ratio=compensation_ratio, passive=passive, leg_rest_xy=leg_rest_xy,
+                      other_rest_xy=other_rest_xy)
 
 
 def _scale(ctx: RepContext, sl: slice) -> float:
@@ -229,39 +239,6 @@ def _point_travel(xy: np.ndarray | None, ctx: RepContext, sl: slice, seen: float
     return float(np.max(np.linalg.norm(a[ok] - a[ok][0], axis=1))) / _scale(ctx, sl)
 
 
-def _leg_median(xy: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """(N, K, 2): each point's median over the ``LEG_MEDIAN_S`` around each frame (of these
-    frames only: the rep's, the same in both drivers); NaN where the point was seen in fewer
-    than half of them."""
-    left = np.searchsorted(t, t - 0.5 * LEG_MEDIAN_S, "left")
-    right = np.searchsorted(t, t + 0.5 * LEG_MEDIAN_S, "right")
-    idx = left[:, None] + np.arange(int(np.max(right - left)))[None]  # (N, M) frames around each
-    inside = idx < right[:, None]
-    near = np.where(inside[:, :, None, None], xy[np.minimum(idx, len(xy) - 1)], np.nan)  # (N, M, K, 2)
-    seen = np.isfinite(near).all(axis=3).sum(axis=1)  # (N, K)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: the point not seen
-        out = np.nanmedian(near, axis=1)
-    out[seen * 2 < inside.sum(axis=1)[:, None]] = np.nan
-    return out
-
-
-def leg_rest(t: np.ndarray, leg_xy: np.ndarray, start: int) -> np.ndarray:
-    """(K, 2): where each of knee, ankle, heel and toe rested before the rep whose window opens
-    at frame ``start``: the median over the ``LEG_REST_S`` before it (live keeps those frames);
-    for a point not seen then, over the rep's first ``LEG_MEDIAN_S``. The window opens once the
-    foot has moved some way, at a slightly different frame live: the frames before it are
-    where the leg rested in both."""
-    lo = int(np.searchsorted(t, t[start] - LEG_REST_S, "left"))
-    hi = int(np.searchsorted(t, t[start] + LEG_MEDIAN_S, "right"))
-    rest = np.full(leg_xy.shape[1:], np.nan)
-    for part in (leg_xy[lo:start], leg_xy[start:hi]):
-        todo = (np.isfinite(part).all(axis=2).sum(axis=0) >= 2) & ~np.isfinite(rest).all(axis=1)
-        if todo.any():
-            rest[todo] = np.nanmedian(part[:, todo], axis=0)
-    return rest
-
-
 def _leg_travel(ctx: RepContext, sl: slice) -> float:
     """How far the leg moved as a whole during the rep, in shank lengths: for each of knee,
     ankle, heel and toe, the farthest it got (medians over ``LEG_MEDIAN_S``: a landmark's jump
@@ -270,9 +247,19 @@ def _leg_travel(ctx: RepContext, sl: slice) -> float:
     if ctx.leg_xy is None:
         return 0.0
     rest = ctx.leg_rest_xy if ctx.leg_rest_xy is not None else leg_rest(ctx.t, ctx.leg_xy, sl.start)
-    dist = np.linalg.norm(_leg_median(ctx.leg_xy[sl], ctx.t[sl]) - rest[None], axis=2)  # (n, K)
+    dist = np.linalg.norm(leg_median(ctx.leg_xy[sl], ctx.t[sl]) - rest[None], axis=2)  # (n, K)
     far = [float(np.nanmax(d)) for d in dist.T if np.isfinite(d).sum() * 2 >= len(d)]
     return min(far) / _scale(ctx, sl) if far else 0.0
+
+
+def _other_travel(ctx: RepContext, sl: slice) -> float:
+    """Farthest the other leg's anchor got from where it rested before the rep, shank lengths: a
+    window that opens late (a short excursion of this foot) sees little of the other leg's swing."""
+    if ctx.other_anchor_xy is None:
+        return 0.0
+    rest = ctx.other_rest_xy if ctx.other_rest_xy is not None else \
+        leg_rest(ctx.t, ctx.other_anchor_xy[:, None], sl.start)[0]
+    return rest_travel(ctx.t[sl], ctx.other_anchor_xy[sl], rest) / _scale(ctx, sl)
 
 
 def _anchor_travel(ctx: RepContext, sl: slice) -> float:
@@ -295,7 +282,7 @@ def _moved_instead(ctx: RepContext, ex: Exercise, sl: slice) -> str:
         return "the body moved: sit still and move only the foot"
     if not ctx.passive and _leg_travel(ctx, sl) > LEG_SHIFT_LIMIT:
         return "the whole leg moved: keep the leg still and move only the foot"
-    other = _point_travel(ctx.other_anchor_xy, ctx, sl)
+    other = max(_point_travel(ctx.other_anchor_xy, ctx, sl), _other_travel(ctx, sl))
     if other > max(OTHER_LEG_LIMIT, OTHER_LEG_RATIO * _anchor_travel(ctx, sl)):
         return "the other leg moved: keep it still and move only this foot"
     return ""
@@ -340,9 +327,13 @@ def measure_rep(ctx: RepContext, w: RepWindow, ex: Exercise, index: int, side: s
     if assist:
         notes.append(assist)
     shank_range = _shank_range(ctx.shank_deg[sl])
-    leg_did_it = shank_range > max(COMPENSATION_MIN_DEG, ctx.compensation_ratio * rom)
+    turn = 0.0 if ex.lifts_knee or ctx.leg_xy is None else \
+        shank_turn(ctx.t[sl], ctx.leg_xy[sl], ctx.leg_rest_xy if ctx.leg_rest_xy is not None
+                   else leg_rest(ctx.t, ctx.leg_xy, sl.start))
+    leg_did_it = shank_range > max(COMPENSATION_MIN_DEG, ctx.compensation_ratio * rom) \
+        or turn > max(SWING_MIN_DEG, SWING_SHARE * rom)
     if leg_did_it:
-        notes.append(f"leg moved {shank_range:.0f} deg: start the movement from the ankle")
+        notes.append(f"leg moved {max(shank_range, turn):.0f} deg: start the movement from the ankle")
     elif _shank_stretch(ctx, sl) > SHANK_STRETCH_LIMIT:
         leg_did_it = True
         notes.append("the lower leg swung toward the camera: start the movement from the ankle")

@@ -6,7 +6,6 @@ debounces it, so one bad frame does not flash text on the screen.
 from __future__ import annotations
 
 from tracker.exercises import Exercise
-from tracker.sinks.view import leg_points, overlay_view
 
 GUIDE_DELAY_S = 0.6  # a problem must last this long before its message shows (no flicker)
 GUIDE_HOLD_S = 0.8  # and a shown message stays at least this long after it is fixed
@@ -89,6 +88,8 @@ class Debounce:
 def session_view(session, t: float, pose, problem: str | None):
     """What the live window shows of ``session`` (a ``LiveSession``) at this frame, and the
     problem said aloud when it first shows."""
+    from tracker.sinks.view import leg_points, overlay_view  # numpy: not at start-up (`tracker history`)
+
     shown = session.debounce.shown(t, problem)
     if session.debounce.appeared and session.speaker is not None:
         session.speaker.say(message_text(shown, session.exercise, session.lock.side))

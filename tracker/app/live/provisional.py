@@ -3,19 +3,23 @@
 Why: a rest changes the position too. Crossing the legs for a few seconds during toe raises
 must not close the toe-raise set and open a dorsiflexion one (two summary rows, the count
 started over). The issue's rule is that the session moves on when the patient visibly
-*starts* the next exercise: the new position alone is not that, its first counted rep is.
+*starts* the next exercise: the new position alone is not that, its first rep is.
 So when the body settles in another exercise's position, the set in progress is set aside
 (``HeldSet``: not closed, its movement in progress dropped, nothing written) and the new
-exercise's set starts on screen, silently, its reps held back (``Provisional.waiting``).
-Its first counted rep confirms the move: the held set is closed (without the frames given to
-the new set) and the new exercise's title is said. The body back in the position the held set
+exercise's set starts on screen, silently. Its first rep confirms the move, counted or not (a
+flagged rep, "the shank did the work", is the patient doing that exercise too, and is clinical
+data): the held set is closed (without the frames given to the new set) and the new
+exercise's title is said. The body back in the position the held set
 was done in first: the held set resumes (same row, same count, same target) and the new
-one is dropped (no row).
+one is dropped (no row). The held set's row is written only when it ends, so a move stays
+provisional at most ``PROVISIONAL_MAX_S`` (then it is made real: the set left written), or a
+killed process would lose it; a rest longer than that in another position splits the set.
 """
 from __future__ import annotations
 
 from tracker.app.live.position_watch import Move
 
+PROVISIONAL_MAX_S = 20.0  # in the new position without a rep or a return this long: the move is real
 SET_ATTRS = ("exercise", "mode", "target", "set", "record", "coach", "debounce", "goal")
 
 
@@ -47,72 +51,84 @@ class HeldSet:
 
 
 class Provisional:
-    """The held set (None: the set on screen is confirmed) and the new set's reps held back."""
+    """The held set (None: the set on screen is confirmed)."""
 
     def __init__(self):
         self.held: HeldSet | None = None
-        self.waiting: list = []  # (side, rep) found by the new set before its first counted rep
+        self.at = 0.0  # when the move was made
+
+    def expired(self, t: float) -> bool:
+        """Provisional too long: the set left must be written (``PROVISIONAL_MAX_S``)."""
+        return self.held is not None and t - self.at >= PROVISIONAL_MAX_S
 
     def back_to(self) -> tuple[int, str] | None:
         """For ``PositionWatch.decide``: the held set's exercise and the position it was done in."""
         return None if self.held is None else (self.held.pos, self.held.left)
 
-    def hold(self, found: list) -> bool:
-        """Hold back the new set's reps until one counts; True: they wait (none counted)."""
-        if self.held is None or any(rep.counted for _, rep in found):
-            return False
-        self.waiting += found
-        return True
-
-    def release(self) -> tuple[HeldSet | None, list]:
-        """The held set and the reps held back; nothing is held any more."""
-        out = (self.held, self.waiting)
-        self.held, self.waiting = None, []
-        return out
+    def release(self) -> HeldSet | None:
+        """The held set; nothing is held any more."""
+        held, self.held = self.held, None
+        return held
 
 
 class RoutineMoves:
     """``LiveSession``'s moves between exercises (``live --routine``), as ``PositionWatch.decide``
-    decides them: a new set provisional until its first counted rep, or the held set resumed."""
+    decides them: a new set provisional until its first rep, or the held set resumed."""
 
-    def move_to(self, move: Move, image) -> None:
+    def follow(self, move: Move | None, image, t: float) -> bool:
+        """The watch's decision at ``t`` carried out; a move provisional too long made real
+        (``PROVISIONAL_MAX_S``). True: the session moved."""
+        if move:
+            self.move_to(move, image, t)
+            return True
+        if self.provisional.expired(t):
+            self._confirm()
+        return False
+
+    def move_to(self, move: Move, image, t: float) -> None:
         """``live --routine``: go where the watch decided, provisionally (``provisional.py``):
         back to the held set, or to a new set given ``move.frames`` (through ``_count``, with
-        this frame's ``image``: the gate reads only its light)."""
+        this frame's ``image``: the gate reads only its light), at ``t``."""
         if move.back:
-            self._resume()
+            self._resume(t)
             return
         if self.provisional.held is None:
             self.provisional.held = HeldSet(self, move.left, move.frames[0][0] if move.frames else float("inf"))
-        self.provisional.waiting = []  # a provisional set left for a third position: dropped (no rep counted)
+            self.provisional.at = t
+        # a provisional set left for a third position: dropped (it found no rep)
         self.routine.go_to(move.k)
         self._start_set(say=False)
         for tk, pk in move.frames:
             self._count(tk, image, pk)
 
-    def _resume(self) -> bool:
-        """The held set back on screen as it was; the provisional one dropped (nothing of it written)."""
-        held, _ = self.provisional.release()
-        held.swap(self)
+    def _resume(self, t: float | None = None) -> bool:
+        """The held set back on screen as it was; the provisional one dropped (nothing of it written).
+        From ``t`` on: the time it was set aside is not its time analysed (its frames are in no row)."""
+        self.provisional.release().swap(self)
+        if t is not None and self.set.t0 is not None and self.set.t_last is not None:
+            self.set.t0 += t - self.set.t_last
         return True
 
-    def _confirm(self) -> None:
-        """The provisional set counted a rep: the held set ends (without the frames given to this one)."""
-        held, _ = self.provisional.release()
+    def _confirm(self, say: bool = True) -> None:
+        """The provisional set found a rep: the held set ends (without the frames given to this one).
+        ``say``: the title, unless the set ends at once or is already what the patient sees."""
+        held = self.provisional.release()
         held.swap(self)
         self.set.trim(held.since)
         self._end_set(moved=True)
         held.swap(self)
         self.record.renumber(len(self.sets) + 1)  # nothing of it written yet
-        self._say(self.exercise.title)
+        say and self._say(self.exercise.title)
+
+    def _settle(self) -> None:
+        """Before a key (``n``, ``r``) or the close-up switch: they act on the exercise on screen,
+        so a provisional move to it is made real first (the set left is written)."""
+        if self.provisional.held is not None:
+            self._confirm(say=False)
 
     def _unless_held(self, found: list) -> list:
-        """The reps to record now: none while a provisional set has no counted rep (held back);
-        its first counted one confirms it, and all it found is recorded."""
-        if self.provisional.hold(found):
-            return []
-        if self.provisional.held is not None:
-            found = self.provisional.waiting + found
+        """The reps to record now: a provisional set's first rep (counted or flagged) confirms it."""
+        if found and self.provisional.held is not None:
             self._confirm()
         return found
 
@@ -121,5 +137,7 @@ class RoutineMoves:
         it is dropped and the held set ends instead (its movement in progress was no rep)."""
         if self.provisional.held is None:
             return found, moved
-        self._take(found, self.set.t_last or 0.0)
-        return [], self.provisional.held is None or self._resume()
+        if found:  # they confirm it; no title: the set ends at once
+            self._confirm(say=False)
+            return found, moved
+        return [], self._resume()

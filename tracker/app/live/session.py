@@ -105,6 +105,7 @@ class LiveSession(RoutineMoves):
         return self.sets
 
     def next_exercise(self) -> None:
+        self._settle()
         self._end_set()
         if self.routine.advance():
             self._start_set()
@@ -119,7 +120,8 @@ class LiveSession(RoutineMoves):
         self._start_set()
 
     def reset_set(self) -> None:
-        """Start the set over: what was counted so far is kept as its own (shorter) set."""
+        """Start the set on screen over: what was counted so far is kept as its own (shorter) set."""
+        self._settle()
         self._end_set()
         self._start_set()
 
@@ -149,10 +151,8 @@ class LiveSession(RoutineMoves):
         c2 = self.clock()
         r, done_at = self.routine, self.record.complete_at
         move = self.watch and self.watch.decide(t, pose, r.order, r.pos, self.provisional.back_to())
-        if move:
-            self.move_to(move, frame.image)
-        elif r.routine and done_at is not None and t - done_at >= r.wait_s(ROUTINE_NEXT_S) and view.stage not in (
-                "lift", "hold", "lower"):
+        if not self.follow(move, frame.image, t) and r.routine and done_at is not None and t - done_at >= r.wait_s(
+                ROUTINE_NEXT_S) and view.stage not in ("lift", "hold", "lower"):
             self.next_exercise()
         self.last_timings = {"pose_s": c1 - c0, "count_s": c2 - c1 - self._sinks_s + self.clock() - c2,
                              "sinks_s": self._sinks_s}
@@ -171,7 +171,7 @@ class LiveSession(RoutineMoves):
 
     def _take(self, found: list, t: float) -> None:
         """Reps the set counter completed: through the side lock to every sink (a provisional
-        set's held back until one counts)."""
+        set confirmed by its first rep first)."""
         for s, rep in self._unless_held(sorted(found, key=lambda sr: (not sr[1].counted, -sr[1].rom_deg))):
             reps, locked = self.lock.offer(s, rep)
             if locked:  # the foot that moves is known: count only it from now on
