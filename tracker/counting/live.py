@@ -89,13 +89,19 @@ class _FrameLog:
         self.rows[index - self.first] = row = (*row[:4], base, row[5])
         return row
 
+    def unfiltered(self, index: int, rest: float, direction: int) -> float:
+        """Frame ``index``'s signal before the spike guard and filter, from ``rest`` in the rep
+        direction (0, not known yet: either way), for telling a landmark jump (engine ``JUMP_S``)."""
+        u = float(self.rows[index - self.first][1].signal[0]) - rest
+        return direction * u if direction else abs(u)
+
     def offline_range(self, w, rep: Rep, direction: int) -> float:
         """The finished rep's range read as offline reads it: the raw signal from ``KNEE_LEAD_S``
-        before the window to the last kept frame, smoothed zero-phase (``smooth_offline``), its
+        before the window to its end, smoothed zero-phase (``smooth_offline``), its
         top within the window over the rep's rest, in the rep's direction (if not known yet: its own)."""
         up, rest = float(direction or np.sign(rep.peak_deg - rep.rest_deg) or 1.0), rep.rest_deg
         pre = max(self.first, self.since(self.rows[w.start - self.first][0] - KNEE_LEAD_S))
-        rows = self.rows[pre - self.first:]
+        rows = self.rows[pre - self.first:w.end - self.first + 1]  # to its end, even when announced later
         t = np.array([r[0] for r in rows])
         x = up * (smooth_offline(np.array([r[1].signal[0] if r[3] else np.nan for r in rows]), t) - rest)
         top = x[w.start - pre:w.end - pre + 1]
@@ -158,7 +164,35 @@ def body_rules(rep: Rep, ctx, ex: Exercise, offline_rom: float) -> Rep:
     return rep
 
 
-class LiveCounter:
+class _SetEnds:
+    """How a live counter's set ends or starts over ('c'): a rep whose end was waiting (engine
+    ``DIP_GAP_S``) had come back, and is counted."""
+
+    def recalibrate(self, view_ok: bool = True) -> list[Rep]:
+        """Rest is learned again ('c'); a rep whose end was waiting (engine ``DIP_GAP_S``) had come
+        back: it is returned, counted, not lost with the rep in progress."""
+        out = self.drop_movement(view_ok)
+        self.rest.reset()
+        self.state.stage = "calibrating"
+        return out
+
+    def drop_movement(self, view_ok: bool = True) -> list[Rep]:
+        """The movement in progress is dropped (the engine's ``lose``); a rep whose end was waiting
+        had come back: it is returned, counted."""
+        w = self.engine.lose()
+        return [] if w is None or not self._log.rows else [self._counted(w, self._log.rows[-1][0], view_ok)]
+
+    def finish(self, view_ok: bool = True) -> list[Rep]:
+        """The set ends: a set too short to learn rest in is counted with rest from its
+        movement; a rep whose top was reached counts, as offline at a clip's end."""
+        out = []
+        if self.rest.value is None and self.rest.settle(self.direction):
+            out = self._replay_calibration(view_ok)
+        w = self.engine.finish()
+        return out if w is None else [*out, self._counted(w, self._log.rows[-1][0], view_ok)]
+
+
+class LiveCounter(_SetEnds):
     """Causal counter for one leg, fed one frame of features at a time."""
 
     def __init__(self, ex: Exercise, side: str, calib_s: float = 1.5, hold_s: float = 0.0,
@@ -172,7 +206,7 @@ class LiveCounter:
         self.range = LiveRange(ex)
         self.body = body
         preload() if body else None  # the floor reads zero-phase (scipy): imported beside the camera now
-        self.engine = RepEngine(ex, settled_share=SETTLED_SHARE, from_rise=body)
+        self.engine = RepEngine(ex, settled_share=SETTLED_SHARE, from_rise=body, confirm_dips=body)
         self.reps: list[Rep] = []
         self._spike = spike or CausalMedian(3)
         self.compensation_ratio = COMPENSATION_RATIO  # a close-up's counter sets its own (measure.py)
@@ -183,11 +217,6 @@ class LiveCounter:
         self._smooth = OneEuro(min_cutoff=1.5, beta=ONE_EURO_BETA if body else 0.05)
         self._other_smooth = OneEuro(min_cutoff=1.5, beta=0.05)
         self._log = _FrameLog(ex.max_rep_s + KEEP_S, passive=mode == "passive")
-
-    def recalibrate(self) -> None:
-        self.rest.reset()
-        self.engine.lose()
-        self.state.stage = "calibrating"
 
     def update(self, t: float, feats: LegFeatures, usable: bool, other_signal: float = np.nan,
                view_ok: bool = True) -> list[Rep]:
@@ -204,11 +233,11 @@ class LiveCounter:
         rest = self.rest.value
         i = self._log.append(t, feats, s, ok, np.nan if rest is None else rest, o)
         if not ok:
-            self.engine.lose()
+            w = self.engine.lose()  # a rep whose end was waiting (engine ``DIP_GAP_S``) counts now
             self._spike.reset()  # values from before a gap must not stand in for the first ones after it
             self.range.reset_attempt()  # an excursion cut by a gap was not seen come back
             self.state.angle_deg = float("nan")
-            return []
+            return [] if w is None else [self._counted(w, t, view_ok)]
         if rest is None:
             return []
         if calibrated:
@@ -235,7 +264,7 @@ class LiveCounter:
             if ok:
                 out += self._frame(k, t, s, self.rest.value, view_ok)
             else:
-                self.engine.lose()
+                out += [self._counted(w, t, view_ok) for w in [self.engine.lose()] if w is not None]
         return out
 
     def _learn_direction(self, raw: float) -> bool:
@@ -257,7 +286,7 @@ class LiveCounter:
         # the prior's exit band is ~1°: until the person's range is known, a rep may also end
         # back below a share of its own peak (engine ``PEAK_EXIT_SHARE``)
         self.engine.peak_exit_share = 0.0 if self.range.learned else PEAK_EXIT_SHARE
-        w = self.engine.step(i, t, d, 0.0, hi, lo)
+        w = self.engine.step(i, t, d, 0.0, hi, lo, self._log.unfiltered(i, s - raw, self.direction))
         st.stage = self.engine.stage
         if self.engine.in_rep:
             if not was_in:  # a rep began: its rising edge was not an attempt
@@ -276,15 +305,6 @@ class LiveCounter:
             st.rest_deg = self.rest.value
             return None
         return self._counted(w, t, view_ok)
-
-    def finish(self, view_ok: bool = True) -> list[Rep]:
-        """The set ends: a set too short to learn rest in is counted with rest from its
-        movement; a rep whose top was reached counts, as offline at a clip's end."""
-        out = []
-        if self.rest.value is None and self.rest.settle(self.direction):
-            out = self._replay_calibration(view_ok)
-        w = self.engine.finish()
-        return out if w is None else [*out, self._counted(w, self._log.rows[-1][0], view_ok)]
 
     def _counted(self, w, t: float, view_ok: bool) -> Rep:
         """Measure a finished window, count it and learn from it."""

@@ -56,9 +56,10 @@ class CloseupSetCounter:
     def keep(self, side: str) -> None:
         """One foot only: nothing to drop."""
 
-    def recalibrate(self) -> None:
-        self.counters[self.side].recalibrate()
+    def recalibrate(self) -> list[tuple[str, Rep]]:
+        reps = self.counters[self.side].recalibrate()  # none: a close-up's counter has no dip wait
         self._rest_at_zero()  # rest is the rest frame's by construction, after `c` as at the start
+        return [(self.side, r) for r in reps]
 
     def _rest_at_zero(self) -> None:
         counter = self.counters[self.side]

@@ -33,7 +33,7 @@ class HeldSet:
     def __init__(self, session, left: str, since: float):
         self.left = left  # the position its exercise was done in, which the body left
         self.since = since  # the first frame given to the new set
-        session.set.interrupt()
+        session._take(session.set.interrupt(), since)  # a rep whose end was waiting counts in the held set
         self._state = {**_state(session), "pending": session.lock.set_aside()}
 
     @property

@@ -125,8 +125,8 @@ class LiveSession(RoutineMoves):
         self._end_set()
         self._start_set()
 
-    def recalibrate(self) -> None:
-        self.set.recalibrate()
+    def recalibrate(self) -> None:  # 'c': a rep whose end was waiting is counted, not lost
+        self._take(self.set.recalibrate(), self.set.t_last or 0.0)
 
     def handle_key(self, key) -> None:
         """q / Esc quit, space pause, n next exercise, r reset the set, c recalibrate."""

@@ -53,16 +53,18 @@ class SetCounter:
         self.counters = {side: self.counters[side]}
         self.quality = {side: self.quality.get(side, 0.0)}
 
-    def recalibrate(self) -> None:
-        for c in self.counters.values():
-            c.recalibrate()
+    def recalibrate(self) -> list[tuple[str, Rep]]:
+        """Rest is learned again: reps whose end was waiting are returned (``LiveCounter.recalibrate``)."""
+        return [(s, rep) for s, c in self.counters.items() for rep in c.recalibrate(self.gate.view_ok(s))]
 
-    def interrupt(self) -> None:
+    def interrupt(self) -> list[tuple[str, Rep]]:
         """Set aside (``live --routine``: the body moved to another exercise's position): a movement
-        in progress is that change, no rep; if the set resumes, its rest and range are kept."""
+        in progress is that change, no rep; if the set resumes, its rest and range are kept. A rep
+        whose end was waiting (engine ``DIP_GAP_S``) had come back: returned, as main counted it."""
+        found = [(s, rep) for s, c in self.counters.items() for rep in c.drop_movement(self.gate.view_ok(s))]
         for c in self.counters.values():
-            c.engine.lose()
             c.range.reset_attempt()
+        return found
 
     def trim(self, since: float) -> None:
         """Forget the frames from ``since`` on in the tally and the time (given to the next set
