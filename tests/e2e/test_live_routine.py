@@ -125,21 +125,7 @@ def _spliced(rec, at: float, rests: list[tuple[float, str | None]]):
 def _play_with_rest(monkeypatch, clip: str, first: str, at: float, rests: list):
     """The clip played live from ``first``, a still rest in another position inserted at ``at``:
     the posture scripted there (the still landmarks do not show it); (exercise, counted) per row."""
-    from dataclasses import replace
-
-    from tracker.app.live import position_watch
-
-    rec = load_recording(ROUTINE_CORPUS / f"{clip}.npz")
-    meta = json.loads((ROUTINE_CORPUS / f"{clip}_meta.json").read_text())
-    real, now = position_watch.body_cues, {"posture": None}
-
-    def cues(px):
-        c, p = real(px), now["posture"]
-        return c if p is None else replace(c, standing=float(p == "standing"), seated=float(p == "seated"),
-                                           crossed=float(p == "crossed"))
-
-    monkeypatch.setattr(position_watch, "body_cues", cues)
-    sess = LiveSession(RecordingEstimator(rec), first, routine=True, target=10, side=meta["side"], source="x")
+    rec, sess, now = _scripted_session(monkeypatch, clip, first)
     seen = []
     for frame, posture in _spliced(rec, at, rests):
         now["posture"] = posture
