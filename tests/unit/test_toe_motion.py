@@ -152,3 +152,17 @@ def test_a_signal_without_a_toe_motion_is_named_as_such(monkeypatch):
         features._check_exercise_signals()
     msg = str(err.value)
     assert "ankle_roll" in msg and "TOE_MOTION" in msg and "unknown signals" not in msg
+
+
+def test_a_posture_refusal_never_names_the_same_position_twice():
+    """c105 (a report-half eversion, posture seen half seated, half crossed or standing) said
+    "toe_raise counted 1 but is done seated with both feet down, not seated with both feet
+    down": when the entry's position is the main one, it says how little it was seen."""
+    from tracker.counting import recognise as rg
+
+    cues = rg.BodyCues(0.30, 0.40, 0.30, float("nan"), 0.5, 0.5)
+    fit = rg.ExerciseFit("toe_raise", "left", 0.40, 0.9, 1, 0.5, 1.0, ("seated", "side", "up"))
+    line = fit.refusal(cues)
+    assert line == "is done seated with both feet down, which the body showed in only 40 % of the frames"
+    other = rg.ExerciseFit("heel_raise", "left", 0.30, 0.9, 1, 0.5, 1.0, ("standing", "side", "up"))
+    assert other.refusal(cues) == "is done standing, not seated with both feet down"

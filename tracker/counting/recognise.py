@@ -124,7 +124,11 @@ class ExerciseFit:
         if weakest == "motion":
             seen, want = ("sideways", "up") if way == "up" else ("up and down", "sideways")
             return f"the toe moved {seen}, not {want}"
-        return f"is done {POSTURE_WORDS.get(posture, posture)}, not {POSTURE_WORDS[cues.main_posture()]}"
+        main = cues.main_posture()
+        if posture == main:  # the right position, but seen too little of the time to stand for it
+            return (f"is done {POSTURE_WORDS.get(posture, posture)}, which the body showed in only "
+                    f"{100 * cues.share(main):.0f} % of the frames")
+        return f"is done {POSTURE_WORDS.get(posture, posture)}, not {POSTURE_WORDS[main]}"
 
 
 @dataclass(frozen=True)
