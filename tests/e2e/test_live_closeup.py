@@ -108,3 +108,11 @@ def test_auto_goes_back_to_the_body_when_a_person_is_seen_again():
 
     switch, at = run(Camera(back_at, back_at + 0.5 * BODY_BACK_EVERY_S))  # seen at one look only
     assert len(at) == 1 and switch.active
+
+
+def test_live_counts_the_rendered_front_eversion_as_offline_does():
+    """Tune k014 (front view, 5 eversions): the foot changes in two blobs of about equal score,
+    and the live box flipped between them (2 of 5 counted live, 5 offline). It keeps one now."""
+    from tracker.bench.closeup import CLOSEUP_CORPUS
+
+    assert live_closeup_count(CLOSEUP_CORPUS / "k014_eversion_front.mp4", "eversion")["counted"] == 5

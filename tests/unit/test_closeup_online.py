@@ -161,3 +161,24 @@ def test_a_close_up_set_that_starts_moving_at_once_is_counted_live():
         assert live.counters["unknown"].rest.value == 0.0
         reps = [r for tk in t for r in live.step(tk, None, None, False)[2]] + live.finish()
         assert sum(r.counted for _, r in reps) == 3, (recalibrated, [(r.peak_t, r.rom_deg) for _, r in reps])
+
+
+def _two_blobs(share_a: float, share_b: float) -> np.ndarray:
+    """A change map of two blobs of the foot's changes (a front view) at the same height."""
+    m = np.zeros((240, 320), np.float32)
+    m[150:172, 50:80], m[150:172, 200:230] = share_a, share_b
+    return m
+
+
+@pytest.mark.parametrize("share_b, moves", [(0.22, False), (0.6, True)])
+def test_a_found_foot_moves_only_to_a_box_that_changed_far_more(share_b, moves):
+    """A front view's foot changes in two blobs of about equal score; the live box flipped
+    between them as their scores crossed (tune k014: 5 flips, 2 of 5 reps counted live).
+    Another blob barely stronger keeps the foot; one that changed far more takes it."""
+    foot = LiveFoot(320, 240)
+    foot.push(0.0, _plain_foot(0.0))
+    foot._persist.total, foot._persist.n = _two_blobs(0.2, 0.0), 1
+    assert foot._look() and foot.box[0] < 100  # found on the left blob
+    foot._persist.total = _two_blobs(0.2, share_b)  # the right one now slightly / far stronger
+    assert foot._look() is moves
+    assert (foot.box[0] > 150) is moves

@@ -125,6 +125,15 @@ def foot_box(persist: np.ndarray, height_per_width: float = 1.0) -> tuple[tuple[
     return box, float(persist[lab == best].mean())
 
 
+def change_score(persist: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """How much changed persistently inside ``box``, weighted toward the bottom as ``foot_box``
+    scores its blobs: two candidate boxes compared on one change map."""
+    x0, y0, x1, y1 = box
+    p = persist[y0:y1, x0:x1]
+    rows = np.arange(y0, y1)[:, None] / max(1, persist.shape[0])
+    return float((np.where(p > PERSIST, p, 0.0) * (0.5 + rows)).sum())
+
+
 def rest_index(angle: np.ndarray, t: np.ndarray) -> int:
     """The frame to measure from: the first, unless the foot stills far more often at
     another level (a video that starts mid-rep); then the still frame nearest that level.

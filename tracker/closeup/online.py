@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracker.closeup.edges import MIN_CHANGE_SHARE, foot_box
+from tracker.closeup.edges import MIN_CHANGE_SHARE, change_score, foot_box
 from tracker.closeup.edgetrack import BoxTurn, ChangeSum, RestAligner
 from tracker.closeup.motion import GRID, to_work_gray, work_scale
 from tracker.closeup.shank import ShankTurn, shank_band
@@ -25,6 +25,10 @@ FIND_EVERY_S = 0.5  # ... and again this often until it is found
 GROW_EVERY_S = 2.0  # once found, the foot's box grows to what it sweeps later (first reps may be small)
 KEEP_S = 15.0  # frames kept for the measurement at the moment the foot is found
 KEEP_FRAMES = int(KEEP_S * 60)  # ... and at most this many (timestamps that stop advancing must not fill memory)
+SWITCH_SCORE = 1.5  # a foot found is moved to a box elsewhere only when that one changed this much more
+# (``change_score``): a front view's foot changes in two blobs of about equal score (tune k014: 34.8 and 34.0),
+# and the box flipped between them as they crossed (4 times), every flip a new signal mid-set: live 2 of 5. 1.5 is
+# not tuned (k014's two differ by at most 1.09x); a blob far stronger still takes the box
 
 
 @dataclass(frozen=True)
@@ -93,13 +97,18 @@ class LiveFoot:
 
     def _look(self) -> bool:
         """Find the foot (True when just found, or found elsewhere: what moved in the first
-        second may have been something else), or grow its box to what it sweeps since."""
-        found = foot_box(self._persist.share()) if self._persist is not None else None
+        second may have been something else, and has changed far less since: ``SWITCH_SCORE``),
+        or grow its box to what it sweeps since."""
+        share = self._persist.share() if self._persist is not None else None
+        found = foot_box(share) if share is not None else None
         if found is None:
             return False
         box = found[0]
         if box[2] - box[0] < 2 * GRID or box[3] - box[1] < 2 * GRID:  # a sliver is no foot
             return False
+        if self.found and not _overlap(self.box, box) and \
+                change_score(share, box) < SWITCH_SCORE * change_score(share, self.box):
+            return False  # the foot found is kept: another blob about as strong is no reason to move
         if self.found:
             grown = _union(self.box, box)
             if grown == self.box:
