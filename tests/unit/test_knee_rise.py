@@ -50,3 +50,14 @@ def test_heels_over_toes_with_a_still_jittery_knee_is_not_counted(amp):
         res = analyze_recording(rec, HEEL, side="left")
         assert res.summary.reps_counted == live_count(rec, HEEL)[0] == 0
         assert res.reps and all("knee did not rise" in r.note for r in res.reps)
+
+
+@pytest.mark.parametrize("hold_s,rep_s,amp", [(3.0, 0.6, 10.0), (2.0, 0.8, 8.0)])
+def test_held_heel_raises_count_live(hold_s, rep_s, amp):
+    """Raises held 2-3 s with 0.2 s of rest at 30 fps: live shifts the knee by the filter's lag
+    (``lagged_knee``), which on a plateau reaches seconds, so the knee read at the peak frame was
+    the knee before the rise and one rep of three was refused; over the top it rose."""
+    t = np.arange(0, duration_for(3, rep_s=rep_s, rest_s=0.2, hold_s=hold_s), 1 / 30.0)
+    rec = make_recording(t, heel_lift=rep_profile(t, 3, amp, rep_s=rep_s, rest_s=0.2, hold_s=hold_s), noise_px=0.3)
+    n, reps = live_count(rec, HEEL)
+    assert n == 3, [r.note for r in reps]
