@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from tracker.counting.engine import RepWindow
+from tracker.counting.engine import HOLD_SHARE, RepWindow
 from tracker.counting.legrest import leg_median, leg_rest, rest_travel, shank_turn
 from tracker.exercises import Exercise
 from tracker.records import Rep
@@ -55,7 +55,11 @@ HEEL_LIFT_LIMIT = 0.08  # shank lengths: the heel left the floor during a toe ra
 ANCHOR_LIMIT = 0.35
 # A heel raise lifts the knee by about 0.7 foot lengths x sin(range) (the ball of the foot to
 # the ankle). Measured rise over that, per rep: 0.70-1.78 on real and rendered heel raises,
-# -1.40 to -0.14 on calf stretches and a leg swing counted as heel raises.
+# -1.40 to -0.14 on calf stretches and a leg swing counted as heel raises. Read over the rep's
+# top against the knee's rest before it (``_knee_rise``), corpus tune half (offline and live):
+# 0.45-2.5 over the true heel raises but two (0.0, 0.23: the knee landmark did not follow);
+# -2.4 to 0.15 over the calf stretches' and weight shifts' excursions (one more, 1.17, on a
+# 2.3° excursion live refuses under the floor).
 KNEE_RISE_SHARE = 0.35
 # A seated ankle exercise keeps the body still. The hips' travel over a rep, in shank lengths:
 # at most 0.045 over the reps of the corpus tune half's seated exercises; 0.075-0.13 when
@@ -213,18 +217,32 @@ def _shank_stretch(ctx: RepContext, sl: slice) -> float:
 
 
 def _knee_rise(ctx: RepContext, w: RepWindow, rom: float) -> float:
-    """How far the knee rose from the rep's start to its peak, over what the heel lift (of
-    ``rom`` degrees) would lift it; NaN when the knee was not seen at both."""
+    """How far the knee rose over the rep, over what the heel lift (of ``rom`` degrees) would lift
+    it; NaN when the knee was not seen. Its height at the top (median over the frames within
+    ``HOLD_SHARE`` of the rep's peak) against where it rested before the window (``leg_rest``,
+    the same frames in both drivers). Why not one frame at the window's start and one at its
+    peak: a rep of 3-6° lifts the knee 1-2 px, within the landmark's jitter, and the window
+    opens once the heel has risen some way, the knee with it (corpus tune half: 6 of 27 true
+    reps read under ``KNEE_RISE_SHARE`` that way, none of them this way)."""
     if ctx.knee_y is None:
         return float("nan")
-
-    def level(i: int) -> float:
-        y = ctx.knee_y[max(0, i - 1):i + 2]
-        return float(np.nanmean(y)) if np.isfinite(y).any() else float("nan")
-
     sl = slice(w.start, w.end + 1)
     expected = 0.7 * FOOT_TO_SHANK * _scale(ctx, sl) * np.sin(np.radians(rom))
-    return (level(w.peak) - level(w.start)) / expected if expected > 0 else float("nan")
+    rest, peak = float(ctx.baseline[w.start]), float(ctx.signal[w.peak])
+    top = (ctx.signal[sl] - rest) * np.sign(peak - rest) >= HOLD_SHARE * abs(peak - rest)
+    knee = ctx.knee_y[sl][top & np.isfinite(ctx.knee_y[sl])]
+    before = _knee_rest(ctx, sl.start)
+    if not (expected > 0 and len(knee) and np.isfinite(before)):
+        return float("nan")
+    return (float(np.median(knee)) - before) / expected
+
+
+def _knee_rest(ctx: RepContext, start: int) -> float:
+    """The knee's height (up +) where the leg rested before the window (``leg_rest``); NaN unless seen."""
+    if ctx.leg_xy is None and ctx.leg_rest_xy is None:
+        return float("nan")
+    rest = ctx.leg_rest_xy if ctx.leg_rest_xy is not None else leg_rest(ctx.t, ctx.leg_xy, start)
+    return -float(rest[0, 1])
 
 
 def _point_travel(xy: np.ndarray | None, ctx: RepContext, sl: slice, seen: float = 0.7) -> float:
