@@ -229,3 +229,19 @@ def test_a_move_from_the_first_exercise_gives_the_new_set_its_still_start():
             break
     assert order[move.k] == "toe_raise" and move.unseen and move.left == "crossed", move
     assert move.frames and move.frames[0][0] <= 1.0 and float(t) < 3.0, (move.frames[:1], t)
+
+
+def test_a_first_set_that_found_a_rep_is_not_moved_from(monkeypatch):
+    """The first set's position never seen, but a rep of it found: the patient is doing it and
+    the position is misjudged (c002: a crossed leg read as seated feet down moved its last
+    dorsiflexion rep to toe raises). No move; with no rep, the same body moves on."""
+    shoulders, foot = SIDE
+    monkeypatch.setattr(position_watch, "body_cues", lambda px: _cues("seated", shoulders))
+    monkeypatch.setattr(position_watch, "foot_ratio", lambda px, side: foot)
+    pose = SimpleNamespace(detected=True, pixels=np.zeros((33, 3)), visibility=np.ones(33))
+    order = list(ROUTINE)
+    for reps, moves in (([], True), (["a rep"], False)):
+        session = SimpleNamespace(lock=SimpleNamespace(side="left"), record=SimpleNamespace(reps=reps))
+        watch = PositionWatch(session, 1.0)
+        went = [watch.decide(i / FPS, pose, order, 0) for i in range(int(6 * FPS))]
+        assert any(went) == moves, (reps, [m for m in went if m])

@@ -177,8 +177,13 @@ class PositionWatch:
         leg crossed) by a patient standing for heel raises never moved on (r02, r04, r06, r10, r12
         from dorsiflexion); a pass through a position on the way to the set's own is shorter.
         Only the first: a set ``n`` or the target started told the patient where to go, and the
-        body is still in the position of the set before while they get there."""
-        return self._first and not self._seen and t - max(self._began, self._since) >= START_S
+        body is still in the position of the set before while they get there. Not once the set
+        found a rep: the patient is doing it, the position misjudged (c002, a crossed leg read as
+        seated feet down, lost its third dorsiflexion to toe raises)."""
+        if not self._first or self._seen or t - max(self._began, self._since) < START_S:
+            return False
+        record = getattr(self.session, "record", None)
+        return not (record is not None and record.reps) and not getattr(self.session, "count", 0)
 
     def decide(self, t: float, pose, order: list[str], pos: int, back: tuple[int, str] | None = None) -> Move | None:
         """Where the session goes at this frame (``later``), or None; the session makes the move
