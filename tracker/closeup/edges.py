@@ -21,8 +21,8 @@ MAX_TURN_DEG = 60.0  # a foot turns less than this from rest
 ZERO_BINS = 2  # a highest peak within this many bins of 0 (the histograms' smoothing) is the still one ...
 PEAK_SHARE = 0.9  # ... a correlation peak this close to the highest may be the turn (``turn_peak``; tune half, raw
 # per-frame gain against the truth: 1.0 (the highest only) k008 0.42, 0.9: 0.97, k012 0.49 -> 0.60, the rest the
-# same. Measured with the earlier rule (any rival, not only of a peak at 0): 0.95 k008 0.83; 0.8 the knee swing
-# k044 read 19° peak to peak)
+# same; ZERO_BINS 1 or 3, PEAK_SHARE 0.85: k008 0.94-0.97, k012 0.53-0.61; PEAK_SHARE 0.95: k008 0.79. With the
+# earlier rule (any rival, not only of a peak at 0), 0.8: the knee swing k044 read 19° peak to peak)
 TOL_PX = 2  # a change must exceed what a shift of this many pixels explains (parallax, residual shake)
 CHANGE_GREY = 10  # ... by this many grey levels (tune median gain: 15 -> 0.62, 10 -> 0.70, counts
 # the same; 22: both front views lost)
