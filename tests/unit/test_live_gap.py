@@ -5,13 +5,14 @@
   ``min_rep_s`` and was dropped. It is timed from where its rise began (engine ``from_rise``).
 - A heel raise counts only when the knee rose with the heel; live read the knee raw at the
   causally filtered signal's late peak, when it had already come down, and refused quick
-  reps. The knee is now read on the filter's clock (``lagged_knee``).
+  reps. The knee's top and rest are now read over the kept frames smoothed zero-phase, as
+  offline reads them (``_FrameLog.knee_levels``; more in test_knee_rise.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from tracker.counting import engine, live
+from tracker.counting import engine
 from tracker.exercises import get_exercise
 
 from synthlegs import duration_for, live_count, make_recording, rep_profile
@@ -47,16 +48,7 @@ def _quick_heel_raises(fps: float = 15.0, amp: float = 6.0, rep_s: float = 0.8):
     return make_recording(t, heel_lift=rep_profile(t, 5, amp, rep_s=rep_s, rest_s=0.8), noise_px=0.3)
 
 
-def test_quick_heel_raises_count_with_the_knee_read_on_the_filter_clock():
-    n, reps = live_count(_quick_heel_raises(), HEEL)
-    assert n == 5, [r.note for r in reps]
-
-
-def test_read_raw_the_knee_still_rises_over_the_top(monkeypatch):
-    """The case above with the knee read raw (not on the filter's clock): read at the lagged peak
-    frame it had come down and the reps were refused; read over the rep's top frames against
-    where it rested before the window (``measure._knee_rise``) it rose, lag or not."""
-    monkeypatch.setattr(live, "lagged_knee", lambda t, raw, s, knee, start, peak: knee)
+def test_quick_heel_raises_count_with_the_knee_read_zero_phase():
     n, reps = live_count(_quick_heel_raises(), HEEL)
     assert n == 5, [r.note for r in reps]
 

@@ -17,6 +17,10 @@ LEG_REST_S = 0.5
 # A point's position during the rep: its median over this long (a time, not a number of frames,
 # so 15 and 60 fps read alike), so a landmark's jump lasting under half of it is no travel.
 LEG_MEDIAN_S = 0.4
+# The heel-raise knee check (``measure._knee_rise``) reads the knee over the rep's top, its frames within
+# this share of the rep's excursion, against the knee where the heel was down, within 1 - this share of
+# rest. Its own constant (the engine's ``HOLD_SHARE`` is 0.8 too), so tuning holds does not move the check.
+KNEE_TOP_SHARE = 0.8
 
 def leg_median(xy: np.ndarray, t: np.ndarray) -> np.ndarray:
     """(N, K, 2): each point's median over the ``LEG_MEDIAN_S`` around each frame (of these
@@ -49,6 +53,30 @@ def leg_rest(t: np.ndarray, leg_xy: np.ndarray, start: int) -> np.ndarray:
         if todo.any():
             rest[todo] = np.nanmedian(part[:, todo], axis=0)
     return rest
+
+
+def knee_levels(t: np.ndarray, rel: np.ndarray, knee: np.ndarray, start: int) -> tuple[float, float]:
+    """(top, rest): the knee's median height over the rep's top and where the heel was down. ``rel``:
+    the signal from the rep's rest in its direction, ``knee`` the knee's height (up +), both on one
+    clock, over the frames from at least ``LEG_REST_S`` before the window (frame ``start``) to its end.
+    Top: the window's frames within ``KNEE_TOP_SHARE`` of its highest. Rest: those within 1 -
+    ``KNEE_TOP_SHARE`` of rest in the ``LEG_REST_S`` before the window and in the window (its first
+    frame, its landing). Why not the 0.5 s before the window alone: reps with no pause put the last
+    rep's top and descent there, and when those frames are unseen ``leg_rest`` falls back to the
+    rise itself; either reads the knee's rest near its top and refuses true reps. NaN for a level
+    with no frame (rest: fewer than 2)."""
+    k = np.arange(len(t))
+    seen = np.isfinite(rel) & np.isfinite(knee)
+    win = seen & (k >= start)
+    if not win.any():
+        return float("nan"), float("nan")
+    exc = float(np.max(rel[win]))
+    if exc <= 0:
+        return float("nan"), float("nan")
+    top = win & (rel >= KNEE_TOP_SHARE * exc)
+    low = seen & (k >= np.searchsorted(t, t[start] - LEG_REST_S, "left")) & (rel <= (1 - KNEE_TOP_SHARE) * exc)
+    return (float(np.median(knee[top])) if top.any() else float("nan"),
+            float(np.median(knee[low])) if low.sum() >= 2 else float("nan"))
 
 
 def shank_turn(t: np.ndarray, leg_xy: np.ndarray, rest: np.ndarray) -> float:

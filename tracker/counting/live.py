@@ -14,7 +14,7 @@ import numpy as np
 
 from tracker.counting.engine import LO_FRACTION, PEAK_EXIT_SHARE, RepEngine, thresholds
 from tracker.counting.hold import check_hold
-from tracker.counting.legrest import LEG_REST_S, leg_rest
+from tracker.counting.legrest import LEG_REST_S, knee_levels, leg_rest
 from tracker.counting.measure import COMPENSATION_RATIO, hold_time, measure_rep, rep_context
 from tracker.counting.rest import LiveRange, LiveRest
 from tracker.exercises import Exercise
@@ -40,7 +40,7 @@ ONE_EURO_BETA = 0.1
 # own frames: ``_FrameLog.offline_range``): the causal filter attenuates a small quick rep (the
 # sample toe_raise_side_right's rep of 2.99° zero-phase read 2.49° causally and was lost).
 TOO_SMALL = "too small to be a rep: move the foot further"
-KNEE_LEAD_S = 1.0  # frames before a rep its knee is smoothed over (the filter lags under 0.5 s)
+KNEE_LEAD_S = 1.0  # frames before a rep read zero-phase with it (over LEG_REST_S: the smoothing's edge stays out)
 
 
 class _FrameLog:
@@ -108,8 +108,8 @@ class _FrameLog:
         return float(np.nanmax(top)) if np.isfinite(top).any() else 0.0
 
     def context(self, w, view_ok: bool, compensation_ratio: float = COMPENSATION_RATIO):
-        """The context of the finished window ``w`` (absolute indices), its knee on the
-        filtered signal's clock (``lagged_knee``)."""
+        """The context of the finished window ``w`` (absolute indices), with the knee's top and rest
+        (``knee_levels``) read over the kept frames from before it."""
         rows = self.rows[w.start - self.first:w.end - self.first + 1]
         t, feats, s, valid, base, other = zip(*rows)
         f, t, s = LegFeatures.concat(list(feats)), np.array(t), np.array(s, float)
@@ -119,38 +119,23 @@ class _FrameLog:
                           leg_rest_xy=leg, other_rest_xy=other_leg)
         if ctx.knee_y is None:
             return ctx
-        # from a little before the window: the lag reaches back before its first frame
-        pre = max(self.first, self.since(float(t[0]) - KNEE_LEAD_S))
-        lead = self.rows[pre - self.first:w.start - self.first]
-        n = len(lead)
+        up = float(np.sign(s[w.peak - w.start] - base[0]))
+        return replace(ctx, knee_levels=self.knee_levels(w, float(base[0]), up or 1.0))
 
-        def joined(before: list, window: np.ndarray) -> np.ndarray:
-            return np.concatenate([np.asarray(before, float), window])
-
-        raw = joined([r[1].signal[0] if r[3] else np.nan for r in lead], np.where(ctx.valid, f.signal, np.nan))
-        knee = lagged_knee(joined([r[0] for r in lead], t), raw, joined([r[2] for r in lead], s),
-                           joined([r[1].knee_y[0] for r in lead], ctx.knee_y), n, n + w.peak - w.start)
-        return replace(ctx, knee_y=knee[n:])
-
-
-def lagged_knee(t: np.ndarray, raw: np.ndarray, s: np.ndarray, knee_y: np.ndarray, start: int,
-                peak: int) -> np.ndarray:
-    """The knee height as the causally filtered signal ``s`` would have seen it: the rep is over,
-    so knee and raw signal are smoothed zero-phase over its window (and ``KNEE_LEAD_S`` before
-    it), and the knee is delayed by the filter's lag at the peak: the frames between the raw
-    signal's top (searched from the rep's ``start``) and ``s``'s ``peak``.
-    Why: a heel raise is told from a calf stretch by the knee rising from start to peak; read raw
-    at ``s``'s late peak, the knee had already come down (live read 0.5 of the rise offline read
-    on the corpus tune half's heel raises, and refused most reps of 3-6°)."""
-    if len(t) < 4 or not np.isfinite(raw).any() or not np.isfinite(knee_y).any():
-        return knee_y
-    up = 1.0 if s[peak] >= s[start] else -1.0
-    zp = up * smooth_offline(raw, t)
-    k = np.arange(len(t))
-    top = int(np.argmax(np.where((k >= start) & (k <= peak) & np.isfinite(zp), zp, -np.inf)))
-    lag = peak - top
-    knee = smooth_offline(knee_y, t)
-    return np.concatenate([np.full(lag, knee[0]), knee[:len(knee) - lag]]) if lag > 0 else knee
+    def knee_levels(self, w, rest: float, up: float) -> tuple[float, float]:
+        """The heel-raise knee check's (top, rest) knee heights (``legrest.knee_levels``) as offline reads
+        them: the raw signal and the knee from ``KNEE_LEAD_S`` before the window to its end, smoothed
+        zero-phase, so top and rest frames are picked by where the heel was, on the knee's own clock.
+        (The causal filter lags: its peak came 0.1-0.2 s after the real top, and on a hold seconds after
+        it; its level before the window, or at a touch-down between reps with no pause, reads high.)"""
+        pre = max(self.first, self.since(self.rows[w.start - self.first][0] - KNEE_LEAD_S))
+        rows = self.rows[pre - self.first:w.end - self.first + 1]
+        t = np.array([r[0] for r in rows])
+        raw = np.array([r[1].signal[0] if r[3] else np.nan for r in rows])
+        knee = np.array([r[1].knee_y[0] for r in rows], float)
+        if len(t) < 4 or not np.isfinite(raw).any() or not np.isfinite(knee).any():
+            return float("nan"), float("nan")
+        return knee_levels(t, up * (smooth_offline(raw, t) - rest), smooth_offline(knee, t), w.start - pre)
 
 
 def body_rules(rep: Rep, ctx, ex: Exercise, offline_rom: float) -> Rep:

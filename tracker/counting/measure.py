@@ -11,8 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from tracker.counting.engine import HOLD_SHARE, RepWindow
-from tracker.counting.legrest import leg_median, leg_rest, rest_travel, shank_turn
+from tracker.counting.engine import RepWindow
+from tracker.counting.legrest import LEG_REST_S, knee_levels, leg_median, leg_rest, rest_travel, shank_turn
 from tracker.exercises import Exercise
 from tracker.records import Rep
 from tracker.signals.features import FOOT_TO_SHANK, LegFeatures
@@ -117,6 +117,7 @@ class RepContext:
     leg_xy: np.ndarray | None = None  # (N, 4, 2) knee, ankle, heel, toe, pixels; None: not measured
     leg_rest_xy: np.ndarray | None = None  # (4, 2) ``leg_rest`` when the frames before the rep are not here (live)
     other_rest_xy: np.ndarray | None = None  # (2,) where the other leg's anchor rested, likewise
+    knee_levels: tuple[float, float] | None = None  # (top, rest) knee heights read by live (``_knee_rise``)
     view_ok: bool = True
     passive: bool = False  # a helper moves the foot (a passive set): their hands may move the leg too
     compensation_ratio: float = COMPENSATION_RATIO  # the shank's share of the range that makes it the leg's work
@@ -218,31 +219,24 @@ def _shank_stretch(ctx: RepContext, sl: slice) -> float:
 
 def _knee_rise(ctx: RepContext, w: RepWindow, rom: float) -> float:
     """How far the knee rose over the rep, over what the heel lift (of ``rom`` degrees) would lift
-    it; NaN when the knee was not seen. Its height at the top (median over the frames within
-    ``HOLD_SHARE`` of the rep's peak) against where it rested before the window (``leg_rest``,
-    the same frames in both drivers). Why not one frame at the window's start and one at its
-    peak: a rep of 3-6° lifts the knee 1-2 px, within the landmark's jitter, and the window
-    opens once the heel has risen some way, the knee with it (corpus tune half: 6 of 27 true
-    reps read under ``KNEE_RISE_SHARE`` that way, none of them this way)."""
+    it; NaN when the knee was not seen (the check is then skipped). Its median over the rep's top
+    against its median where the heel was down, before the window and at its landing (``knee_levels``;
+    live reads them over its kept frames on one zero-phase clock: ``RepContext.knee_levels``).
+    Why medians, not one frame at the window's start and one at its peak: a rep of 3-6° lifts the
+    knee 1-2 px, within the landmark's jitter, and the window opens once the heel (and the knee)
+    has risen some way (corpus tune half: 6 of 27 true reps read under ``KNEE_RISE_SHARE`` so)."""
     if ctx.knee_y is None:
         return float("nan")
-    sl = slice(w.start, w.end + 1)
-    expected = 0.7 * FOOT_TO_SHANK * _scale(ctx, sl) * np.sin(np.radians(rom))
-    rest, peak = float(ctx.baseline[w.start]), float(ctx.signal[w.peak])
-    top = (ctx.signal[sl] - rest) * np.sign(peak - rest) >= HOLD_SHARE * abs(peak - rest)
-    knee = ctx.knee_y[sl][top & np.isfinite(ctx.knee_y[sl])]
-    before = _knee_rest(ctx, sl.start)
-    if not (expected > 0 and len(knee) and np.isfinite(before)):
-        return float("nan")
-    return (float(np.median(knee)) - before) / expected
-
-
-def _knee_rest(ctx: RepContext, start: int) -> float:
-    """The knee's height (up +) where the leg rested before the window (``leg_rest``); NaN unless seen."""
-    if ctx.leg_xy is None and ctx.leg_rest_xy is None:
-        return float("nan")
-    rest = ctx.leg_rest_xy if ctx.leg_rest_xy is not None else leg_rest(ctx.t, ctx.leg_xy, start)
-    return -float(rest[0, 1])
+    expected = 0.7 * FOOT_TO_SHANK * _scale(ctx, slice(w.start, w.end + 1)) * np.sin(np.radians(rom))
+    rest, up = float(ctx.baseline[w.start]), float(np.sign(ctx.signal[w.peak] - ctx.baseline[w.start]))
+    lo = int(np.searchsorted(ctx.t, ctx.t[w.start] - LEG_REST_S, "left"))
+    span = slice(lo, w.end + 1)
+    top, before = ctx.knee_levels or knee_levels(ctx.t[span], up * (ctx.signal[span] - rest), ctx.knee_y[span],
+                                                 w.start - lo)
+    if not np.isfinite(before):  # the heel not seen down: where the leg rested before the window
+        before = -float((ctx.leg_rest_xy if ctx.leg_rest_xy is not None else
+                         leg_rest(ctx.t, ctx.leg_xy, w.start))[0, 1]) if ctx.leg_xy is not None else np.nan
+    return (top - before) / expected if expected > 0 and np.isfinite(top) else float("nan")
 
 
 def _point_travel(xy: np.ndarray | None, ctx: RepContext, sl: slice, seen: float = 0.7) -> float:
