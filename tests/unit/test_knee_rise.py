@@ -54,7 +54,8 @@ def test_heels_over_toes_with_a_still_jittery_knee_is_not_counted(amp):
         assert res.reps and all("knee did not rise" in r.note for r in res.reps)
 
 
-@pytest.mark.parametrize("hold_s,rep_s,amp,rest_s", [(3.0, 0.6, 10.0, 0.2), (2.0, 0.8, 8.0, 0.2), (2.0, 0.6, 10.0, 0.0)])
+@pytest.mark.parametrize("hold_s,rep_s,amp,rest_s", [(3.0, 0.6, 10.0, 0.2), (2.0, 0.8, 8.0, 0.2),
+                                                    (2.0, 0.6, 10.0, 0.0)])
 def test_held_heel_raises_count(hold_s, rep_s, amp, rest_s):
     """Raises held 2-3 s at 30 fps with 0.2 s of rest or none: 3 of 3, offline and live. Read at the
     causally filtered peak (seconds after the top on a hold) live refused one rep of three; with the

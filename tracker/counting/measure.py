@@ -54,12 +54,14 @@ HEEL_LIFT_LIMIT = 0.08  # shank lengths: the heel left the floor during a toe ra
 # rendered heel/toe raises and dorsiflexion; 0.69-0.95 for ankle circles (foot in the air).
 ANCHOR_LIMIT = 0.35
 # A heel raise lifts the knee by about 0.7 foot lengths x sin(range) (the ball of the foot to
-# the ankle). Measured rise over that, per rep: 0.70-1.78 on real and rendered heel raises,
-# -1.40 to -0.14 on calf stretches and a leg swing counted as heel raises. Read over the rep's
-# top against the knee's rest before it (``_knee_rise``), corpus tune half (offline and live):
-# 0.45-2.5 over the true heel raises but two (0.0, 0.23: the knee landmark did not follow);
-# -2.4 to 0.15 over the calf stretches' and weight shifts' excursions (one more, 1.17, on a
-# 2.3° excursion live refuses under the floor).
+# the ankle). Measured rise over that, per rep (one frame at start and peak, before the corpus):
+# 0.70-1.78 on real and rendered heel raises, -1.40 to -0.14 on calf stretches and a leg swing.
+# As read now (``_knee_rise``), corpus tune half, every window offline and live: 0.42-2.56 over
+# the true heel raises but one (c046 offline, 0.02: the knee landmark did not follow); -2.39 to
+# -0.08 over the calf stretches' and weight shifts' (c012, c016, c048); under the 2.5° floor, which
+# refuses them anyway: 2.17 (c016 live, 2.25°), -0.14 (c094 live, 1.29°). Near the floor the check
+# reads landmark jitter (a 2.5° rep lifts the knee about 1.3 px): the floor, not this, keeps small
+# negatives out (report half: a weight shift's 2.7° live excursion, c075, reads 0.53).
 KNEE_RISE_SHARE = 0.35
 # A seated ankle exercise keeps the body still. The hips' travel over a rep, in shank lengths:
 # at most 0.045 over the reps of the corpus tune half's seated exercises; 0.075-0.13 when
