@@ -292,3 +292,54 @@ def test_a_resumed_set_does_not_count_the_time_it_was_set_aside(monkeypatch):
     toe = [s for s in sess.sets if s.info.exercise == "toe_raise"]
     fps = 1.0 / float(rec.t[1] - rec.t[0])
     assert len(toe) == 1 and abs(toe[0].time_analysed_s - toe[0].frames / fps) < 1.0, (toe, fps)
+
+
+def _play_from(clip: str, first: str, key_at: float | None = None):
+    """``clip`` played live from ``first``; ``n`` pressed at ``key_at``: the session, (t, exercise)
+    at each change, what was said, and the screen's messages."""
+    rec = load_recording(ROUTINE_CORPUS / f"{clip}.npz")
+    meta = json.loads((ROUTINE_CORPUS / f"{clip}_meta.json").read_text())
+    said, seen, messages = [], [], set()
+
+    class Speaker:
+        def say(self, text):
+            said.append(text)
+
+    sess = LiveSession(RecordingEstimator(rec), first, routine=True, target=10, side=meta["side"], source="x",
+                       speaker=Speaker())
+    for frame in replay_frames(rec, np.full((rec.height, rec.width, 3), 128, np.uint8)):
+        messages.add(sess.step(frame).message)
+        if key_at is not None and frame.t >= key_at:
+            sess.handle_key("n")
+            key_at = None
+        if not seen or seen[-1][1] != sess.exercise.key:
+            seen.append((float(frame.t), sess.exercise.key))
+    sess.finish()
+    return sess, seen, said, messages
+
+
+def test_a_session_started_standing_follows_the_patient_to_heel_raises():
+    """r02 from dorsiflexion, as ``tracker live --routine`` starts: the patient stands for heel
+    raises from the first frame. The session goes to heel raises before the first rep ends, says
+    why on screen, counts all 3 and leaves no dorsiflexion row (before: it stayed on
+    dorsiflexion, 0 heel raises, and never moved on)."""
+    sess, seen, said, messages = _play_from("r02", "dorsiflexion")
+    first_rep_end = json.loads((ROUTINE_CORPUS / "r02_meta.json").read_text())["sets"][0]["rep_bounds_s"][0][1]
+    assert seen[1][1] == "heel_raise" and seen[1][0] < first_rep_end, seen
+    assert "You are standing: Heel raises. Press n for the next exercise" in messages, messages
+    assert "Heel raises" in said
+    rows = [(s.info.exercise, s.reps_counted) for s in sess.sets]
+    assert rows[0] == ("heel_raise", 3) and "dorsiflexion" not in [ex for ex, _ in rows[:-1]], rows
+
+
+def test_n_still_works_after_a_move_from_the_first_exercise():
+    """r02: ``n`` pressed while the move to heel raises is still provisional (no rep yet) acts on
+    the exercise on screen: the empty dorsiflexion set leaves no row, and the session goes to
+    the exercise after heel raises."""
+    sess, seen, _, _ = _play_from("r02", "dorsiflexion", key_at=2.6)
+    order = sess.routine.order
+    assert [ex for _, ex in seen[:3]] == ["dorsiflexion", "heel_raise", order[order.index("heel_raise") + 1]], seen
+    assert seen[1][0] < 2.6 and seen[2][0] == pytest.approx(2.6, abs=0.1), seen  # n pressed while provisional
+    # no empty row for the dorsiflexion the session started on, nor heel raises (no rep before n);
+    # the leg crossed at the end is dorsiflexion again (the move on after eversion, as before)
+    assert [(s.info.exercise, s.reps_counted) for s in sess.sets] == [("dorsiflexion", 3)], sess.sets
