@@ -102,14 +102,18 @@ class RoutineMoves:
             self._resume(t)
             return
         if self.provisional.held is None:
-            self.provisional.held = HeldSet(self, move.left, move.frames[0][0] if move.frames else float("inf"))
+            self.provisional.held = HeldSet(self, move.left, move.frames[0][0] if move.frames else move.since)
             self.provisional.at = t
         # a provisional set left for a third position: dropped (it found no rep)
         self.routine.go_to(move.k)
         self._start_set(say=False)
+        if move.counter is not None:  # counted beside the first set: its counted rep confirms the move at once
+            self.set = move.counter
         self.provisional.note = (self._unseen_note(move) if move.unseen else "", self.set)
         for tk, pk in move.frames:
             self._count(tk, image, pk)
+        for found in sorted(move.found, key=lambda sr: sr[1].end_t):  # as they came: the first counted locks the side
+            self._take([found], t)
 
     def _unseen_note(self, move: Move) -> str:
         """The session started on an exercise whose position the body never showed: it follows the
