@@ -123,8 +123,8 @@ class StartCandidate:
         self.counter = SetCounter(ex, list(sides), calib_s)
         self.found: list = []  # [(side, rep)]
 
-    def step(self, t: float, image, pose) -> None:
-        self.found += self.counter.step(t, image, pose, False)[2]
+    def step(self, t: float, image, pose, paused: bool = False) -> None:
+        self.found += self.counter.step(t, image, pose, paused)[2]
 
     def ready(self, judged_t: float, position: str | None, since: float) -> bool:
         """A counted rep begun after the body was last judged in the position (``since``), the body
@@ -262,7 +262,7 @@ class PositionWatch:
             for tk, pk in first.frames:
                 if tk < t:  # this frame is stepped below
                     c.step(tk, image, pk)
-        c.step(t, image, pose)
+        c.step(t, image, pose, bool(getattr(self.session, "paused", False)))  # paused: as the first set
         busy = getattr(getattr(self.session, "set", None), "busy", lambda: False)()
         if busy or not c.ready(self._judged_t, self._pos, self._since):
             return None
