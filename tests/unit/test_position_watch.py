@@ -3,6 +3,8 @@ an exercise already done too: synthetic body cues (the position and the camera v
 shows) fed frame by frame, as ``recognise.body_cues`` would read them from a camera."""
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -90,14 +92,23 @@ def test_the_live_routine_bench_scores_a_set_counted_under_the_wrong_exercise():
                      {"exercise": "dorsiflexion", "motion": "", "start_s": 20.0, "end_s": 23.0, "reps": 2}]}
     reps = [("dorsiflexion", rep(2.0)), ("dorsiflexion", rep(3.5)), ("heel_raise", rep(11.0)),
             ("heel_raise", rep(12.5)), ("heel_raise", rep(21.0)), ("heel_raise", rep(22.5)), ("heel_raise", rep(24.0))]
-    forward_only = score(meta, [(0.0, "dorsiflexion"), (8.0, "heel_raise")], reps, 0.5)
+    def row(ex: str):
+        return SimpleNamespace(info=SimpleNamespace(exercise=ex), reps_counted=2, reps_low_confidence=0)
+
+    flagged = ("heel_raise", replace(rep(16.0), counted=False))
+    rows = [row("dorsiflexion"), row("heel_raise")]
+    forward_only = score(meta, [(0.0, "dorsiflexion"), (8.0, "heel_raise")], [*reps, flagged], rows, 0.5)
     assert [(s["exercise_ok"], s["count_ok"]) for s in forward_only["sets"]] == [(True, True), (True, True),
                                                                                   (False, False)]
     assert forward_only["sets"][2]["counted_as_other"] == 2 and forward_only["reps_in_transitions"] == [
         ("heel_raise", 24.0)]
+    # a flagged rep between sets is reported apart, and a row beyond one per truth set (a wrong move's)
+    assert forward_only["flagged_in_transitions"] == [("heel_raise", 16.0)] and forward_only["extra_rows"] == 0
     back = [(e if r.peak_t < 20 else "dorsiflexion", r) for e, r in reps]
-    went_back = score(meta, [(0.0, "dorsiflexion"), (8.0, "heel_raise"), (19.0, "dorsiflexion")], back[:-1], 0.5)
+    went_back = score(meta, [(0.0, "dorsiflexion"), (8.0, "heel_raise"), (19.0, "dorsiflexion")], back[:-1],
+                      [row("toe_raise"), *rows, row("dorsiflexion")], 0.5)
     assert all(s["count_ok"] for s in went_back["sets"]) and went_back["reps_in_transitions"] == []
+    assert went_back["extra_rows"] == 1
 
 
 def _follow_provisional(monkeypatch, script, view, start: str) -> list[str]:
@@ -171,3 +182,84 @@ def test_the_new_set_starts_where_the_foot_became_still():
     assert since is not None and 11.5 <= since <= 13.07 - 0.9, since
     assert position_watch.still_since([f for f in frames if 9.6 <= f[0] <= 11.0], EXERCISES["toe_raise"],
                                       ("left",), 1.0) is None  # moving all along
+
+
+def test_the_position_alone_never_moves_the_first_set(monkeypatch):
+    """Started on dorsiflexion (the leg crossed), the body standing or seated feet down and still:
+    no move (before: 2 s in the position moved it; most sessions start by settling, standing at
+    the camera or seated before the leg is crossed). A rep there moves it (``StartCandidate``)."""
+    assert _follow_provisional(monkeypatch, [(8, "standing")], SIDE, "dorsiflexion") == ["dorsiflexion"]
+    assert _follow_provisional(monkeypatch, [(8, "seated")], SIDE, "dorsiflexion") == ["dorsiflexion"]
+    went = _follow_provisional(monkeypatch, [(3, "standing"), (10, "crossed")], SIDE, "dorsiflexion")
+    assert went == ["dorsiflexion"], went
+
+
+def test_a_set_begun_by_n_is_not_taken_back_while_the_patient_gets_there(monkeypatch):
+    """Only the session's first set moves on from a position it never showed: after ``n`` (or the
+    target) the body is still in the position of the set before while the patient gets there."""
+    shoulders, foot = SIDE
+    monkeypatch.setattr(position_watch, "body_cues", lambda px: _cues("crossed", shoulders))
+    monkeypatch.setattr(position_watch, "foot_ratio", lambda px, side: foot)
+    session = SimpleNamespace(routine=Routine("dorsiflexion", True), lock=SimpleNamespace(side="left"))
+    watch, r = PositionWatch(session, 1.0), session.routine
+    pose = SimpleNamespace(detected=True, pixels=np.zeros((33, 3)), visibility=np.ones(33))
+    moves = []
+    for i in range(int(20 * FPS)):
+        t = i / FPS
+        if t >= 5 and r.current == "dorsiflexion":
+            r.advance()  # n: ab/adduction, still crossed (seen at once); then n again: toe raises
+            r.advance()
+        moves.append(watch.decide(t, pose, r.order, r.pos))
+    assert r.current == "toe_raise" and not any(moves), [m for m in moves if m]
+
+
+def _first_moves(clip: str, session, until: float = 60.0) -> list:
+    """``clip`` through a first set's watch (dorsiflexion, ``--routine``): the moves decided."""
+    from tracker.bench.routine import ROUTINE_CORPUS
+    from tracker.pose.recording import load_recording
+
+    if not (ROUTINE_CORPUS / f"{clip}.npz").exists():
+        pytest.skip("tests/routine_corpus is absent")
+    rec = load_recording(ROUTINE_CORPUS / f"{clip}.npz")
+    image = np.full((rec.height, rec.width, 3), 128, np.uint8)
+    watch, order, moves = PositionWatch(session, 1.0), list(ROUTINE), []
+    for t, pose in zip(rec.t, rec.frames()):
+        if t > until:
+            break
+        move = watch.decide(float(t), pose, order, 0, image=image)
+        move is not None and moves.append((float(t), move))
+    return moves
+
+
+def _lock(side):
+    return SimpleNamespace(side=side, candidates=[side] if side else ["left", "right"], _pending={})
+
+
+def test_a_move_from_the_first_exercise_comes_with_a_counted_rep_done_there():
+    """r10 starts seated for toe raises: the session moves there with the toe-raise counter that
+    counted beside the first set, its first rep counted, the frames from the still start on
+    (r10's first toe raise, 1.33 s, was once lost: 3 of 4); the position then judged once more."""
+    from tracker.bench.routine import ROUTINE_CORPUS
+
+    moves = _first_moves("r10", SimpleNamespace(lock=_lock("right")), until=12.0)
+    t, move = moves[0]
+    assert ROUTINE[move.k] == "toe_raise" and move.unseen and move.left == "crossed", move
+    first = json.loads((ROUTINE_CORPUS / "r10_meta.json").read_text())["sets"][0]["rep_bounds_s"][0]
+    reps = [r for _, r in move.found if r.counted]
+    assert move.since <= 1.0 and reps and reps[0].start_t <= first[0] + 0.5, (move.since, move.found)
+    assert t - reps[0].end_t >= position_watch.WINDOW_S, (t, reps)
+
+
+def test_a_rep_of_the_first_exercise_found_keeps_it_in_any_set_at_its_position():
+    """Any rep of the first exercise found (counted, flagged, waiting for the side), in any set at
+    its position (``r`` writes one and starts another, empty), keeps the session there: the
+    patient is doing it, the position misjudged (c002). r02 (standing, heel raises) moves only
+    when none was found."""
+    rep = SimpleNamespace(counted=False)
+    for kw, moves in (({}, True), ({"record": SimpleNamespace(reps=[rep])}, False),
+                      ({"sets": ["the row written before r"]}, False)):
+        session = SimpleNamespace(lock=_lock("right"), **kw)
+        assert bool(_first_moves("r02", session, until=10.0)) == moves, kw
+    pending = _lock(None)
+    pending._pending = {"left": [rep], "right": []}
+    assert not _first_moves("r02", SimpleNamespace(lock=pending), until=10.0)

@@ -112,7 +112,7 @@ def run_routine_bench(folder: str | None, split: str, side: str, json_path: str 
     """Offline (``analyze --routine``) and, unless ``live`` is False, live (``routine_live``)."""
     import sys
 
-    from tracker.bench.routine_live import markdown_live, run_clip_live, totals
+    from tracker.bench.routine_live import STARTS, markdown_live, run_clip_live, totals
 
     cases = discover(Path(folder) if folder else None, split)
     if not cases:
@@ -124,9 +124,9 @@ def run_routine_bench(folder: str | None, split: str, side: str, json_path: str 
     if live:
         for row, (npz, meta) in zip(rows, cases):
             row["live"] = run_clip_live(npz, meta, TRANSITION_PAD_S)
-        print("\n## Live (`tracker live --routine`, the clip played as the camera, its side given)\n")
+        print("\n## Live (`tracker live --routine`, the clip played as the camera)")
         print(markdown_live(rows))
         summary["live"] = {sp: {start: totals([r for r in rows if r["split"] == sp], start)
-                                for start in ("from_routine_start", "from_clip_start")} for sp in ("tune", "report")}
+                                for start in STARTS} for sp in ("tune", "report")}
     Path(json_path or "routine_results.json").write_text(json.dumps({"summary": summary, "clips": rows}, indent=1))
     return 0

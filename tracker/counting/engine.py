@@ -131,6 +131,11 @@ class _Endings:
         self._cut = (self.start, self._rise_t, t) if self.from_rise and dur < ex.min_rep_s else None
         return self._given_back()
 
+    @property
+    def busy(self) -> bool:
+        """A rep in progress, or one whose end is waiting (``DIP_GAP_S``) or a join may give back."""
+        return self.in_rep or self._dip is not None or self._saved is not None
+
     def lose(self) -> RepWindow | None:
         """An unusable frame: a rep in progress is dropped; rest must be seen again. Returns a
         rep whose end was waiting (``DIP_GAP_S``): it had come back before the gap."""

@@ -6,8 +6,16 @@ both feet down, standing). When the body has settled in the first position of an
 exercise and in none of the current one's, after it was seen in the current one's (the leg
 uncrossed, the patient stood up), the patient may have moved on, so the session goes to that
 exercise, provisionally until its set counts a rep (a rest changes the position too:
-``provisional.py``); ``n`` still works. The watch only decides (``decide`` → ``Move``); the
-session makes the move (``LiveSession.move_to``).
+``provisional.py``); ``n`` still works. The session's first set is the exception: a patient
+who starts the program already standing for heel raises or seated for toe raises never shows
+the leg crossed of dorsiflexion, where ``live --routine`` starts. The position alone does not
+move it (a patient settles feet down, or stands at the camera, before crossing the leg):
+the exercise of the position the body settled in is counted beside the first set
+(``StartCandidate``), and the session moves there only when that counts a rep (not a flagged
+one) done in that position, while the first exercise's position was never seen and no rep of
+it found (counted, flagged or in progress, over all its sets: ``r`` starts another);
+the new set is that counter, and the screen says why (``unseen``). The watch only decides
+(``decide`` → ``Move``); the session makes the move (``LiveSession.move_to``).
 Which exercise of that position (``which_exercise``): as ``--exercise auto`` judges it, from the
 exercise entries (``postures``, ``view``): the camera view (``recognise.view_fit``) rules out
 an exercise another one of that position clearly fits better (the recogniser's own
@@ -23,11 +31,12 @@ judged as ``--exercise auto`` judges it (``recognise.body_cues``) over the last 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 
+from tracker.app.live.set_counter import SetCounter
 from tracker.counting.recognise import MIN_CONFIDENCE, body_cues, foot_ratio, view_fit
 from tracker.counting.rest import LiveRest
 from tracker.exercises import EXERCISES, Exercise
@@ -52,6 +61,10 @@ class Move:
     left: str | None
     back: bool = False
     frames: tuple = ()
+    unseen: bool = False  # the set left's position was never seen: the session says why it moved ...
+    counter: object = None  # ... and the new set is this counter (``StartCandidate``), ...
+    found: tuple = ()  # ... with the reps it found [(side, rep)], ...
+    since: float = float("inf")  # ... counting since then
 
 
 def still_since(frames: list, ex: Exercise, sides, calib_s: float) -> float | None:
@@ -97,6 +110,32 @@ def which_exercise(order: list[str], pos: int, where: str, fit: Callable[[str], 
     return next((k for k in ks if not beaten(k)), None)
 
 
+class StartCandidate:
+    """The exercise ``order[k]`` of the position ``posture`` the body settled in while the
+    session's first set never showed its own, counted beside it: the same frames through a
+    ``SetCounter`` of its own. Only a counted rep done in that position moves the session (a
+    leg crossed from feet down read as a flagged toe raise; standing at the camera, then
+    sitting down, read as a heel raise). Why not the position: most sessions start by settling."""
+
+    def __init__(self, k: int, posture: str, ex: Exercise, sides, calib_s: float, since: float, there: float):
+        self.k, self.posture, self.since = k, posture, since  # since: its first frame
+        self.there = there  # since when the body was judged in ``posture`` when it began
+        self.counter = SetCounter(ex, list(sides), calib_s)
+        self.found: list = []  # [(side, rep)]
+
+    def step(self, t: float, image, pose, paused: bool = False) -> None:
+        self.found += self.counter.step(t, image, pose, paused)[2]
+
+    def ready(self, judged_t: float, position: str | None, since: float) -> bool:
+        """A counted rep begun after the body was last judged in the position (``since``), the body
+        judged there still over a window after it ended (``judged_t``: that window's end): the foot
+        lifted while the leg crosses, or in sitting down, is no rep of the position's exercise.
+        Reps begun before the body was judged there at all are not handed over (the way there)."""
+        self.found = [(s, r) for s, r in self.found if r.start_t >= self.there]
+        return position == self.posture and any(r.counted and r.start_t >= since and judged_t - WINDOW_S >= r.end_t
+                                                for _, r in self.found)
+
+
 class PositionWatch:
     def __init__(self, session, calib_s: float):
         self.session = session  # read only: its side lock (the view is judged on the counted foot)
@@ -108,8 +147,13 @@ class PositionWatch:
         self._next_t = float("-inf")
         self._seen_in: tuple | None = None  # the set whose position ...
         self._seen = False  # ... the body has been seen settled in
+        self._began = 0.0  # ... and when the watch first saw it on ...
+        self._first = False  # ... the session's first set, ...
+        self._found = False  # ... of which a rep was found (any set at that position: ``r``)
+        self._cand: StartCandidate | None = None  # first set: the exercise of the position the body is in
         self._home: str | None = None  # ... and the last such position (a move leaves it)
-        self._window: tuple | None = None  # the last judged window's pixels and body cues
+        self._window: tuple | None = None  # the last judged window's pixels and body cues ...
+        self._judged_t = float("-inf")  # ... and its end
 
     def settled(self, t: float, pose) -> str | None:
         """The position the body has held for ``SETTLED_S`` (standing, seated or crossed), or None."""
@@ -124,7 +168,7 @@ class PositionWatch:
             self._next_t = t + EVERY_S
             px = np.stack([p.pixels[:, :2] for _, p in self._frames])
             cues = body_cues(px)
-            self._window = (px, cues)
+            self._window, self._judged_t = (px, cues), t
             main = cues.main_posture()
             pos = main if cues.share(main) >= SHARE else None
             if pos != self._pos:
@@ -144,23 +188,43 @@ class PositionWatch:
         """The index in ``order`` of the exercise whose position the body has settled in
         (``which_exercise``: a later one, or one skipped or done before), when that is no position of the
         current one (``order[pos]``) and the body was seen settled in the current one's first (a
-        change of position, not a misjudged first look). ``back``: (k, left) while the current
-        set is provisional, moved to from ``order[k]`` done in position ``left``: that position
-        again is a return to it (sitting again after standing up during eversion: eversion,
-        though heel raises are done seated too; whatever the view)."""
+        change of position, not a misjudged first look) or, on the session's first set, never seen
+        there (``unseen``: then ``decide`` counts that position's exercise first, ``StartCandidate``).
+        ``back``: (k, left) while the current set is provisional, moved to from ``order[k]`` done in
+        position ``left``: that position again is a return to it (sitting again after standing up
+        during eversion: eversion, though heel raises are done seated too; whatever the view)."""
         where = self.settled(t, pose)
-        if self._seen_in != (order[pos], pos):
-            self._seen_in, self._seen, self._home = (order[pos], pos), False, None  # a new set: not seen yet
+        if self._seen_in != (order[pos], pos):  # a new set: not seen yet
+            self._first = self._seen_in is None
+            self._seen_in, self._seen, self._home, self._began = (order[pos], pos), False, None, t
         if back is not None and where == back[1] and self._seen:
             return back[0]
         if where is None or where in EXERCISES[order[pos]].postures:
             self._seen, self._home = self._seen or where is not None, where or self._home
             return None
-        if not self._seen:
-            return None  # the body never showed the current exercise's position: no change seen
+        if not self._seen and not self.unseen():
+            return None  # a first look, or the patient still on the way to the set's position
         return which_exercise(order, pos, where, self.view)
 
-    def decide(self, t: float, pose, order: list[str], pos: int, back: tuple[int, str] | None = None) -> Move | None:
+    def unseen(self) -> bool:
+        """The session's first set, its position never seen, and no rep of it found: counted,
+        flagged, waiting for the side (``--side auto``) or in progress, in any set at its position
+        (``r``, the close-up switch start another). Why: a session started on dorsiflexion (the
+        leg crossed) by a patient standing for heel raises never moved on (r02, r04, r06, r10, r12
+        from dorsiflexion); a found rep says the patient is doing it, the position misjudged (c002,
+        a crossed leg read as seated feet down). Only the first: a set ``n`` or the target started
+        told the patient where to go, and the body is still in the position of the set before."""
+        if not self._first or self._seen:
+            return False
+        s = self.session
+        record, lock = getattr(s, "record", None), getattr(s, "lock", None)
+        self._found = self._found or bool(getattr(s, "sets", None) or (record is not None and record.reps)
+                                          or getattr(s, "count", 0)
+                                          or any(getattr(lock, "_pending", {}).values()))
+        return not self._found
+
+    def decide(self, t: float, pose, order: list[str], pos: int, back: tuple[int, str] | None = None,
+               image=None) -> Move | None:
         """Where the session goes at this frame (``later``), or None; the session makes the move
         (``LiveSession.move_to``). The new set is given the frames since the foot last became
         still: it starts where the body settled, not ``SETTLED_S`` later when that is sure; a
@@ -168,15 +232,53 @@ class PositionWatch:
         at the top of the first rep (r07's repeated dorsiflexion counted 0 of 3). Not before the
         window the position was judged on: earlier frames may be the change of position."""
         k = self.later(t, pose, order, pos, back)
+        if self._cand is not None or (k is not None and not self._seen):  # never the position alone
+            return None if image is None else self._from_start(t, pose, image, order, pos, k)
         if k is None:
             return None
         if back is not None and k == back[0]:
             return Move(k, back[1], back=True)
+        return self._replay(Move(k, self._home), order, self._frames[0][0])
+
+    def _from_start(self, t: float, pose, image, order: list[str], pos: int, k: int | None) -> Move | None:
+        """The session's first set, its position never seen (``unseen``): the exercise of the position
+        the body is in counted beside it (``StartCandidate``, given the frames since the foot became
+        still there, not before the set began); the move once it counted a rep there and the first
+        set has no movement in progress (it would be written into the set left)."""
+        c = self._cand
+        if c is not None and (not self.unseen() or self._pos not in (None, c.posture)):
+            c = self._cand = None  # the first exercise's position seen or a rep of it found; or another position
+        if c is None:
+            if k is None or not self.unseen():
+                return None
+            if self._recent and self._recent[0][0] <= self._began:  # as a set begun with the first one
+                first = Move(k, None, frames=tuple(self._recent))
+            else:
+                first = self._replay(Move(k, None, unseen=True), order, max(self._since, self._began))
+            lock = getattr(self.session, "lock", None)
+            sides = lock.candidates if lock is not None else SIDES
+            c = self._cand = StartCandidate(k, self._pos, EXERCISES[order[k]], sides, self.calib_s,
+                                            first.frames[0][0] if first.frames else t, self._since)
+            for tk, pk in first.frames:
+                if tk < t:  # this frame is stepped below
+                    c.step(tk, image, pk)
+        c.step(t, image, pose, bool(getattr(self.session, "paused", False)))  # paused: as the first set
+        busy = getattr(getattr(self.session, "set", None), "busy", lambda: False)()
+        if busy or not c.ready(self._judged_t, self._pos, self._since):
+            return None
+        self._cand = None
+        return Move(c.k, EXERCISES[order[pos]].postures[0], unseen=True, counter=c.counter, found=tuple(c.found),
+                    since=c.since)
+
+    def _replay(self, move: Move, order: list[str], first: float) -> Move:
+        """``move`` given the frames since the foot last became still, none before ``first``."""
         lock = getattr(self.session, "lock", None)
         sides = (lock.side,) if lock is not None and lock.side else SIDES
-        since = still_since(list(self._recent), EXERCISES[order[k]], sides, self.calib_s)
+        since = still_since(list(self._recent), EXERCISES[order[move.k]], sides, self.calib_s)
+        if since is None and move.unseen:  # in that position since ``first``: counted as if begun then
+            since = first
         if since is None:  # never still: the new set calibrates on what comes (its timeout: the movement's low end)
-            return Move(k, self._home)
+            return move
         # within the window judged in the new position: r08's foot read still from 22.13 s, the move's last 0.5 s
-        since = max(since, self._frames[0][0])
-        return Move(k, self._home, frames=tuple(f for f in self._recent if f[0] >= since))
+        since = max(since, first)
+        return replace(move, frames=tuple(f for f in self._recent if f[0] >= since))

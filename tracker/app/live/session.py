@@ -150,7 +150,7 @@ class LiveSession(RoutineMoves):
         view = session_view(self, t, pose, self._count(t, frame.image, pose))
         c2 = self.clock()
         r, done_at = self.routine, self.record.complete_at
-        move = self.watch and self.watch.decide(t, pose, r.order, r.pos, self.provisional.back_to())
+        move = self.watch and self.watch.decide(t, pose, r.order, r.pos, self.provisional.back_to(), frame.image)
         if not self.follow(move, frame.image, t) and r.routine and done_at is not None and t - done_at >= r.wait_s(
                 ROUTINE_NEXT_S) and view.stage not in ("lift", "hold", "lower"):
             self.next_exercise()

@@ -128,6 +128,10 @@ class SetCounter:
             found += [(s, rep) for rep in reps]
         return problem, leg_problems, found
 
+    def busy(self) -> bool:
+        """A leg's movement in progress or a rep whose end is waiting: not written anywhere yet."""
+        return any(c.engine.busy for c in self.counters.values())
+
     def finish(self) -> list[tuple[str, Rep]]:
         """The set ends: reps whose top was reached and that were still in progress."""
         return [(s, rep) for s, c in self.counters.items() for rep in c.finish(self.gate.view_ok(s))]
