@@ -40,7 +40,8 @@ def test_a_tall_narrow_found_blob_keeps_the_foot_from_an_equal_squat_one():
     m[127:172, 60:72] = 0.3  # 12 wide, 45 high: its box keeps the bottom 12 rows
     foot = _found_on(m)
     kept = foot.box
-    m[150:172, 200:225] = 1.01 * 0.3 * _weight(slice(127, 172), slice(60, 72)) / _weight(slice(150, 172), slice(200, 225))
+    squat = slice(150, 172), slice(200, 225)
+    m[squat] = 1.01 * 0.3 * _weight(slice(127, 172), slice(60, 72)) / _weight(*squat)
     foot._persist.total = m
     assert not foot._look() and foot.box == kept
 

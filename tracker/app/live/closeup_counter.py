@@ -45,8 +45,8 @@ class CloseupSetCounter:
         self.t0: float | None = None
         self.t_last: float | None = None
         self.t_fed: float | None = None  # the last frame time given to the counter
-        self._n, self._counted_to, self._tallied = 0, -math.inf, -math.inf  # reps counted, the last's end, the last
-        # frame tallied (``_emit``)
+        self._n, self._judged_to, self._tallied = 0, -math.inf, -math.inf  # reps counted, the end of the last rep
+        # shown, the last frame tallied (``_emit``)
 
     def _new_counter(self) -> None:
         counter = LiveCounter(self.ex, self.side, self.calib_s, self.hold_s,
@@ -109,16 +109,17 @@ class CloseupSetCounter:
         return None, {self.side: None}, found
 
     def _emit(self, reps: list[Rep]) -> list[tuple[str, Rep]]:
-        """The counter's reps numbered across counters, without a rep over time already counted:
-        a counter started afresh when the foot was found elsewhere counts its kept frames again,
-        and the old box may have been part of the same foot."""
+        """The counter's reps numbered across counters, without a rep that peaks in time already
+        judged: a counter started afresh when the foot was found elsewhere counts its kept frames
+        again, and the old box may have held the same movement (part of the foot; a whole-leg
+        swing flagged as compensation there, read as a rep on the foot's box)."""
         out = []
         for rep in reps:
-            if rep.end_t <= self._counted_to:
+            if rep.peak_t <= self._judged_to:
                 continue
             out.append((self.side, dataclasses.replace(rep, index=self._n + 1)))
             self._n += rep.counted
-            self._counted_to = max(self._counted_to, rep.end_t) if rep.counted else self._counted_to
+            self._judged_to = max(self._judged_to, rep.end_t)
         return out
 
     def _features(self, s: Sample) -> LegFeatures:
