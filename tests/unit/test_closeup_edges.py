@@ -58,6 +58,17 @@ def test_still_edges_in_the_box_do_not_dilute_the_turn():
     assert box_turn(ref_g, ref_g, np.zeros_like(changed), (0, 0, 320, 240)).weight == 0.0
 
 
+def test_of_two_near_equal_peaks_the_turn_is_the_one_away_from_zero():
+    # tune k008: background the foot uncovers and covers matches at 0 as strongly as the foot at
+    # its turn; the highest peak alone flipped between the two on consecutive frames
+    bump = lambda at, h: h * np.exp(-0.5 * ((np.arange(360) - at) / 3.0) ** 2)  # noqa: E731
+    ref = bump(90, 1.0) + bump(180, 1.0)  # a sole and a floor line, parallel at rest
+    cur = bump(74, 1.0) + bump(180, 1.05)  # the sole turned 16 deg, the floor line still (a bit stronger)
+    assert histogram_rotation(ref, cur) == pytest.approx(-16.0, abs=0.5)
+    assert histogram_rotation(ref, bump(74, 1.0) + bump(180, 2.0)) == pytest.approx(0.0, abs=0.5)  # far weaker: 0
+    assert histogram_rotation(ref, bump(80, 1.05) + bump(150, 1.0)) == pytest.approx(-10.0, abs=0.5)  # not at 0: kept
+
+
 def test_a_small_shift_is_no_change_but_a_moved_foot_is():
     rest = _foot(0.0)
     shifted = np.roll(rest, (1, 2), axis=(0, 1))  # residual shake / parallax: a pixel or two

@@ -95,8 +95,7 @@ def session_view(session, t: float, pose, problem: str | None):
         session.speaker.say(message_text(shown, session.exercise, session.lock.side))
     st = session.counter().state
     complete, plan_message = session.coach.frame(t, st, session.record.complete_at, session.routine)
-    message = (screen_message(session.paused, shown, st.stage, session.exercise, session.lock.side)
-               or session.provisional.message(t, session.set) or plan_message)  # a move from the first exercise: why
+    message = screen_message(session.paused, shown, st.stage, session.exercise, session.lock.side) or plan_message
     r = session.routine
     hint = key_hint(first_of_many=not session.chose_exercise and r.pos == 0 and not r.routine)
     side = session.lock.side or session.set.display_side()

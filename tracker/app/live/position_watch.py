@@ -6,12 +6,7 @@ both feet down, standing). When the body has settled in the first position of an
 exercise and in none of the current one's, after it was seen in the current one's (the leg
 uncrossed, the patient stood up), the patient may have moved on, so the session goes to that
 exercise, provisionally until its set counts a rep (a rest changes the position too:
-``provisional.py``); ``n`` still works. The session's first set is the exception: a patient
-who starts the program already standing for heel raises or seated for toe raises never shows
-the leg crossed of dorsiflexion, where ``live --routine`` starts; when the body has been judged
-in another exercise's position ``START_S`` from the start without showing the set's own, the
-session goes there the same way (``unseen``), the new set given the frames since the body
-was judged there, and the screen says why. The watch only decides (``decide`` → ``Move``); the
+``provisional.py``); ``n`` still works. The watch only decides (``decide`` → ``Move``); the
 session makes the move (``LiveSession.move_to``).
 Which exercise of that position (``which_exercise``): as ``--exercise auto`` judges it, from the
 exercise entries (``postures``, ``view``): the camera view (``recognise.view_fit``) rules out
@@ -28,7 +23,7 @@ judged as ``--exercise auto`` judges it (``recognise.body_cues``) over the last 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -45,7 +40,6 @@ SETTLED_S = 1.5  # ... and must have held this long
 SHARE = 0.8  # share of the window the body shows that position
 EVERY_S = 0.25  # how often it is judged
 REPLAY_S = 4.0  # the new set may be given at most this much (the counter's calibration timeout)
-START_S = 2.0  # the session's first set, its position never shown: another one held this long moves on
 
 
 @dataclass(frozen=True)
@@ -58,7 +52,6 @@ class Move:
     left: str | None
     back: bool = False
     frames: tuple = ()
-    unseen: bool = False  # the set left's position was never seen (``START_S``): the session says why it moved
 
 
 def still_since(frames: list, ex: Exercise, sides, calib_s: float) -> float | None:
@@ -115,8 +108,6 @@ class PositionWatch:
         self._next_t = float("-inf")
         self._seen_in: tuple | None = None  # the set whose position ...
         self._seen = False  # ... the body has been seen settled in
-        self._began = 0.0  # ... and when the watch first saw it on (``START_S``) ...
-        self._first = False  # ... the session's first set
         self._home: str | None = None  # ... and the last such position (a move leaves it)
         self._window: tuple | None = None  # the last judged window's pixels and body cues
 
@@ -153,37 +144,21 @@ class PositionWatch:
         """The index in ``order`` of the exercise whose position the body has settled in
         (``which_exercise``: a later one, or one skipped or done before), when that is no position of the
         current one (``order[pos]``) and the body was seen settled in the current one's first (a
-        change of position, not a misjudged first look) or, on the session's first set, never seen
-        there and settled in the other position ``START_S`` (``unseen``). ``back``: (k, left) while the current
+        change of position, not a misjudged first look). ``back``: (k, left) while the current
         set is provisional, moved to from ``order[k]`` done in position ``left``: that position
         again is a return to it (sitting again after standing up during eversion: eversion,
         though heel raises are done seated too; whatever the view)."""
         where = self.settled(t, pose)
-        if self._seen_in != (order[pos], pos):  # a new set: not seen yet
-            self._first = self._seen_in is None
-            self._seen_in, self._seen, self._home, self._began = (order[pos], pos), False, None, t
+        if self._seen_in != (order[pos], pos):
+            self._seen_in, self._seen, self._home = (order[pos], pos), False, None  # a new set: not seen yet
         if back is not None and where == back[1] and self._seen:
             return back[0]
         if where is None or where in EXERCISES[order[pos]].postures:
             self._seen, self._home = self._seen or where is not None, where or self._home
             return None
-        if not self._seen and not self.unseen(t):
-            return None  # a first look, or the patient still on the way to the set's position
+        if not self._seen:
+            return None  # the body never showed the current exercise's position: no change seen
         return which_exercise(order, pos, where, self.view)
-
-    def unseen(self, t: float) -> bool:
-        """The session's first set, its position never seen, and the body judged in another one
-        ``START_S`` since (``SETTLED_S`` of it settled). Why: a session started on dorsiflexion (the
-        leg crossed) by a patient standing for heel raises never moved on (r02, r04, r06, r10, r12
-        from dorsiflexion); a pass through a position on the way to the set's own is shorter.
-        Only the first: a set ``n`` or the target started told the patient where to go, and the
-        body is still in the position of the set before while they get there. Not once the set
-        found a rep: the patient is doing it, the position misjudged (c002, a crossed leg read as
-        seated feet down, lost its third dorsiflexion to toe raises)."""
-        if not self._first or self._seen or t - max(self._began, self._since) < START_S:
-            return False
-        record = getattr(self.session, "record", None)
-        return not (record is not None and record.reps) and not getattr(self.session, "count", 0)
 
     def decide(self, t: float, pose, order: list[str], pos: int, back: tuple[int, str] | None = None) -> Move | None:
         """Where the session goes at this frame (``later``), or None; the session makes the move
@@ -197,21 +172,11 @@ class PositionWatch:
             return None
         if back is not None and k == back[0]:
             return Move(k, back[1], back=True)
-        if not self._seen:  # held since it was first judged there (no change of position to leave out), not
-            # before the set began (those frames are the set before's); the set left is done in its own position
-            first = max(self._since, self._began)
-            return self._replay(Move(k, EXERCISES[order[pos]].postures[0], unseen=True), order, first)
-        return self._replay(Move(k, self._home), order, self._frames[0][0])
-
-    def _replay(self, move: Move, order: list[str], first: float) -> Move:
-        """``move`` given the frames since the foot last became still, none before ``first``."""
         lock = getattr(self.session, "lock", None)
         sides = (lock.side,) if lock is not None and lock.side else SIDES
-        since = still_since(list(self._recent), EXERCISES[order[move.k]], sides, self.calib_s)
-        if since is None and move.unseen:  # in that position since ``first``: the new set as if begun then
-            since = first
+        since = still_since(list(self._recent), EXERCISES[order[k]], sides, self.calib_s)
         if since is None:  # never still: the new set calibrates on what comes (its timeout: the movement's low end)
-            return move
+            return Move(k, self._home)
         # within the window judged in the new position: r08's foot read still from 22.13 s, the move's last 0.5 s
-        since = max(since, first)
-        return replace(move, frames=tuple(f for f in self._recent if f[0] >= since))
+        since = max(since, self._frames[0][0])
+        return Move(k, self._home, frames=tuple(f for f in self._recent if f[0] >= since))

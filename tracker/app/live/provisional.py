@@ -20,8 +20,6 @@ from __future__ import annotations
 from tracker.app.live.position_watch import Move
 
 PROVISIONAL_MAX_S = 20.0  # in the new position without a rep or a return this long: the move is real
-NOTE_S = 6.0  # a move from the session's first exercise (``Move.unseen``) is explained on screen this long
-WHERE = {"standing": "standing", "seated": "seated, both feet down", "crossed": "seated, a leg crossed"}
 SET_ATTRS = ("exercise", "mode", "target", "set", "record", "coach", "debounce", "goal")
 
 
@@ -58,13 +56,6 @@ class Provisional:
     def __init__(self):
         self.held: HeldSet | None = None
         self.at = 0.0  # when the move was made
-        self.note: tuple = ("", None)  # why it was made, and the set it started (on screen NOTE_S)
-
-    def message(self, t: float, current) -> str:
-        """What the screen says of the last move while ``current``, the set on screen, is the one it
-        started (not after a return to the set left or ``n``), for ``NOTE_S``: confirmed or not."""
-        text, made = self.note
-        return text if made is current and t - self.at < NOTE_S else ""
 
     def expired(self, t: float) -> bool:
         """Provisional too long: the set left must be written (``PROVISIONAL_MAX_S``)."""
@@ -107,15 +98,8 @@ class RoutineMoves:
         # a provisional set left for a third position: dropped (it found no rep)
         self.routine.go_to(move.k)
         self._start_set(say=False)
-        self.provisional.note = (self._unseen_note(move) if move.unseen else "", self.set)
         for tk, pk in move.frames:
             self._count(tk, image, pk)
-
-    def _unseen_note(self, move: Move) -> str:
-        """The session started on an exercise whose position the body never showed: it follows the
-        patient, and says so (the title is said with the first rep, as for any move)."""
-        where = WHERE.get(self.exercise.postures[0], self.exercise.postures[0])
-        return f"You are {where}: {self.exercise.title}. Press n for the next exercise"
 
     def _resume(self, t: float | None = None) -> bool:
         """The held set back on screen as it was; the provisional one dropped (nothing of it written).
