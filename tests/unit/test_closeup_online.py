@@ -174,11 +174,15 @@ def _two_blobs(share_a: float, share_b: float) -> np.ndarray:
 def test_a_found_foot_moves_only_to_a_box_that_changed_far_more(share_b, moves):
     """A front view's foot changes in two blobs of about equal score; the live box flipped
     between them as their scores crossed (tune k014: 5 flips, 2 of 5 reps counted live).
-    Another blob barely stronger keeps the foot; one that changed far more takes it."""
+    Another blob barely stronger keeps the foot while it moves; one that changed far more takes it
+    (tests/unit/test_closeup_live_box.py: the blobs' own scores, a box gone still)."""
+    from collections import deque
+
     foot = LiveFoot(320, 240)
     foot.push(0.0, _plain_foot(0.0))
     foot._persist.total, foot._persist.n = _two_blobs(0.2, 0.0), 1
     assert foot._look() and foot.box[0] < 100  # found on the left blob
+    foot._weights = deque([(0.0, 0.0), (0.5, 500.0)])  # its changed edges came and went: it moves
     foot._persist.total = _two_blobs(0.2, share_b)  # the right one now slightly / far stronger
     assert foot._look() is moves
     assert (foot.box[0] > 150) is moves

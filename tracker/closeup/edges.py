@@ -128,36 +128,39 @@ def box_turn(ref_g: tuple[np.ndarray, np.ndarray], cur_g: tuple[np.ndarray, np.n
     return EdgeTurn(histogram_rotation(orientation_histogram(rx, ry, wr), orientation_histogram(cx, cy, wc)), weight)
 
 
-def foot_box(persist: np.ndarray, height_per_width: float = 1.0) -> tuple[tuple[int, int, int, int], float] | None:
-    """The foot: the blob that changed since rest most often, weighted toward the bottom of
-    the picture; its box keeps at most ``height_per_width`` of its width from the bottom up
-    (a foot is longer than high from the side; above it, the shank). (box, strength) or None."""
+def change_blobs(persist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The blobs that changed since rest in at least ``PERSIST`` of frames (opened, so thin
+    residue drops out): (labels, their ``cv2`` stats, score per label). A blob's score is its
+    changed share weighted toward the bottom of the picture (the feet are low); the background's is 0."""
     import cv2
 
     on = cv2.morphologyEx((persist > PERSIST).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     n, lab, st, _ = cv2.connectedComponentsWithStats(on, connectivity=8)
     rows = np.arange(persist.shape[0])[:, None] / max(1, persist.shape[0])
     score = np.bincount(lab.ravel(), weights=(persist * (0.5 + rows)).ravel().astype(np.float64), minlength=n)
-    score[0] = 0.0  # the background
-    best = int(np.argmax(score)) if n > 1 else 0
+    score[0] = 0.0
+    return lab, st, score
+
+
+def blob_box(stats: np.ndarray, shape: tuple[int, int], height_per_width: float = 1.0) -> tuple[int, int, int, int]:
+    """One blob's box (x0, y0, x1, y1), keeping at most ``height_per_width`` of its width from
+    the bottom up (a foot is longer than high from the side; above it, the shank), padded."""
+    x, y, w, h = (int(v) for v in stats[:4])
+    h2 = min(h, max(1, int(height_per_width * w)))
+    y = y + h - h2
+    pad = 4
+    hh, ww = shape
+    return max(0, x - pad), max(0, y - pad), min(ww, x + w + pad), min(hh, y + h2 + pad)
+
+
+def foot_box(persist: np.ndarray, height_per_width: float = 1.0) -> tuple[tuple[int, int, int, int], float] | None:
+    """The foot: the blob that changed since rest most often, weighted toward the bottom of
+    the picture (``change_blobs``), its box from ``blob_box``. (box, strength) or None."""
+    lab, st, score = change_blobs(persist)
+    best = int(np.argmax(score)) if len(score) > 1 else 0
     if not best or score[best] <= 0.0:
         return None
-    x, y, w, h = (int(v) for v in st[best, :4])
-    h = min(h, max(1, int(height_per_width * w)))
-    y = int(st[best, 1] + st[best, 3]) - h
-    pad = 4
-    hh, ww = persist.shape
-    box = (max(0, x - pad), max(0, y - pad), min(ww, x + w + pad), min(hh, y + h + pad))
-    return box, float(persist[lab == best].mean())
-
-
-def change_score(persist: np.ndarray, box: tuple[int, int, int, int]) -> float:
-    """How much changed persistently inside ``box``, weighted toward the bottom as ``foot_box``
-    scores its blobs: two candidate boxes compared on one change map."""
-    x0, y0, x1, y1 = box
-    p = persist[y0:y1, x0:x1]
-    rows = np.arange(y0, y1)[:, None] / max(1, persist.shape[0])
-    return float((np.where(p > PERSIST, p, 0.0) * (0.5 + rows)).sum())
+    return blob_box(st[best], persist.shape, height_per_width), float(persist[lab == best].mean())
 
 
 def rest_index(angle: np.ndarray, t: np.ndarray) -> int:

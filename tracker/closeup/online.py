@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracker.closeup.edges import MIN_CHANGE_SHARE, change_score, foot_box
+from tracker.closeup.edges import MIN_CHANGE_SHARE, blob_box, change_blobs
 from tracker.closeup.edgetrack import BoxTurn, ChangeSum, RestAligner
 from tracker.closeup.motion import GRID, to_work_gray, work_scale
 from tracker.closeup.shank import ShankTurn, shank_band
@@ -25,10 +25,13 @@ FIND_EVERY_S = 0.5  # ... and again this often until it is found
 GROW_EVERY_S = 2.0  # once found, the foot's box grows to what it sweeps later (first reps may be small)
 KEEP_S = 15.0  # frames kept for the measurement at the moment the foot is found
 KEEP_FRAMES = int(KEEP_S * 60)  # ... and at most this many (timestamps that stop advancing must not fill memory)
-SWITCH_SCORE = 1.5  # a foot found is moved to a box elsewhere only when that one changed this much more
-# (``change_score``): a front view's foot changes in two blobs of about equal score (tune k014: 34.8 and 34.0),
-# and the box flipped between them as they crossed (4 times), every flip a new signal mid-set: live 2 of 5. 1.5 is
-# not tuned (k014's two differ by at most 1.09x); a blob far stronger still takes the box
+SWITCH_SCORE = 1.5  # a found foot still moving goes to a blob elsewhere only when that one scores this much more
+# (``change_blobs``, the blobs' own scores): a front view's foot changes in two blobs of about equal score (tune k014:
+# the other blob 1.02-1.08x the kept one's at every look), and the box flipped between them as they crossed (4 times),
+# every flip a new signal mid-set: live 2 of 5. 1.5 is not tuned on k014's ratio (1.08 would keep it too)
+RECENT_S = 3.0  # ... and only while it is still moving: its changed edge weight varied in the last this many seconds
+MOVING_SHARE = 0.5  # ... by at least this share of its largest there (a foot goes back toward rest, its changed
+# edges come and go; an object moved once and left there, or one that passed and left, changes steadily or not at all)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class LiveFoot:
         self.scale = work_scale(width, height)
         self.aligner: RestAligner | None = None
         self.box: tuple[int, int, int, int] | None = None
+        self.moved = False  # the last push found the foot elsewhere: its samples are all the kept frames again
         self._start(None)
 
     def _start(self, aligner: RestAligner | None) -> None:
@@ -62,6 +66,7 @@ class LiveFoot:
         self._persist = ChangeSum(aligner.rest) if aligner is not None else None
         self._kept: deque[tuple[float, np.ndarray]] = deque(maxlen=KEEP_FRAMES)
         self._wmax = 0.0
+        self._weights: deque[tuple[float, float]] = deque()  # (t, changed edge weight in the box) measured lately
         self._next_look = FIND_AFTER_S
         self._t0: float | None = None
 
@@ -70,6 +75,7 @@ class LiveFoot:
         return self.box is not None
 
     def push(self, t: float, image: np.ndarray) -> list[Sample]:
+        self.moved = False
         g = to_work_gray(image, self.scale)
         if self.aligner is None or g.shape != self.aligner.rest.shape:
             if not (rest := RestAligner(g)).usable:
@@ -83,7 +89,9 @@ class LiveFoot:
             self._kept.popleft()
         if t - self._t0 >= self._next_look:
             self._next_look = t - self._t0 + (GROW_EVERY_S if self.found else FIND_EVERY_S)
+            was_found = self.found
             if self._look():
+                self.moved = was_found
                 return self.replay()
         if not self.found:
             return []
@@ -92,35 +100,59 @@ class LiveFoot:
     def replay(self) -> list[Sample]:
         """Every kept frame measured afresh (the foot was just found)."""
         self._wmax = 0.0
+        self._weights.clear()
         self._shank = ShankTurn(self.aligner.rest, self.box)  # its points followed again from rest
         return [self._measure(tp, a) for tp, a in self._kept]
 
     def _look(self) -> bool:
         """Find the foot (True when just found, or found elsewhere: what moved in the first
-        second may have been something else, and has changed far less since: ``SWITCH_SCORE``),
-        or grow its box to what it sweeps since."""
+        second may have been something else), or grow its box to what it sweeps since. The
+        best blob takes a found foot elsewhere only when ``_moves_to`` says so; when it does
+        not, the found foot's own blobs still grow its box."""
         share = self._persist.share() if self._persist is not None else None
-        found = foot_box(share) if share is not None else None
-        if found is None:
+        if share is None:
             return False
-        box = found[0]
+        lab, st, score = change_blobs(share)
+        best = int(np.argmax(score)) if len(score) > 1 else 0
+        if not best or score[best] <= 0.0:
+            return False
+        box = blob_box(st[best], share.shape)
         if box[2] - box[0] < 2 * GRID or box[3] - box[1] < 2 * GRID:  # a sliver is no foot
             return False
-        if self.found and not _overlap(self.box, box) and \
-                change_score(share, box) < SWITCH_SCORE * change_score(share, self.box):
-            return False  # the foot found is kept: another blob about as strong is no reason to move
         if self.found:
+            x0, y0, x1, y1 = self.box
+            mine = np.unique(lab[y0:y1, x0:x1])
+            mine = mine[mine > 0]  # the blobs of the found foot
+            if best in mine:
+                box = _union(self.box, box)
+            elif not _overlap(self.box, box) and not self._moves_to(float(score[mine].sum()), float(score[best])):
+                box = self.box  # the move refused: the found foot's own blobs still grow its box
+                for k in mine:
+                    box = _union(box, blob_box(st[k], share.shape))
             grown = _union(self.box, box)
             if grown == self.box:
                 return False
             if _overlap(self.box, box):
-                box = grown
-                self.box, self._turn = box, BoxTurn(self.aligner.rest, box)
-                if self._shank is None or shank_band(box, self.aligner.rest.shape) != self._shank.band:
-                    self._shank = self._followed(box)  # the same band keeps its points (no jump)
+                self.box, self._turn = grown, BoxTurn(self.aligner.rest, grown)
+                if self._shank is None or shank_band(grown, self.aligner.rest.shape) != self._shank.band:
+                    self._shank = self._followed(grown)  # the same band keeps its points (no jump)
                 return False
         self.box, self._turn = box, BoxTurn(self.aligner.rest, box)
         return True
+
+    def _moves_to(self, mine: float, other: float) -> bool:
+        """Whether a found foot whose blobs score ``mine`` moves to another blob scoring ``other``
+        (both scored by ``change_blobs`` on the same change map). While the found box still moves
+        (``RECENT_S``), only a far stronger blob takes it (``SWITCH_SCORE``): two blobs of one foot
+        must not trade it. A box gone still is left for any stronger blob: the change map sums since
+        rest, so a wrong first box (a hand that passed, the other foot moved once and left there)
+        keeps its score for long, and a ratio would keep the foot from the real one for many reps."""
+        return other >= (SWITCH_SCORE if self._moving() else 1.0) * mine
+
+    def _moving(self) -> bool:
+        """The found box's changed edges came and went in the last ``RECENT_S``."""
+        w = [x for _, x in self._weights]
+        return bool(w) and max(w) > 0 and max(w) - min(w) >= MOVING_SHARE * max(w)
 
     def _followed(self, box: tuple[int, int, int, int]) -> ShankTurn:
         """A new band's points followed through the kept frames up to now: started from rest
@@ -136,6 +168,9 @@ class LiveFoot:
         the largest seen so far is at rest (the offline ``turns``, causally)."""
         e = self._turn.turn(aligned)
         self._wmax = max(self._wmax, e.weight)
+        self._weights.append((t, e.weight))
+        while t - self._weights[0][0] > RECENT_S:
+            self._weights.popleft()
         a = 0.0 if e.weight < MIN_CHANGE_SHARE * max(1e-9, self._wmax) else e.angle_deg
         return Sample(t, a, self._shank.turn(aligned), 1.0, int(e.weight))
 

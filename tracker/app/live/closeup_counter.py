@@ -37,21 +37,28 @@ class CloseupSetCounter:
     def __init__(self, ex: Exercise, side: str, calib_s: float, hold_s: float = 0.0, foot: LiveFoot | None = None,
                  mode: str = "active"):
         self.ex, self.side, self.shank = ex, side, uses_shank(ex, mode)
-        counter = LiveCounter(ex, side, calib_s, hold_s, CausalMedian(LIVE_SPIKE_FRAMES, LIVE_SPIKE_S), body=False)
-        counter.direction = 0  # learned: the image's rotation sign is the camera's
-        counter.compensation_ratio = CLOSEUP_COMPENSATION_RATIO
-        counter.forget_compensated = True  # a swing's excursion must not teach the sign or range of a rep
-        # Every angle is the turn from the rest frame (``LiveFoot``: the first), so rest is 0 from the
-        # start, as offline takes it from the first half second (``REST_START_S``); waiting for a second
-        # of stillness instead learned it at the end of sets that start moving (two real clips: at 3.6 s).
-        self.counters = {side: counter}
-        self._rest_at_zero()
+        self.calib_s, self.hold_s = calib_s, hold_s
+        self._new_counter()
         self.quality = {side: 0.0}
         self.tally = GateTally()
         self.foot = foot  # a foot already found (the session's scout) is measured from its kept frames
         self.t0: float | None = None
         self.t_last: float | None = None
         self.t_fed: float | None = None  # the last frame time given to the counter
+        self._n, self._judged_to, self._tallied = 0, -math.inf, -math.inf  # reps counted, the end of the last rep
+        # shown, the last frame tallied (``_emit``)
+
+    def _new_counter(self) -> None:
+        counter = LiveCounter(self.ex, self.side, self.calib_s, self.hold_s,
+                              CausalMedian(LIVE_SPIKE_FRAMES, LIVE_SPIKE_S), body=False)
+        counter.direction = 0  # learned: the image's rotation sign is the camera's
+        counter.compensation_ratio = CLOSEUP_COMPENSATION_RATIO
+        counter.forget_compensated = True  # a swing's excursion must not teach the sign or range of a rep
+        # Every angle is the turn from the rest frame (``LiveFoot``: the first), so rest is 0 from the
+        # start, as offline takes it from the first half second (``REST_START_S``); waiting for a second
+        # of stillness instead learned it at the end of sets that start moving (two real clips: at 3.6 s).
+        self.counters = {self.side: counter}
+        self._rest_at_zero()
 
     def keep(self, side: str) -> None:
         """One foot only: nothing to drop."""
@@ -59,7 +66,7 @@ class CloseupSetCounter:
     def recalibrate(self) -> list[tuple[str, Rep]]:
         reps = self.counters[self.side].recalibrate()  # none: a close-up's counter has no dip wait
         self._rest_at_zero()  # rest is the rest frame's by construction, after `c` as at the start
-        return [(self.side, r) for r in reps]
+        return self._emit(reps)
 
     def _rest_at_zero(self) -> None:
         counter = self.counters[self.side]
@@ -85,17 +92,35 @@ class CloseupSetCounter:
             samples = self.foot.replay()
         else:
             samples = self.foot.push(t, image)
+            if getattr(self.foot, "moved", False):  # found elsewhere: what the counter learned was not the foot's
+                self._new_counter()  # (a review: a hand's 53° "rep" taught the sign, then 1 of 8 reps counted)
+                self.t_fed = None  # ... the new box's kept frames, measured again, are counted afresh
         found: list[tuple[str, Rep]] = []
         counter = self.counters[self.side]
         for s in samples:
             if self.t_fed is not None and s.t <= self.t_fed:
-                continue  # measured again (the foot was found elsewhere): the counter saw this time
+                continue  # measured again (the scout's frames handed over): the counter saw this time
             self.t_fed = s.t
             usable = not paused and s.quality >= MIN_QUALITY and math.isfinite(s.foot_deg)
-            self.tally.detected += usable
+            if s.t > self._tallied:  # a frame measured again after a move is tallied once
+                self._tallied, self.tally.detected = s.t, self.tally.detected + usable
             self.quality[self.side] = 0.8 * self.quality[self.side] + 0.2 * s.quality
-            found += [(self.side, rep) for rep in counter.update(s.t, self._features(s), usable)]
+            found += self._emit(counter.update(s.t, self._features(s), usable))
         return None, {self.side: None}, found
+
+    def _emit(self, reps: list[Rep]) -> list[tuple[str, Rep]]:
+        """The counter's reps numbered across counters, without a rep that peaks in time already
+        judged: a counter started afresh when the foot was found elsewhere counts its kept frames
+        again, and the old box may have held the same movement (part of the foot; a whole-leg
+        swing flagged as compensation there, read as a rep on the foot's box)."""
+        out = []
+        for rep in reps:
+            if rep.peak_t <= self._judged_to:
+                continue
+            out.append((self.side, dataclasses.replace(rep, index=self._n + 1)))
+            self._n += rep.counted
+            self._judged_to = max(self._judged_to, rep.end_t)
+        return out
 
     def _features(self, s: Sample) -> LegFeatures:
         """One measured frame as the features the live counter reads (no landmarks: the rest NaN)."""
@@ -107,7 +132,7 @@ class CloseupSetCounter:
             anchor_xy=self.foot.anchor_px()[None].copy(), scale=one(self.foot.foot_size_px()))
 
     def finish(self) -> list[tuple[str, Rep]]:
-        return [(self.side, rep) for rep in self.counters[self.side].finish(True)]
+        return self._emit(self.counters[self.side].finish(True))
 
     def shown(self, problem: str | None) -> None:
         self.tally.usable += problem is None
