@@ -69,6 +69,35 @@ def test_of_two_near_equal_peaks_the_turn_is_the_one_away_from_zero():
     assert histogram_rotation(ref, bump(80, 1.05) + bump(150, 1.0)) == pytest.approx(-10.0, abs=0.5)  # not at 0: kept
 
 
+def _hist_of(angles_deg: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    r = np.radians(angles_deg)
+    return orientation_histogram(np.cos(r) * weight, np.sin(r) * weight, weight)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_still_broad_texture_reads_no_turn(seed):
+    # carpet, a knit sock: gradients in every direction, the same ones in both frames plus a little
+    # sensor noise. The correlation sits on a floor near its top (0.99); with raw heights every ripple
+    # was a rival of the peak at 0 (19-55° on these seeds; the highest peak alone < 1°). With more
+    # noise (6 grey levels against 20) the texture no longer matches itself and even the highest peak
+    # wanders (up to 42°): no rule on one correlation can find a turn that is not in it.
+    rng = np.random.default_rng(seed)
+    gx, gy = rng.normal(0, 20, 3000), rng.normal(0, 20, 3000)
+    nx, ny = gx + rng.normal(0, 2, 3000), gy + rng.normal(0, 2, 3000)
+    ref = orientation_histogram(gx, gy, np.hypot(gx, gy))
+    assert abs(histogram_rotation(ref, orientation_histogram(nx, ny, np.hypot(nx, ny)))) <= 2.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_still_periodic_lattice_reads_no_turn(seed):
+    # tiles with diagonals: edges every 45°, the correlation as high at ±45° as at 0 (read 45°)
+    rng = np.random.default_rng(seed)
+    ang = np.repeat(np.arange(0, 360, 45), 300) + rng.normal(0, 3, 2400)
+    w = np.where(np.repeat(np.arange(8) % 2 == 0, 300), 1.0, 0.75)
+    cur = _hist_of(ang + rng.normal(0, 2, len(ang)), w)
+    assert abs(histogram_rotation(_hist_of(ang, w), cur)) <= 2.0
+
+
 def test_a_small_shift_is_no_change_but_a_moved_foot_is():
     rest = _foot(0.0)
     shifted = np.roll(rest, (1, 2), axis=(0, 1))  # residual shake / parallax: a pixel or two

@@ -81,13 +81,27 @@ def test_a_foot_rotating_about_the_ankle_is_measured_and_counted(shake):
     assert 0.75 <= _gain_rmse(truth, live)[0] <= 1.2
 
 
-def test_a_small_5_degree_turn_is_counted():
-    """Measured (seed 0): gain 0.32 and 1 of 4 reps while the highest correlation peak won (the
-    still one at 0 beat the foot's by a little); 0.73 and 4 of 4 since a peak at 0 gives way to a
-    rival nearly as high (``edges.turn_peak``; the earlier dense-flow path: 4 of 4)."""
-    truth, track, res, _ = _run(5.0)
+_SMALL_TURN_MISSES = {
+    0: "1 of 4 reps, gain 0.32, RMSE 7.9°: rivals of the peak at 0 lie at +17/+27° (not the 5° turn) and stand "
+       "too little above their mirror lag (0.19-0.20); the raw-height rule took them: 4 of 4, gain 0.73 by luck",
+    1: "no foot found (either rule)",
+    2: "4 of 4 but gain 1.61, RMSE 3.7°: rivals at -15° on a high floor (0.49-0.50 of the top)",
+    3: "no foot found (either rule)",
+}
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=r))
+                                  for s, r in _SMALL_TURN_MISSES.items()])
+def test_a_small_5_degree_turn_is_counted_and_measured(seed):
+    """Not passed on any seed (measured with ``edges.turn_peak`` on heights above the floor; the
+    earlier dense-flow path: 4 of 4 on seed 0). The edge measurement's still-frame scatter on this
+    textured scene (tens of degrees on a few frames) is larger than a 5° turn."""
+    truth, track, res, _ = _run(5.0, seed=seed)
+    assert track.found
+    gain, rmse = _gain_rmse(truth, track.relative())
     assert res.summary.reps_counted == REPS
-    assert _gain_rmse(truth, track.relative())[0] >= 0.6
+    assert 0.6 <= gain <= 1.4, gain
+    assert rmse <= 2.5, rmse
 
 
 @pytest.mark.parametrize("shake", [0.0, 6.0], ids=["still", "shaking-camera"])

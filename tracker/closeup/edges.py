@@ -18,11 +18,17 @@ import numpy as np
 BINS = 360  # one-degree bins of gradient direction (signed: the foot is lighter or darker than behind it)
 SMOOTH_BINS = 2.0  # Gaussian smoothing of a histogram, bins (edges are not perfectly straight)
 MAX_TURN_DEG = 60.0  # a foot turns less than this from rest
-ZERO_BINS = 2  # a highest peak within this many bins of 0 (the histograms' smoothing) is the still one ...
-PEAK_SHARE = 0.9  # ... a correlation peak this close to the highest may be the turn (``turn_peak``; tune half, raw
-# per-frame gain against the truth: 1.0 (the highest only) k008 0.42, 0.9: 0.97, k012 0.49 -> 0.60, the rest the
-# same; ZERO_BINS 1 or 3, PEAK_SHARE 0.85: k008 0.94-0.97, k012 0.53-0.61; PEAK_SHARE 0.95: k008 0.79. With the
-# earlier rule (any rival, not only of a peak at 0), 0.8: the knee swing k044 read 19° peak to peak)
+ZERO_DEG = 2.0  # a highest peak within this of 0 (the histograms' smoothing) is the still one ...
+PEAK_SHARE = 0.9  # ... a correlation peak this close to the highest, both measured above the correlation's floor
+# (its lowest value within ±MAX_TURN_DEG), may be the turn (``turn_peak``) ...
+MIN_CONTRAST = 0.5  # ... when the highest stands out of the floor by at least this share of its height (a broad
+# histogram: carpet, a knit sock, noise, has a floor near its top and every ripple would pass) ...
+MIN_ASYMMETRY = 0.3  # ... and the rival stands above the correlation at its opposite lag by this share of the
+# height above the floor (a still or periodic texture's correlation is nearly symmetric, c(k) = c(-k); a turn is not).
+# Tune half: k008's rivals taken at its rep tops have floor/top <= 0.10, asymmetry 0.35-0.70; the two it took at
+# rest with the wrong sign under raw heights, 0.26 and 0.13; k012's, floor 0.28-0.38, asymmetry 0.32-0.44.
+# k008 3 of 3 live at PEAK_SHARE 0.8-0.9, MIN_ASYMMETRY 0.2, MIN_CONTRAST 0.4. Not a margin: report k041 (still,
+# hand-held) counts 1 false rep live at PEAK_SHARE 0.85 (0 at 0.9; MIN_ASYMMETRY 0.2-0.4, MIN_CONTRAST 0.4-0.6: 0)
 TOL_PX = 2  # a change must exceed what a shift of this many pixels explains (parallax, residual shake)
 CHANGE_GREY = 10  # ... by this many grey levels (tune median gain: 15 -> 0.62, 10 -> 0.70, counts
 # the same; 22: both front views lost)
@@ -74,22 +80,44 @@ def histogram_rotation(h_ref: np.ndarray, h_cur: np.ndarray, max_deg: float = MA
 
 def turn_peak(c: np.ndarray, lags: np.ndarray) -> int:
     """The index of the turn in the correlation ``c`` (-inf outside the allowed lags): the highest
-    peak, unless it is at 0 (within ``ZERO_BINS``) and another local maximum reaches ``PEAK_SHARE``
-    of it: then the highest of those. Why: the changed pixels hold, besides the foot in both
-    places, background the foot uncovered (in the current frame) and covers (in the rest frame);
-    neither turned, so they add a peak at 0 that rivals the foot's own. On tune k008 (toe raise,
-    socks, hand-held) the two were within a few per cent of each other and the reading flipped
-    between -16° and 0° on consecutive frames. (Taking the rival farthest from 0 whatever the
-    highest peak's place also picked far peaks of the other sign: report k017 3 -> 5 reps.)"""
+    peak, unless it is at 0 (within ``ZERO_DEG``) and another local maximum is nearly as high
+    (``PEAK_SHARE``) and stands out (``rival_mask``): then the highest of those. Why: the changed
+    pixels hold, besides the foot in both places, background the foot uncovered (in the current
+    frame) and covers (in the rest frame); neither turned, so they add a peak at 0 that rivals the
+    foot's own. On tune k008 (toe raise, socks, hand-held) the two were within a few per cent of
+    each other and the reading flipped between -16° and 0° on consecutive frames. (Taking the rival
+    farthest from 0 whatever the highest peak's place also picked far peaks of the other sign:
+    report k017 3 -> 5 reps.)"""
     ok = np.isfinite(c)
-    left, right = np.roll(c, 1), np.roll(c, -1)  # a maximum has a neighbour on each side within the lags
-    peaks = np.flatnonzero(ok & np.isfinite(left) & np.isfinite(right) & (c > left) & (c >= right))
-    top = float(c[ok].max())
     best = int(np.argmax(c))
-    if top <= 0 or abs(lags[best]) > ZERO_BINS:
+    step = 360.0 / len(c)
+    if abs(lags[best]) * step > ZERO_DEG:
         return best
-    rivals = peaks[(np.abs(lags[peaks]) > ZERO_BINS) & (c[peaks] >= PEAK_SHARE * top)]
-    return int(rivals[np.argmax(c[rivals])]) if len(rivals) else best
+    rivals = np.flatnonzero(rival_mask(c, lags))
+    return int(rivals[np.argmax(c[rivals])]) if len(rivals) and ok.any() else best
+
+
+def rival_mask(c: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """The local maxima of ``c`` away from 0 that may beat a highest peak at 0. Heights are taken
+    above the floor (``c``'s lowest allowed value): the histograms are not negative, so ``c`` sits on
+    a floor of about sum(h_ref) sum(h_cur) / BINS, near its top for a broad histogram, where raw
+    heights made every ripple a rival (a review: a still noisy texture read 30-54°, the old rule
+    2°). A rival must be within ``PEAK_SHARE`` of the top above the floor, the top must stand out of
+    the floor (``MIN_CONTRAST``), and the rival must stand above its mirror lag (``MIN_ASYMMETRY``):
+    a still 45° lattice correlates as well at ±45° as at 0 (read 45°), a turned foot only one way."""
+    ok = np.isfinite(c)
+    none = np.zeros(len(c), bool)
+    if not ok.any():
+        return none
+    top, floor = float(c[ok].max()), float(c[ok].min())
+    span = top - floor
+    if top <= 0 or span < MIN_CONTRAST * top:
+        return none
+    left, right = np.roll(c, 1), np.roll(c, -1)  # a maximum has a neighbour on each side within the lags
+    peak = ok & np.isfinite(left) & np.isfinite(right) & (c > left) & (c >= right)
+    h = np.where(ok, (c - floor) / span, 0.0)
+    mirror = h[(-np.arange(len(c))) % len(c)]
+    return peak & (np.abs(lags) * (360.0 / len(c)) > ZERO_DEG) & (h >= PEAK_SHARE) & (h - mirror >= MIN_ASYMMETRY)
 
 
 def tolerant_change(cur: np.ndarray, ref: np.ndarray, tol_px: int = TOL_PX) -> np.ndarray:
