@@ -139,10 +139,8 @@ EXERCISES: dict[str, Exercise] = {
             position="Seated, affected leg crossed, foot free",
             cue="Turn your foot out to the side and back, moving only the ankle",
             short_cue="Foot out to the side and back",
-            # a rep turns the foot out (the cue): the foot's direction rises for the left foot
-            # facing the camera and falls for the right (sig_foot_direction)
-            signal="foot_direction", view="front", direction=0, approximate=True, seated=True,
-            direction_by_side=(1, -1), aliases=("adduction",), postures=("crossed",),
+            signal="foot_sideways", view="front", direction=0, approximate=True, seated=True,
+            aliases=("adduction",), postures=("crossed",),
         ),
         Exercise(
             key="toe_raise", title="Toe raises",

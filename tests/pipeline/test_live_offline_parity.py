@@ -45,14 +45,6 @@ def _front_sideways(ex, amp=15.0, **kw):
     return make_recording(t, view="front", sideways=sign * a, noise_px=0.3)
 
 
-def _front_turn(ex, amp=15.0, **kw):
-    """The foot turned out: for the left foot facing the camera, its toe toward image-right
-    (``sideways`` < 0 in synthlegs), where ``foot_direction`` rises."""
-    t, a = _profile(amp, **kw)
-    sign = ex.rep_direction("left") or 1
-    return make_recording(t, view="front", sideways=-sign * a, noise_px=0.3)
-
-
 def _extra(kw):
     return {}
 
@@ -63,7 +55,6 @@ MOVES = {
     "forefoot_lift": (_side_dorsi, "side"),
     "heel_lift": (_side_heel, "side"),
     "foot_sideways": (_front_sideways, "front"),
-    "foot_direction": (_front_turn, "front"),
 }
 
 

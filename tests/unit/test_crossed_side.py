@@ -17,8 +17,7 @@ def _front_crossed(left_higher_px: float, wander_deg: float = 8.0):
     ``wander_deg`` twice as slowly (a landmark drifting on a planted foot); the left leg's
     ankle, heel and toe are ``left_higher_px`` higher in the picture."""
     t = np.arange(0, duration_for(5), 1 / 30.0)
-    # synthlegs' ``sideways`` < 0 takes the left toe toward image-right: out, for a left foot facing the camera
-    rec = make_recording(t, view="front", sideways=-rep_profile(t, 5, 4.0), noise_px=0.2)
+    rec = make_recording(t, view="front", sideways=rep_profile(t, 5, 4.0), noise_px=0.2)
     leg, right = LEG["left"], LEG["right"]
     for k in ("ankle", "heel", "toe"):
         rec.norm[:, leg[k], 1] -= left_higher_px / H

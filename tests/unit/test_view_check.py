@@ -21,10 +21,7 @@ def _sideways_reps(ex, view_shoulders_px: float | None = None):
     """Five 15° sideways reps of the left foot, foot pointing at the camera (short in the
     picture); ``view_shoulders_px``: the shoulders' gap instead (a few px: seen from the side)."""
     t = np.arange(0, duration_for(5), 1 / FPS)
-    # synthlegs' ``sideways`` > 0 takes the left toe toward image-left, where the toe's offset
-    # (``foot_sideways``) rises and the foot's direction (``foot_direction``) falls
-    way = -1 if ex.signal == "foot_direction" else 1
-    rec = make_recording(t, view="front", sideways=way * (ex.rep_direction("left") or 1) * rep_profile(t, 5, 15.0),
+    rec = make_recording(t, view="front", sideways=(ex.rep_direction("left") or 1) * rep_profile(t, 5, 15.0),
                          noise_px=0.3)
     if view_shoulders_px is not None:
         mid = 0.5 * (rec.norm[:, LEFT_SHOULDER, 0] + rec.norm[:, RIGHT_SHOULDER, 0])

@@ -41,7 +41,7 @@ def plan_text(patient: Patient, exercises: list[PlannedExercise], sessions_per_w
             lines.append(f"target_rom_deg = {pe.target_rom_deg:g}  # range of motion aimed for, degrees")
         lines.append("")
     lines += ["# A custom exercise, counted on a built-in signal (ankle_dorsiflexion, forefoot_lift,",
-              "# heel_lift, foot_sideways, foot_direction), then listed under [[exercise]] by its name:",
+              "# heel_lift, foot_sideways), then listed under [[exercise]] by its name:",
               "# [[custom]]",
               "# name = \"ankle_pumps\"",
               "# signal = \"ankle_dorsiflexion\"",

@@ -78,35 +78,11 @@ def sig_foot_sideways(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarra
         return np.degrees(np.arctan2(off, FOOT_TO_SHANK * scale))
 
 
-# Shortest ankle-to-toe line (shank lengths) whose direction is read. Corpus tuning half: 0.31
-# and more in every frame of every ab/adduction clip, either foot; a lower leg swung toward the
-# camera (a knee-swing negative) shows 0.01.
-MIN_FOOT_DIRECTION = 0.1
-
-
-def sig_foot_direction(px: np.ndarray, side: str, scale: np.ndarray) -> np.ndarray:
-    """Ab/adduction: the direction of the ankle→toe line in the picture against the shank's
-    (knee→ankle), degrees in [-180, 180); NaN where that line is too short to have a direction
-    (``MIN_FOOT_DIRECTION``). Why not the toe's sideways offset over a whole foot length
-    (``sig_foot_sideways``): from the front the foot points at the camera and looks short, and
-    the same sideways step of the toe turns a short foot by more degrees. On the corpus tuning
-    half's front clips MediaPipe's toe follows the true turn by 0.2-0.7 of what the true points
-    show; read as an offset that made gains of 0.07-0.33, under the 2.5° a rep needs on 3-8°
-    movers. Against the shank, not the picture: a leg turning as a whole is not the ankle. From
-    the ankle, not the heel: it is the steadier point, and its line to the toe shortens less."""
-    knee, ankle, _heel, toe = _pts(px, side)
-    foot = toe - ankle
-    turn = g.direction_deg(foot) - g.direction_deg(ankle - knee)
-    with np.errstate(invalid="ignore"):
-        return np.where(g.length(foot) >= MIN_FOOT_DIRECTION * scale, (turn + 180.0) % 360.0 - 180.0, np.nan)
-
-
 SIGNALS = {
     "ankle_dorsiflexion": sig_ankle_dorsiflexion,
     "forefoot_lift": sig_forefoot_lift,
     "heel_lift": sig_heel_lift,
     "foot_sideways": sig_foot_sideways,
-    "foot_direction": sig_foot_direction,
 }
 
 
@@ -120,7 +96,6 @@ TOE_MOTION = {
     "forefoot_lift": "up",
     "heel_lift": "up",
     "foot_sideways": "across",
-    "foot_direction": "across",
 }
 
 
