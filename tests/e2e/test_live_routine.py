@@ -351,6 +351,9 @@ def test_a_session_started_standing_follows_the_patient_to_heel_raises():
         assert seen[1][1] == "heel_raise" and bounds[0][1] < seen[1][0] < bounds[1][1], seen
         assert "You are standing: Heel raises. Press n for the next exercise" in messages, messages
         assert "Heel raises" in said
+        # what the session will do, not the first exercise's "Sit down" (the patient obeying it was never followed)
+        assert "Standing: start your heel raises, or sit down for ankle dorsiflexion" in said, said
+        assert not any(text.startswith("Sit down") for text in said + list(messages)), (said, messages)
         rows = _rows(sess)
         assert rows[0] == ("heel_raise", 3) and "dorsiflexion" not in [ex for ex, _ in rows[:-1]], rows
 
@@ -404,3 +407,23 @@ def test_r_on_the_first_set_does_not_turn_its_guard_off():
     assert [ex for _, ex in seen] == ["dorsiflexion"] and "Toe raises" not in said, seen
     assert [ex for ex, _ in _rows(sess)] == ["dorsiflexion", "dorsiflexion"], sess.sets
     assert sum(n for _, n in _rows(sess)) == 6, sess.sets
+
+
+@pytest.mark.parametrize("how", ["end", "ctrl-c", "n"])
+def test_a_heel_raise_counted_beside_the_first_set_is_written_if_the_session_ends_first(how):
+    """r02 from dorsiflexion stopped at 5.0 s (the clip's end, or Ctrl-C), or ``n`` pressed at 4.5 s,
+    before the move (5.3 s: 1.5 s standing after a heel raise): the heel raises counted beside the
+    first set are written as their own set (before: an empty dorsiflexion row, the heel raise in
+    no row). ``n`` then goes on from heel raises, as after the move."""
+    rec = _pieces("r02", [(0.0, 5.0 if how != "n" else 6.0)])
+    if how == "ctrl-c":
+        sess = LiveSession(RecordingEstimator(rec[0]), "dorsiflexion", routine=True, target=10, side=rec[1],
+                           source="x")
+        for frame in replay_frames(rec[0], np.full((rec[0].height, rec[0].width, 3), 128, np.uint8)):
+            sess.step(frame)
+        sess.finish(interrupted=True)
+    else:
+        sess, seen, _, _ = _play_from(rec, "dorsiflexion", key_at=4.5 if how == "n" else None)
+        assert how != "n" or seen[1][1] == sess.routine.order[sess.routine.order.index("heel_raise") + 1], seen
+    rows = _rows(sess)
+    assert rows[0][0] == "heel_raise" and rows[0][1] >= 1 and "dorsiflexion" not in [ex for ex, _ in rows], rows

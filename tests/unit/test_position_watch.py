@@ -263,3 +263,66 @@ def test_a_rep_of_the_first_exercise_found_keeps_it_in_any_set_at_its_position()
     pending = _lock(None)
     pending._pending = {"left": [rep], "right": []}
     assert not _first_moves("r02", SimpleNamespace(lock=pending), until=10.0)
+
+
+def test_the_counter_beside_the_first_set_is_the_sessions_mode_and_hold():
+    """r02 (standing, heel raises) from dorsiflexion with ``--mode passive`` and a hold: the counter
+    handed over is built as the session builds its sets (before: active, no hold; a carer-moved
+    leg then flagged "leg moved" in the handed-over set)."""
+    session = SimpleNamespace(lock=_lock("right"), mode="passive", routine=SimpleNamespace(hold_s=0.0))
+    t, move = _first_moves("r02", session, until=10.0)[0]  # (a hold would keep r02's quick raises from counting)
+    assert move.counter.counters["right"]._log.passive, move
+    counter = position_watch.StartCandidate(3, "standing", position_watch.EXERCISES["heel_raise"], ["right"], 1.0,
+                                            0.0, 0.0, 0.5, "passive").counter
+    assert counter.counters["right"]._log.passive and counter.counters["right"].hold_s == 0.5
+
+
+def test_the_counter_beside_the_first_set_catches_up_a_few_frames_a_frame(monkeypatch):
+    """Created, it is given the frames since the foot became still (up to ``REPLAY_S``): counted
+    ``CATCH_UP`` a frame, not all at once (before: 60 frames in one step at 15 fps, 120 at 30 fps:
+    the window stalled 0.5-0.7 s); the move still comes with every rep (r02: after its first)."""
+    from tracker.app.live.set_counter import SetCounter
+
+    calls, step = [0], SetCounter.step
+
+    def counting(self, *a, **k):
+        calls[0] += 1
+        return step(self, *a, **k)
+
+    monkeypatch.setattr(SetCounter, "step", counting)
+    session, most = SimpleNamespace(lock=_lock("right")), []
+    real = PositionWatch.decide
+
+    def decide(self, *a, **k):
+        calls[0] = 0
+        out = real(self, *a, **k)
+        most.append((calls[0], out is not None))
+        return out
+
+    monkeypatch.setattr(PositionWatch, "decide", decide)
+    moves = _first_moves("r02", session, until=10.0)
+    # up to the first move (this session never makes it, so the watch would start again)
+    steps = [n for n, _ in most[:[m for _, m in most].index(True) + 1]]
+    assert moves and max(steps) <= position_watch.CATCH_UP, (steps, moves)
+    assert [r.counted for _, r in moves[0][1].found][:1] == [True], moves
+
+
+def test_reps_handed_over_on_one_frame_lock_the_side_that_moved_more():
+    """``--side auto``: two heels lifting together end their reps on one frame; handed over (the
+    found reps of ``StartCandidate``) they are offered as ``_take`` offers them, the larger first,
+    so the lock goes to the foot that did the exercise (before: in the order found, left first)."""
+    from tracker.app.live.position_watch import EXERCISES, Move
+    from tracker.app.live.session import LiveSession
+    from tracker.app.live.set_counter import SetCounter
+    from tracker.records import Rep
+
+    def rep(side: str, rom: float) -> Rep:
+        return Rep(1, 2.0, 2.5, 3.0, 0.0, rom, rom, 1.0, False, False, 1.0, True, side)
+
+    sess = LiveSession(SimpleNamespace(), "dorsiflexion", routine=True, side="auto", source="x")
+    k = sess.routine.order.index("heel_raise")
+    counter = SetCounter(EXERCISES["heel_raise"], ["left", "right"], 1.0)
+    sess.move_to(Move(k, "crossed", unseen=True, counter=counter, found=(("left", rep("left", 6.0)),
+                                                                        ("right", rep("right", 20.0))), since=1.0),
+                 None, 3.5)
+    assert sess.exercise.key == "heel_raise" and sess.lock.side == "right", sess.lock.side

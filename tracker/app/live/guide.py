@@ -5,7 +5,7 @@ debounces it, so one bad frame does not flash text on the screen.
 """
 from __future__ import annotations
 
-from tracker.exercises import Exercise
+from tracker.exercises import EXERCISES, Exercise
 
 GUIDE_DELAY_S = 0.6  # a problem must last this long before its message shows (no flicker)
 GUIDE_HOLD_S = 0.8  # and a shown message stays at least this long after it is fixed
@@ -22,6 +22,7 @@ MESSAGES = {
     "feet_out": "Your feet are out of the picture: move back or point the camera lower",
     "foot_hidden": "The camera cannot see your {foot} clearly: move so nothing covers it",
 }
+POSITION_FIX = {"standing": "sit down", "lying": "sit up"}  # a position problem: what the patient would do
 
 
 def message_text(problem: str, ex: Exercise, side: str | None) -> str:
@@ -30,11 +31,26 @@ def message_text(problem: str, ex: Exercise, side: str | None) -> str:
     return MESSAGES[problem].format(foot=f"{side} foot" if side else "feet")
 
 
-def screen_message(paused: bool, problem: str | None, stage: str, ex: Exercise, side: str | None) -> str:
+def problem_text(session, problem: str) -> str:
+    """The problem in words; on a routine's first set the session follows the patient to
+    (``PositionWatch.follows``), a wrong position says what it will do, not "Sit down" to a
+    patient standing for heel raises: that order was to stop what the session was counting."""
+    watch = getattr(session, "watch", None)
+    follows = problem in POSITION_FIX and watch is not None and watch.follows()
+    if not follows:
+        return message_text(problem, session.exercise, session.lock.side)
+    from tracker.app.live.provisional import WHERE
+
+    where, other = follows
+    return (f"{WHERE.get(where, where).capitalize()}: start your {EXERCISES[other].title.lower()}, "
+            f"or {POSITION_FIX[problem]} for {session.exercise.title.lower()}")
+
+
+def screen_message(paused: bool, problem: str | None, stage: str, text: str = "") -> str:
     if paused:
         return "Paused: press space to continue"
     if problem is not None:
-        return message_text(problem, ex, side)
+        return text
     return "Keep your foot still for a moment" if stage == "calibrating" else ""
 
 
@@ -91,11 +107,12 @@ def session_view(session, t: float, pose, problem: str | None):
     from tracker.sinks.view import leg_points, overlay_view  # numpy: not at start-up (`tracker history`)
 
     shown = session.debounce.shown(t, problem)
+    text = "" if shown is None else problem_text(session, shown)
     if session.debounce.appeared and session.speaker is not None:
-        session.speaker.say(message_text(shown, session.exercise, session.lock.side))
+        session.speaker.say(text)
     st = session.counter().state
     complete, plan_message = session.coach.frame(t, st, session.record.complete_at, session.routine)
-    message = (screen_message(session.paused, shown, st.stage, session.exercise, session.lock.side)
+    message = (screen_message(session.paused, shown, st.stage, text)
                or session.provisional.message(t, session.set) or plan_message)  # a move from the first exercise: why
     r = session.routine
     hint = key_hint(first_of_many=not session.chose_exercise and r.pos == 0 and not r.routine)

@@ -49,6 +49,7 @@ SETTLED_S = 1.5  # ... and must have held this long
 SHARE = 0.8  # share of the window the body shows that position
 EVERY_S = 0.25  # how often it is judged
 REPLAY_S = 4.0  # the new set may be given at most this much (the counter's calibration timeout)
+CATCH_UP = 5  # a new ``StartCandidate`` counts this many frames a frame until it has caught up
 
 
 @dataclass(frozen=True)
@@ -113,18 +114,34 @@ def which_exercise(order: list[str], pos: int, where: str, fit: Callable[[str], 
 class StartCandidate:
     """The exercise ``order[k]`` of the position ``posture`` the body settled in while the
     session's first set never showed its own, counted beside it: the same frames through a
-    ``SetCounter`` of its own. Only a counted rep done in that position moves the session (a
-    leg crossed from feet down read as a flagged toe raise; standing at the camera, then
-    sitting down, read as a heel raise). Why not the position: most sessions start by settling."""
+    ``SetCounter`` of its own, with the set's hold and mode (``--mode passive``: no leg-travel
+    check). Only a counted rep done in that position moves the session (a leg crossed from feet
+    down read as a flagged toe raise; standing at the camera, then sitting down, read as a heel
+    raise). Why not the position: most sessions start by settling. The frames before it began
+    (``frames``, up to ``REPLAY_S``) are stepped ``CATCH_UP`` a frame, not all in one (120 frames at
+    30 fps stalled the window 0.5-0.7 s, again at each new candidate)."""
 
-    def __init__(self, k: int, posture: str, ex: Exercise, sides, calib_s: float, since: float, there: float):
+    def __init__(self, k: int, posture: str, ex: Exercise, sides, calib_s: float, since: float, there: float,
+                 hold_s: float = 0.0, mode: str = "active", frames: tuple = ()):
         self.k, self.posture, self.since = k, posture, since  # since: its first frame
         self.there = there  # since when the body was judged in ``posture`` when it began
-        self.counter = SetCounter(ex, list(sides), calib_s)
+        self.counter = SetCounter(ex, list(sides), calib_s, hold_s, None, mode)
         self.found: list = []  # [(side, rep)]
+        self._backlog = deque((t, p, False) for t, p in frames)  # frames not counted yet: (t, pose, paused)
+        self._image = None
 
-    def step(self, t: float, image, pose, paused: bool = False) -> None:
-        self.found += self.counter.step(t, image, pose, paused)[2]
+    def step(self, t: float, image, pose, paused: bool = False, n: int = CATCH_UP) -> None:
+        self._backlog.append((t, pose, paused))
+        self._image = image
+        for _ in range(min(n, len(self._backlog))):
+            tk, pk, zk = self._backlog.popleft()
+            self.found += self.counter.step(tk, image, pk, zk)[2]
+
+    def drain(self) -> None:
+        """Every frame counted (before the counter is handed over)."""
+        while self._backlog:
+            tk, pk, zk = self._backlog.popleft()
+            self.found += self.counter.step(tk, self._image, pk, zk)[2]
 
     def ready(self, judged_t: float, position: str | None, since: float) -> bool:
         """A counted rep begun after the body was last judged in the position (``since``), the body
@@ -136,7 +153,68 @@ class StartCandidate:
                                                 for _, r in self.found)
 
 
-class PositionWatch:
+class FirstSetFollow:
+    """``PositionWatch``'s first set, its position never seen (``PositionWatch.unseen``): the
+    candidate counted beside it (``StartCandidate``), handed over when it counted a rep there."""
+
+    def _from_start(self, t: float, pose, image, order: list[str], pos: int, k: int | None) -> Move | None:
+        """The session's first set, its position never seen (``unseen``): the exercise of the position
+        the body is in counted beside it (``StartCandidate``, given the frames since the foot became
+        still there, not before the set began); the move once it counted a rep there and the first
+        set has no movement in progress (it would be written into the set left)."""
+        c = self._cand
+        if c is not None and (not self.unseen() or self._pos not in (None, c.posture)):
+            c = self._cand = None  # the first exercise's position seen or a rep of it found; or another position
+        if c is None:
+            if k is None or not self.unseen():
+                return None
+            if self._recent and self._recent[0][0] <= self._began:  # as a set begun with the first one
+                first = Move(k, None, frames=tuple(self._recent))
+            else:
+                first = self._replay(Move(k, None, unseen=True), order, max(self._since, self._began))
+            lock, routine = getattr(self.session, "lock", None), getattr(self.session, "routine", None)
+            sides = lock.candidates if lock is not None else SIDES
+            c = self._cand = StartCandidate(k, self._pos, EXERCISES[order[k]], sides,
+                                            self.calib_s, first.frames[0][0] if first.frames else t, self._since,
+                                            getattr(routine, "hold_s", 0.0), getattr(self.session, "mode", "active"),
+                                            tuple(f for f in first.frames if f[0] < t))  # this frame is stepped below
+        c.step(t, image, pose, bool(getattr(self.session, "paused", False)))  # paused: as the first set
+        busy = getattr(getattr(self.session, "set", None), "busy", lambda: False)()
+        if busy or not c.ready(self._judged_t, self._pos, self._since):
+            return None
+        return self._hand_over(order, pos)
+
+    def at_end(self, order: list[str], pos: int) -> Move | None:
+        """The session ending (q, Ctrl-C, the clip's end, ``n``) before the move: a counted rep the
+        candidate found in its position, the body still there, moves it now (without the window
+        after the rep), so that rep is written, not an empty row of the first exercise."""
+        c = self._cand
+        if c is None:
+            return None
+        c.drain()
+        return self._hand_over(order, pos) if c.ready(float("inf"), self._pos, self._since) else None
+
+    def _hand_over(self, order: list[str], pos: int) -> Move:
+        c, self._cand = self._cand, None
+        c.drain()
+        found = tuple((s, r) for s, r in c.found if r.start_t >= c.there)
+        return Move(c.k, EXERCISES[order[pos]].postures[0], unseen=True, counter=c.counter, found=found, since=c.since)
+
+    def follows(self) -> tuple[str, str] | None:
+        """(position, exercise) the first set would follow the patient to (``StartCandidate``): the
+        candidate's, or while there is none yet, the position the body is judged in now; None: the
+        rule cannot act. Why: the first exercise's "Sit down" told a patient standing for heel raises
+        to stop doing what the session was about to follow (``guide.problem_text``)."""
+        if self._cand is not None:
+            return self._cand.posture, self._cand.counter.ex.key
+        r = getattr(self.session, "routine", None)
+        if r is None or self._pos is None or self._window is None or self._pos in EXERCISES[r.current].postures:
+            return None
+        k = which_exercise(r.order, r.pos, self._pos, self.view) if self.unseen() else None
+        return None if k is None else (self._pos, r.order[k])
+
+
+class PositionWatch(FirstSetFollow):
     def __init__(self, session, calib_s: float):
         self.session = session  # read only: its side lock (the view is judged on the counted foot)
         self.calib_s = calib_s  # the counter's calibration (``still_since``)
@@ -239,36 +317,6 @@ class PositionWatch:
         if back is not None and k == back[0]:
             return Move(k, back[1], back=True)
         return self._replay(Move(k, self._home), order, self._frames[0][0])
-
-    def _from_start(self, t: float, pose, image, order: list[str], pos: int, k: int | None) -> Move | None:
-        """The session's first set, its position never seen (``unseen``): the exercise of the position
-        the body is in counted beside it (``StartCandidate``, given the frames since the foot became
-        still there, not before the set began); the move once it counted a rep there and the first
-        set has no movement in progress (it would be written into the set left)."""
-        c = self._cand
-        if c is not None and (not self.unseen() or self._pos not in (None, c.posture)):
-            c = self._cand = None  # the first exercise's position seen or a rep of it found; or another position
-        if c is None:
-            if k is None or not self.unseen():
-                return None
-            if self._recent and self._recent[0][0] <= self._began:  # as a set begun with the first one
-                first = Move(k, None, frames=tuple(self._recent))
-            else:
-                first = self._replay(Move(k, None, unseen=True), order, max(self._since, self._began))
-            lock = getattr(self.session, "lock", None)
-            sides = lock.candidates if lock is not None else SIDES
-            c = self._cand = StartCandidate(k, self._pos, EXERCISES[order[k]], sides, self.calib_s,
-                                            first.frames[0][0] if first.frames else t, self._since)
-            for tk, pk in first.frames:
-                if tk < t:  # this frame is stepped below
-                    c.step(tk, image, pk)
-        c.step(t, image, pose, bool(getattr(self.session, "paused", False)))  # paused: as the first set
-        busy = getattr(getattr(self.session, "set", None), "busy", lambda: False)()
-        if busy or not c.ready(self._judged_t, self._pos, self._since):
-            return None
-        self._cand = None
-        return Move(c.k, EXERCISES[order[pos]].postures[0], unseen=True, counter=c.counter, found=tuple(c.found),
-                    since=c.since)
 
     def _replay(self, move: Move, order: list[str], first: float) -> Move:
         """``move`` given the frames since the foot last became still, none before ``first``."""

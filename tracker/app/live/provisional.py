@@ -112,7 +112,8 @@ class RoutineMoves:
         self.provisional.note = (self._unseen_note(move) if move.unseen else "", self.set)
         for tk, pk in move.frames:
             self._count(tk, image, pk)
-        for found in sorted(move.found, key=lambda sr: sr[1].end_t):  # as they came: the first counted locks the side
+        # as they came (the first counted locks the side); on one frame as ``_take`` offers them: counted, larger first
+        for found in sorted(move.found, key=lambda sr: (sr[1].end_t, not sr[1].counted, -sr[1].rom_deg)):
             self._take([found], t)
 
     def _unseen_note(self, move: Move) -> str:
@@ -140,11 +141,23 @@ class RoutineMoves:
         self.record.renumber(len(self.sets) + 1)  # nothing of it written yet
         say and self._say(self.exercise.title)
 
-    def _settle(self) -> None:
+    def _settle(self, end: bool = False) -> None:
         """Before a key (``n``, ``r``) or the close-up switch: they act on the exercise on screen,
-        so a provisional move to it is made real first (the set left is written)."""
+        so a provisional move to it is made real first (the set left is written). ``end``: the set
+        on screen ends (``n``, the session's end): a rep the first set's candidate counted moves it
+        first (``PositionWatch.at_end``), or that rep would be in no row."""
+        end and self._hand_over()
         if self.provisional.held is not None:
             self._confirm(say=False)
+
+    def _hand_over(self) -> None:
+        """The set on screen ends: the first set's candidate's counted rep moves it first (``at_end``)."""
+        move = self.watch is not None and self.watch.at_end(self.routine.order, self.routine.pos)
+        if move:
+            self.move_to(move, None, self.set.t_last or 0.0)
+
+    def _say(self, text: str) -> None:
+        self.speaker is not None and self.speaker.say(text)
 
     def _unless_held(self, found: list) -> list:
         """The reps to record now: a provisional set's first rep (counted or flagged) confirms it."""

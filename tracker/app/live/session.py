@@ -101,11 +101,12 @@ class LiveSession(RoutineMoves):
         """End the session: the current set is written (idempotent)."""
         if not self._finished:
             self._finished = True
+            self._hand_over()  # a rep counted beside the first set is written with it, not lost
             self._end_set(interrupted=interrupted, force=not self.sets)
         return self.sets
 
     def next_exercise(self) -> None:
-        self._settle()
+        self._settle(end=True)
         self._end_set()
         if self.routine.advance():
             self._start_set()
@@ -137,9 +138,6 @@ class LiveSession(RoutineMoves):
             self.paused = not self.paused
         elif action is not None:
             {"next": self.next_exercise, "reset": self.reset_set, "calibrate": self.recalibrate}[action]()
-
-    def _say(self, text: str) -> None:
-        self.speaker is not None and self.speaker.say(text)
 
     def step(self, frame) -> OverlayView:
         """Process one frame: everything that counts happens here, before any drawing."""
