@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from closeup_scene import Scene, _texture, rep_angles
 
-from tracker.closeup.online import SWITCH_SCORE, LiveFoot, Sample
+from tracker.closeup.online import KEEP_S, SWITCH_SCORE, LiveFoot, Sample
 
 
 def _found_on(m: np.ndarray, moving: bool = True) -> LiveFoot:
@@ -98,14 +98,75 @@ class _MovedFoot:
         return 80.0
 
 
-def _live_count(first: np.ndarray, second: np.ndarray, t: np.ndarray, move_t: float) -> list:
+class _KeptFoot(_MovedFoot):
+    """As ``LiveFoot``: a move measures again only the frames kept (``KEEP_S``)."""
+
+    def push(self, t: float, image) -> list[Sample]:
+        out = super().push(t, image)
+        return [s for s in out if t - s.t <= KEEP_S] if self.moved else out
+
+
+def _live_run(first, second, t, move_t, paused=lambda tk: False):
+    """Every rep emitted (saved and spoken), and the counter (what the screen reads)."""
     from tracker.app.live.closeup_counter import CloseupSetCounter
     from tracker.app.live.session import CALIB_S
     from tracker.exercises import get_exercise
 
-    live = CloseupSetCounter(get_exercise("toe_raise"), "unknown", CALIB_S, foot=_MovedFoot(t, first, second, move_t))
-    reps = [r for tk in t for r in live.step(tk, None, None, False)[2]] + live.finish()
-    return [r for _, r in reps if r.counted]
+    live = CloseupSetCounter(get_exercise("toe_raise"), "unknown", CALIB_S, foot=_KeptFoot(t, first, second, move_t))
+    reps = [r for tk in t for r in live.step(tk, None, None, paused(tk))[2]] + live.finish()
+    return [r for _, r in reps], live
+
+
+def _live_count(first: np.ndarray, second: np.ndarray, t: np.ndarray, move_t: float) -> list:
+    return [r for r in _live_run(first, second, t, move_t)[0] if r.counted]
+
+
+def _hand(t: np.ndarray, *starts: float) -> np.ndarray:
+    """A hand's 50° swing of 1.4 s from each start, on the first box."""
+    return sum(50 * np.clip(np.sin(np.pi * (t - a) / 1.4), 0, None) * ((t > a) & (t < a + 1.4)) for a in starts)
+
+
+def _shown_is_saved(reps: list, live) -> None:
+    st = live.counters["unknown"].state
+    assert (st.count, st.low_confidence) == (sum(r.counted for r in reps), sum(not r.counted for r in reps))
+
+
+def test_the_count_shown_after_a_move_is_the_count_saved():
+    """A review: the screen read the fresh counter's own count, not the reps saved and spoken —
+    the hand scene saved 7 and showed 6; 14 reps with a move at 30 s (15 s kept) showed 7."""
+    t = np.arange(0, 16, 1 / 30)
+    reps, live = _live_run(_hand(t, 0.3), rep_angles(t, 6, -20.0, start_s=3.0), t, 9.0)
+    assert sum(r.counted for r in reps) == 7
+    _shown_is_saved(reps, live)
+    t = np.arange(0, 40, 1 / 30)
+    foot = rep_angles(t, 14, 20.0, start_s=1.0)
+    reps, live = _live_run(0.8 * foot, foot, t, 30.0)
+    assert sum(r.counted for r in reps) == 14
+    _shown_is_saved(reps, live)
+
+
+def test_frames_measured_again_keep_the_pause_they_were_filmed_in():
+    """A review: paused at 3-6.5 s, the box moved at 9 s, and the replay counted the reps made
+    while paused (peaks 3.8 and 5.8 s)."""
+    t = np.arange(0, 16, 1 / 30)
+    reps, live = _live_run(_hand(t, 0.3), rep_angles(t, 6, -20.0, start_s=3.0), t, 9.0,
+                           paused=lambda tk: 3.0 <= tk < 6.5)
+    counted = [r.peak_t for r in reps if r.counted]
+    assert not any(3.0 <= p < 6.5 for p in counted), counted
+    assert sum(p > 6.5 for p in counted) == 4, counted
+    _shown_is_saved(reps, live)
+
+
+def test_a_rep_between_the_old_box_reps_is_not_dropped():
+    """A review: the hand on the first box again at 7-8.4 s; the foot's reps at 3.8 and 5.8 s,
+    long before that rep, were dropped on the move at 9 s (5 saved, the foot's box alone: 6)."""
+    t = np.arange(0, 16, 1 / 30)
+    reps, live = _live_run(_hand(t, 0.3, 7.0), rep_angles(t, 6, -20.0, start_s=3.0), t, 9.0)
+    counted = sorted(round(r.peak_t, 1) for r in reps if r.counted)
+    assert {3.8, 5.8, 9.8, 11.8, 13.8} <= set(counted), counted
+    assert len(counted) == 7, counted  # + the hand's two; the foot's 7.8 s rep peaks inside the hand's
+    assert sorted(r.index for r in reps) == list(range(1, len(reps) + 1))
+    _shown_is_saved(reps, live)
 
 
 def test_a_moved_box_starts_a_fresh_counter_on_its_frames_measured_again():

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import deque
 
 import numpy as np
 
-from tracker.closeup.online import LiveFoot, Sample
+from tracker.closeup.online import KEEP_S, LiveFoot, Sample
 from tracker.counting.closeup import LIVE_SPIKE_FRAMES, LIVE_SPIKE_S, METHOD, MIN_QUALITY, PLACE_CAMERA, uses_shank
 from tracker.counting.live import LiveCounter
 from tracker.counting.measure import CLOSEUP_COMPENSATION_RATIO
 from tracker.exercises import Exercise
-from tracker.records import Rep
+from tracker.records import CountState, Rep
 from tracker.signals.features import LegFeatures
 from tracker.signals.filters import CausalMedian
 from tracker.signals.gating import GateTally
@@ -31,6 +32,25 @@ BODY_BACK_EVERY_S = 1.0
 BODY_BACK_LOOKS = 3
 
 
+class _PauseLog:
+    """Whether the user had paused (space), per frame time, over the frames a foot keeps: a box
+    moved mid-set replays them, each with its own pause (a review: reps made while paused were counted)."""
+
+    def __init__(self):
+        self._order: deque[float] = deque()
+        self._at: dict[float, bool] = {}
+
+    def note(self, t: float, paused: bool) -> None:
+        if t not in self._at:
+            self._order.append(t)
+        self._at[t] = paused
+        while self._order and t - self._order[0] > KEEP_S + 1.0:
+            self._at.pop(self._order.popleft(), None)
+
+    def at(self, t: float, default: bool) -> bool:
+        return self._at.get(t, default)  # a scout's frame, handed over: the pause now
+
+
 class CloseupSetCounter:
     method = METHOD
 
@@ -38,6 +58,7 @@ class CloseupSetCounter:
                  mode: str = "active"):
         self.ex, self.side, self.shank = ex, side, uses_shank(ex, mode)
         self.calib_s, self.hold_s = calib_s, hold_s
+        self._shown = CountState()  # the reps emitted (saved, spoken): what the screen shows (``_sync``)
         self._new_counter()
         self.quality = {side: 0.0}
         self.tally = GateTally()
@@ -45,8 +66,9 @@ class CloseupSetCounter:
         self.t0: float | None = None
         self.t_last: float | None = None
         self.t_fed: float | None = None  # the last frame time given to the counter
-        self._n, self._judged_to, self._tallied = 0, -math.inf, -math.inf  # reps counted, the end of the last rep
-        # shown, the last frame tallied (``_emit``)
+        self._judged: list[tuple[float, float]] = []  # (start, end) of every rep emitted (``_emit``)
+        self._tallied = -math.inf  # the last frame tallied
+        self._paused = _PauseLog()
 
     def _new_counter(self) -> None:
         counter = LiveCounter(self.ex, self.side, self.calib_s, self.hold_s,
@@ -59,6 +81,14 @@ class CloseupSetCounter:
         # of stillness instead learned it at the end of sets that start moving (two real clips: at 3.6 s).
         self.counters = {self.side: counter}
         self._rest_at_zero()
+        self._sync()
+
+    def _sync(self) -> None:
+        """The screen's count is the reps emitted, not the counter's own: after a move the fresh
+        counter saw other reps than were saved and spoken (a review: 7 saved, 6 shown)."""
+        st, shown = self.counters[self.side].state, self._shown
+        st.count, st.low_confidence, st.best_deg = shown.count, shown.low_confidence, shown.best_deg
+        st.last_rep, st.last_count_t = shown.last_rep, shown.last_count_t
 
     def keep(self, side: str) -> None:
         """One foot only: nothing to drop."""
@@ -66,7 +96,9 @@ class CloseupSetCounter:
     def recalibrate(self) -> list[tuple[str, Rep]]:
         reps = self.counters[self.side].recalibrate()  # none: a close-up's counter has no dip wait
         self._rest_at_zero()  # rest is the rest frame's by construction, after `c` as at the start
-        return self._emit(reps)
+        out = self._emit(reps, self.t_last if self.t_last is not None else 0.0)
+        self._sync()
+        return out
 
     def _rest_at_zero(self) -> None:
         counter = self.counters[self.side]
@@ -95,31 +127,39 @@ class CloseupSetCounter:
             if getattr(self.foot, "moved", False):  # found elsewhere: what the counter learned was not the foot's
                 self._new_counter()  # (a review: a hand's 53° "rep" taught the sign, then 1 of 8 reps counted)
                 self.t_fed = None  # ... the new box's kept frames, measured again, are counted afresh
+        self._paused.note(t, paused)
         found: list[tuple[str, Rep]] = []
         counter = self.counters[self.side]
         for s in samples:
             if self.t_fed is not None and s.t <= self.t_fed:
                 continue  # measured again (the scout's frames handed over): the counter saw this time
             self.t_fed = s.t
-            usable = not paused and s.quality >= MIN_QUALITY and math.isfinite(s.foot_deg)
+            usable = not self._paused.at(s.t, paused) and s.quality >= MIN_QUALITY and math.isfinite(s.foot_deg)
             if s.t > self._tallied:  # a frame measured again after a move is tallied once
                 self._tallied, self.tally.detected = s.t, self.tally.detected + usable
             self.quality[self.side] = 0.8 * self.quality[self.side] + 0.2 * s.quality
-            found += self._emit(counter.update(s.t, self._features(s), usable))
+            found += self._emit(counter.update(s.t, self._features(s), usable), s.t)
+        self._sync()
         return None, {self.side: None}, found
 
-    def _emit(self, reps: list[Rep]) -> list[tuple[str, Rep]]:
-        """The counter's reps numbered across counters, without a rep that peaks in time already
-        judged: a counter started afresh when the foot was found elsewhere counts its kept frames
+    def _emit(self, reps: list[Rep], t: float) -> list[tuple[str, Rep]]:
+        """The counter's reps numbered across counters, without a rep that peaks inside one already
+        emitted: a counter started afresh when the foot was found elsewhere counts its kept frames
         again, and the old box may have held the same movement (part of the foot; a whole-leg
-        swing flagged as compensation there, read as a rep on the foot's box)."""
-        out = []
+        swing flagged as compensation there, read as a rep on the foot's box). A rep between the
+        old box's reps is new (a review: all reps before the old box's last were dropped)."""
+        out, shown = [], self._shown
         for rep in reps:
-            if rep.peak_t <= self._judged_to:
+            if any(a <= rep.peak_t <= b for a, b in self._judged):
                 continue
-            out.append((self.side, dataclasses.replace(rep, index=self._n + 1)))
-            self._n += rep.counted
-            self._judged_to = max(self._judged_to, rep.end_t)
+            rep = dataclasses.replace(rep, index=shown.count + 1)
+            out.append((self.side, rep))
+            self._judged.append((rep.start_t, rep.end_t))
+            shown.last_rep = rep
+            if rep.counted:
+                shown.count, shown.best_deg, shown.last_count_t = shown.count + 1, max(shown.best_deg, rep.rom_deg), t
+            else:
+                shown.low_confidence += 1
         return out
 
     def _features(self, s: Sample) -> LegFeatures:
@@ -132,7 +172,9 @@ class CloseupSetCounter:
             anchor_xy=self.foot.anchor_px()[None].copy(), scale=one(self.foot.foot_size_px()))
 
     def finish(self) -> list[tuple[str, Rep]]:
-        return self._emit(self.counters[self.side].finish(True))
+        out = self._emit(self.counters[self.side].finish(True), self.t_last if self.t_last is not None else 0.0)
+        self._sync()
+        return out
 
     def shown(self, problem: str | None) -> None:
         self.tally.usable += problem is None
